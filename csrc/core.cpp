@@ -1,0 +1,80 @@
+#include "core.hpp"
+
+#include <algorithm>
+
+#include "errors.hpp"
+
+namespace emu {
+
+void Core::add_block(std::unique_ptr<NeuronBlock> block) {
+    n_compartments_ += block->size();
+    blocks_.push_back(std::move(block));
+}
+
+void Core::add_group(std::unique_ptr<SynapseGroup> group) { groups_.push_back(std::move(group)); }
+
+void Core::set_axons(std::vector<int64_t> axon_ptr, std::vector<int32_t> axon_group,
+                     std::vector<int32_t> axon_row) {
+    axon_ptr_ = std::move(axon_ptr);
+    axon_group_ = std::move(axon_group);
+    axon_row_ = std::move(axon_row);
+}
+
+void Core::finalize() {
+    const std::string w = where();
+    if (axon_ptr_.empty() || axon_ptr_.front() != 0 ||
+        axon_ptr_.back() != static_cast<int64_t>(axon_group_.size()) ||
+        axon_group_.size() != axon_row_.size())
+        throw LoadError(w + ": input-axon table is inconsistent");
+    for (size_t a = 0; a + 1 < axon_ptr_.size(); ++a)
+        if (axon_ptr_[a] > axon_ptr_[a + 1])
+            throw LoadError(w + ": input-axon table decreases at axon " + std::to_string(a));
+    const int32_t n_groups = static_cast<int32_t>(groups_.size());
+    int32_t max_delay = 0;
+    for (const auto& g : groups_) {
+        if (g->post_base() < 0 || static_cast<int64_t>(g->post_base()) + g->n_post() > n_compartments_)
+            throw LoadError(w + ": a synapse group targets compartments [" +
+                            std::to_string(g->post_base()) + ", " +
+                            std::to_string(g->post_base() + g->n_post()) + ") beyond the core's " +
+                            std::to_string(n_compartments_));
+        max_delay = std::max(max_delay, g->max_delay());
+    }
+    for (size_t k = 0; k < axon_group_.size(); ++k) {
+        require_range(w, "axon group", axon_group_[k], 0, n_groups - 1);
+        require_range(w, "axon row", axon_row_[k], 0, groups_[axon_group_[k]]->n_rows() - 1);
+    }
+    n_ring_slots_ = max_delay + 1;
+    ring_.assign(static_cast<size_t>(n_ring_slots_) * n_compartments_, 0);
+    payload_.assign(n_compartments_, 0);
+}
+
+void Core::flush(int64_t t) {
+    for (auto& g : groups_) g->flush(ring_.data(), n_ring_slots_, n_compartments_, t);
+}
+
+void Core::update(int64_t t) {
+    int64_t* a = ring_.data() + (t % n_ring_slots_) * n_compartments_;
+    int32_t offset = 0;
+    for (auto& b : blocks_) {
+        b->step(a + offset, payload_.data() + offset, counters_);
+        offset += b->size();
+    }
+    std::fill(a, a + n_compartments_, 0);
+}
+
+void Core::reset() {
+    for (auto& b : blocks_) b->reset();
+    for (auto& g : groups_) g->reset();
+    std::fill(ring_.begin(), ring_.end(), 0);
+    std::fill(payload_.begin(), payload_.end(), 0);
+    counters_.clear();
+}
+
+uint64_t Core::memory_bytes() const {
+    uint64_t bytes = axon_ptr_.size() * sizeof(int64_t) +
+                     (axon_group_.size() + axon_row_.size()) * sizeof(int32_t);
+    for (const auto& g : groups_) bytes += g->memory_bytes();
+    return bytes;
+}
+
+}  // namespace emu

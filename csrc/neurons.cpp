@@ -1,0 +1,56 @@
+#include "neurons.hpp"
+
+#include <algorithm>
+
+#include "errors.hpp"
+#include "fixed_point.hpp"
+
+namespace emu {
+
+LifBlock::LifBlock(const std::string& where, int32_t n, const int32_t* du, const int32_t* dv,
+                   const int32_t* vth, const int32_t* bias_mant, const int32_t* bias_exp)
+    : NeuronBlock(n), u_decay_(n), v_decay_(n), v_th_(n), bias_(n), u_(n, 0), v_(n, 0) {
+    for (int32_t i = 0; i < n; ++i) {
+        require_range(where, "du", du[i], 0, 4095);
+        require_range(where, "dv", dv[i], 0, 4095);
+        require_range(where, "vth", vth[i], 0, (1 << 17) - 1);
+        require_range(where, "bias_mant", bias_mant[i], -4096, 4095);
+        require_range(where, "bias_exp", bias_exp[i], -8, 7);
+        u_decay_[i] = 4096 - (du[i] + 1);
+        v_decay_[i] = 4096 - dv[i];
+        v_th_[i] = shl(vth[i], 6);
+        bias_[i] = shift_signed(bias_mant[i], bias_exp[i]);
+    }
+}
+
+void LifBlock::step(const int64_t* a, int32_t* payload, Counters& counters) {
+    uint64_t active = 0;
+    for (int32_t i = 0; i < n_; ++i) {
+        const int64_t u0 = u_[i], v0 = v_[i];
+        int64_t u = wrap_add(trunc0(wrap_mul(u0, u_decay_[i]), kDecayBits), wrap_mul(a[i], 64));
+        u = wrap_u24_once(u);
+        int64_t v = wrap_add(wrap_add(trunc0(v0 * v_decay_[i], kDecayBits), u), bias_[i]);
+        v = saturate(v, -kV_MAX, kV_MAX);
+        const bool spike = v > v_th_[i];
+        if (spike) v = 0;
+        payload[i] = spike ? 1 : 0;
+        active += (spike || u != u0 || v != v0) ? 1 : 0;
+        u_[i] = u;
+        v_[i] = v;
+    }
+    counters.v[kUpdatesActive] += active;
+    counters.v[kUpdatesInactive] += static_cast<uint64_t>(n_) - active;
+}
+
+const int64_t* LifBlock::state(const std::string& var) const {
+    if (var == "u") return u_.data();
+    if (var == "v") return v_.data();
+    return nullptr;
+}
+
+void LifBlock::reset() {
+    std::fill(u_.begin(), u_.end(), 0);
+    std::fill(v_.begin(), v_.end(), 0);
+}
+
+}  // namespace emu

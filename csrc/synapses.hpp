@@ -1,0 +1,62 @@
+// Synaptic memory of one connection on one core: a SynapseGroup.
+//
+// Rows are indexed by the group's input axon (one per pre neuron that reaches this core
+// through this connection). A row is either dense (one weight for each of the group's
+// n_post compartments, no index stored: 2 bytes per synapse) or sparse (CSR: a 16-bit
+// local post index and a 16-bit weight per synapse). Optional per-synapse delays add one
+// byte per synapse.
+//
+// Granularity of the weight exponent (spec section 2): within one delivery phase, every
+// message's weighted row is summed into a staging area per (delay slot, post compartment)
+// of this group; flush() then shifts each of those sums by weight_exp and adds it to the
+// core's input ring at the arrival step. Shifting per group and per delay slot -- never
+// per weight, per source core or per total -- keeps results independent of the mapping.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace emu {
+
+class SynapseGroup {
+  public:
+    // Arrays are copied and validated. row_ptr: n_rows + 1 offsets (sparse only, else
+    // empty); post: local post index per synapse (sparse only); weight: prepared weights
+    // in [-256, 255]; delay: empty (all 0) or one value in [0, 62] per synapse.
+    SynapseGroup(const std::string& where, int32_t post_base, int32_t n_post, int32_t n_rows,
+                 bool dense, std::vector<int64_t> row_ptr, std::vector<uint16_t> post,
+                 std::vector<int16_t> weight, std::vector<uint8_t> delay, int32_t weight_exp,
+                 bool graded);
+
+    // Adds row `row` weighted by `payload` into the staging area; returns the synapses read.
+    uint64_t accumulate(int32_t row, int32_t payload) { return (this->*accumulate_)(row, payload); }
+    // Shifts the staged sums and adds them into ring slot (t + d) % n_ring_slots for every
+    // delay d; ring holds n_ring_slots rows of n_core compartments.
+    void flush(int64_t* ring, int32_t n_ring_slots, int32_t n_core, int64_t t);
+    void reset();
+
+    int32_t post_base() const { return post_base_; }
+    int32_t n_post() const { return n_post_; }
+    int32_t n_rows() const { return n_rows_; }
+    int32_t max_delay() const { return n_slots_ - 1; }
+    uint64_t n_synapses() const { return weight_.size(); }
+    uint64_t memory_bytes() const;
+
+  private:
+    template <bool kDense, bool kDelay, bool kGraded>
+    uint64_t accumulate_row(int32_t row, int32_t payload);
+
+    int32_t post_base_, n_post_, n_rows_;
+    bool dense_;
+    std::vector<int64_t> row_ptr_;
+    std::vector<uint16_t> post_;
+    std::vector<int16_t> weight_;
+    std::vector<uint8_t> delay_;
+    int32_t weight_exp_;
+    int32_t n_slots_;                 // max delay + 1
+    std::vector<int64_t> stage_;      // n_slots_ x n_post_ raw (unshifted) sums
+    std::vector<uint8_t> touched_;    // per slot: anything staged since the last flush
+    uint64_t (SynapseGroup::*accumulate_)(int32_t, int32_t);
+};
+
+}  // namespace emu

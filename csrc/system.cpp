@@ -1,0 +1,171 @@
+#include "system.hpp"
+
+#include <algorithm>
+
+#include "errors.hpp"
+
+namespace emu {
+
+System::System(int32_t n_inputs, int32_t n_cores) : n_inputs_(n_inputs) {
+    require_range("system", "n_inputs", n_inputs, 0, 1 << 30);
+    require_range("system", "n_cores", n_cores, 0, 1 << 20);
+    cores_.reserve(n_cores);
+    for (int32_t c = 0; c < n_cores; ++c) cores_.emplace_back(c);
+}
+
+Core& System::core(int32_t c) {
+    if (finalized_) throw LoadError("system: cores cannot change after finalize()");
+    require_range("system", "core index", c, 0, n_cores() - 1);
+    return cores_[c];
+}
+
+void System::set_output_axons(std::vector<int64_t> src_ptr, std::vector<int32_t> dst_core,
+                              std::vector<int32_t> dst_axon) {
+    src_ptr_ = std::move(src_ptr);
+    dst_core_ = std::move(dst_core);
+    dst_axon_ = std::move(dst_axon);
+}
+
+void System::finalize() {
+    if (finalized_) throw LoadError("system: finalize() called twice");
+    source_base_.resize(cores_.size());
+    n_sources_ = n_inputs_;
+    for (auto& c : cores_) {
+        c.finalize();
+        source_base_[c.index()] = n_sources_;
+        n_sources_ += c.n_compartments();
+    }
+    if (src_ptr_.size() != static_cast<size_t>(n_sources_) + 1 || src_ptr_.front() != 0 ||
+        src_ptr_.back() != static_cast<int64_t>(dst_core_.size()) ||
+        dst_core_.size() != dst_axon_.size())
+        throw LoadError("system: output-axon table has " + std::to_string(src_ptr_.size()) +
+                        " offsets for " + std::to_string(n_sources_) + " sources and " +
+                        std::to_string(dst_core_.size()) + " destinations; inconsistent");
+    for (int64_t s = 0; s < n_sources_; ++s)
+        if (src_ptr_[s] > src_ptr_[s + 1])
+            throw LoadError("system: output-axon table decreases at source " + std::to_string(s));
+    for (size_t k = 0; k < dst_core_.size(); ++k) {
+        require_range("system output axons", "destination core", dst_core_[k], 0, n_cores() - 1);
+        require_range("system output axons", "destination axon", dst_axon_[k], 0,
+                      cores_[dst_core_[k]].n_axons() - 1);
+    }
+    finalized_ = true;
+}
+
+void System::check_probes(const std::vector<ProbeSpec>& probes) const {
+    for (const auto& p : probes) {
+        if (p.core < 0 || p.core >= n_cores()) throw RunError("probe: no core " + std::to_string(p.core));
+        const auto& blocks = cores_[p.core].blocks();
+        if (p.block < 0 || p.block >= static_cast<int32_t>(blocks.size()))
+            throw RunError("probe: core " + std::to_string(p.core) + " has no block " +
+                           std::to_string(p.block));
+        const auto& b = blocks[p.block];
+        if (!b->state(p.var))
+            throw RunError("probe: the model of core " + std::to_string(p.core) + " block " +
+                           std::to_string(p.block) + " has no state variable '" + p.var + "'");
+        if (p.first < 0 || p.count < 0 || static_cast<int64_t>(p.first) + p.count > b->size())
+            throw RunError("probe: compartments out of the block's range");
+    }
+}
+
+void System::send(int64_t src, int32_t payload) {
+    pending_src_.push_back(src);
+    pending_payload_.push_back(payload);
+}
+
+void System::deliver(int64_t t) {
+    for (size_t k = 0; k < pending_src_.size(); ++k) {
+        const int64_t s = pending_src_[k];
+        const int32_t p = pending_payload_[k];
+        for (int64_t e = src_ptr_[s], end = src_ptr_[s + 1]; e < end; ++e)
+            cores_[dst_core_[e]].receive(dst_axon_[e], p);
+    }
+    pending_src_.clear();
+    pending_payload_.clear();
+    for (auto& c : cores_) c.flush(t);
+}
+
+void System::emit_core(int32_t c, int64_t t, RunOutput& out) {
+    Core& core = cores_[c];
+    const int32_t* payload = core.payload();
+    const int64_t base = source_base_[c];
+    uint64_t spikes = 0, messages = 0;
+    for (int32_t i = 0, n = core.n_compartments(); i < n; ++i) {
+        if (payload[i] == 0) continue;
+        const int64_t s = base + i;
+        ++spikes;
+        messages += static_cast<uint64_t>(src_ptr_[s + 1] - src_ptr_[s]);
+        send(s, payload[i]);
+        out.spike_step.push_back(t);
+        out.spike_source.push_back(static_cast<int32_t>(s));
+        out.spike_payload.push_back(payload[i]);
+    }
+    core.counters().v[kSpikes] += spikes;
+    core.counters().v[kMessages] += messages;
+}
+
+void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSpec>& probes,
+                 int64_t* probe_out, RunOutput& out) {
+    if (!finalized_) throw RunError("system: run() before finalize()");
+    if (steps < 0) throw RunError("system: steps must be >= 0");
+    check_probes(probes);
+    int64_t n_cols = 0;
+    for (const auto& p : probes) n_cols += p.count;
+    for (auto& c : cores_) c.counters().clear();
+    out.step_counters.assign(static_cast<size_t>(steps) * kNumCounters, 0);
+    out.host_steps.assign(static_cast<size_t>(steps) * 2, 0);
+    Counters before;
+
+    for (int64_t s = 0; s < steps; ++s) {
+        const int64_t t = ++t_;
+        deliver(t);
+        for (auto& c : cores_) c.update(t);
+        for (int32_t c = 0; c < n_cores(); ++c) emit_core(c, t, out);
+        const int32_t* row = raster + s * n_inputs_;
+        for (int32_t j = 0; j < n_inputs_; ++j) {
+            if (row[j] == 0) continue;
+            ++out.host_steps[s * 2];
+            out.host_steps[s * 2 + 1] += static_cast<uint64_t>(src_ptr_[j + 1] - src_ptr_[j]);
+            send(j, row[j]);
+        }
+        int64_t* dst = probe_out + s * n_cols;
+        for (const auto& p : probes) {
+            const int64_t* v = cores_[p.core].blocks()[p.block]->state(p.var) + p.first;
+            std::copy(v, v + p.count, dst);
+            dst += p.count;
+        }
+        Counters now;
+        for (auto& c : cores_)
+            for (int k = 0; k < kNumCounters; ++k) now.v[k] += c.counters().v[k];
+        for (int k = 0; k < kNumCounters; ++k)
+            out.step_counters[s * kNumCounters + k] = now.v[k] - before.v[k];
+        before = now;
+    }
+    out.core_counters.resize(cores_.size() * kNumCounters);
+    for (auto& c : cores_)
+        for (int k = 0; k < kNumCounters; ++k)
+            out.core_counters[c.index() * kNumCounters + k] = c.counters().v[k];
+}
+
+void System::reset() {
+    for (auto& c : cores_) c.reset();
+    pending_src_.clear();
+    pending_payload_.clear();
+    t_ = 0;
+}
+
+uint64_t System::memory_bytes() const {
+    uint64_t bytes = src_ptr_.size() * sizeof(int64_t) +
+                     (dst_core_.size() + dst_axon_.size()) * sizeof(int32_t);
+    for (const auto& c : cores_) bytes += c.memory_bytes();
+    return bytes;
+}
+
+uint64_t System::n_synapses() const {
+    uint64_t n = 0;
+    for (const auto& c : cores_)
+        for (const auto& g : c.groups()) n += g->n_synapses();
+    return n;
+}
+
+}  // namespace emu

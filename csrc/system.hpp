@@ -1,0 +1,79 @@
+// The whole emulated machine: the host's input channels, the cores, and the output-axon
+// table that turns each spike into messages (one per destination core, Loihi-style).
+//
+// Source numbering: sources [0, n_inputs) are the input channels; then each core's
+// compartments in core order (core c's compartment i is source source_base(c) + i).
+//
+// Time step t (numbered from 1), in lock step on every core, with a barrier between:
+//   1. deliver: the spikes emitted at step t-1 become messages; each destination core
+//      accumulates the rows of the axon a message names, then flushes them into its
+//      input ring (delay d lands at step t + d);
+//   2. update: every core steps its compartments on the input of step t;
+//   3. emit: the nonzero outputs of step t, and input raster row t-1 of the run, become
+//      the spikes delivered in step t+1.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core.hpp"
+
+namespace emu {
+
+struct ProbeSpec {
+    int32_t core, block;   // which block of which core
+    std::string var;       // state variable name
+    int32_t first, count;  // compartments [first, first + count) of the block
+};
+
+struct RunOutput {
+    std::vector<int64_t> spike_step;      // one entry per spike of a compartment
+    std::vector<int32_t> spike_source;
+    std::vector<int32_t> spike_payload;
+    std::vector<uint64_t> core_counters;  // n_cores x kNumCounters, this run only
+    std::vector<uint64_t> step_counters;  // steps x kNumCounters, summed over cores
+    std::vector<uint64_t> host_steps;     // steps x 2: input spikes the host injected and
+                                          // the messages it sent for them
+};
+
+class System {
+  public:
+    System(int32_t n_inputs, int32_t n_cores);
+
+    Core& core(int32_t c);
+    void set_output_axons(std::vector<int64_t> src_ptr, std::vector<int32_t> dst_core,
+                          std::vector<int32_t> dst_axon);
+    void finalize();
+
+    // Runs `steps` steps. raster: steps x n_inputs payloads (0 = no spike). probe_out:
+    // steps x n_probe_columns, the probes' columns side by side in the order given.
+    void run(int64_t steps, const int32_t* raster, const std::vector<ProbeSpec>& probes,
+             int64_t* probe_out, RunOutput& out);
+    void reset();
+    void check_probes(const std::vector<ProbeSpec>& probes) const;
+
+    int32_t n_inputs() const { return n_inputs_; }
+    int32_t n_cores() const { return static_cast<int32_t>(cores_.size()); }
+    int64_t n_sources() const { return n_sources_; }
+    int64_t steps_done() const { return t_; }
+    uint64_t memory_bytes() const;
+    uint64_t n_synapses() const;
+
+  private:
+    void deliver(int64_t t);
+    void emit_core(int32_t c, int64_t t, RunOutput& out);
+    void send(int64_t src, int32_t payload);
+
+    int32_t n_inputs_;
+    std::vector<Core> cores_;
+    std::vector<int64_t> source_base_;   // per core
+    int64_t n_sources_ = 0;
+    std::vector<int64_t> src_ptr_;
+    std::vector<int32_t> dst_core_, dst_axon_;
+    bool finalized_ = false;
+    int64_t t_ = 0;                      // steps done since the last reset
+    std::vector<int64_t> pending_src_;   // spikes emitted in the last step, to deliver
+    std::vector<int32_t> pending_payload_;
+};
+
+}  // namespace emu

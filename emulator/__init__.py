@@ -1,0 +1,26 @@
+"""emulator: a bit-accurate neuromorphic hardware emulator.
+
+    net = emulator.Network()
+    x = net.input(100, name="x")
+    h = net.population(50, emulator.LIF(du=410, dv=410, vth=200), name="h")
+    net.connect(x, h, weights=W)
+    program = emulator.compile(net, target="loihi2")
+    result = emulator.Simulator(program).run(100, inputs={"x": raster})
+    report = emulator.energy.estimate(result)
+"""
+from . import energy, errors, targets
+from .compiler import compile
+from .compiler.program import Program
+from .errors import (EmulatorError, InputError, ParameterRangeError, PayloadRangeError,
+                     ProgramFormatError, ResourceLimitError, ShapeError, UnknownNameError,
+                     UnsupportedFeatureError)
+from .network import Connection, Input, Network, Population
+from .neurons import LIF
+from .runtime import Result, Simulator
+
+__version__ = "0.1.0"
+
+__all__ = ["Network", "Input", "Population", "Connection", "LIF", "compile", "Program",
+           "Simulator", "Result", "energy", "targets", "errors", "EmulatorError",
+           "InputError", "ParameterRangeError", "PayloadRangeError", "ProgramFormatError",
+           "ResourceLimitError", "ShapeError", "UnknownNameError", "UnsupportedFeatureError"]

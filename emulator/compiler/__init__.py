@@ -1,0 +1,100 @@
+"""The compiler: Network + target -> Program.
+
+Phases: quantize (weights to the synaptic format), partition (populations into cores),
+route (input- and output-axon tables), then pack everything into plain arrays.
+"""
+import numpy as np
+
+from ..errors import UnsupportedFeatureError
+from ..targets import get as get_target
+from .partition import partition
+from .program import FORMAT, VERSION, Program
+from .route import build_axon_tables
+from .synapses import build_groups
+
+
+def _check_features(net, target):
+    if target.graded_spikes:
+        return
+    graded = [i.name for i in net.inputs if i.graded] + \
+             [p.name for p in net.populations if p.graded] + \
+             [c.name for c in net.connections if c.graded]
+    if graded:
+        raise UnsupportedFeatureError(
+            f"target {target.name} has binary spikes only, but {graded} use graded spikes "
+            "(graded inputs, graded neuron models or num_message_bits > 0); compile for "
+            "loihi2 or make them binary")
+
+
+def compile(net, target="loihi2", max_neurons_per_core=None):
+    """Map `net` onto `target` (a name or an emulator.targets.Target); returns a Program."""
+    target = get_target(target)
+    _check_features(net, target)
+    blocks, n_cores = partition(net, target, max_neurons_per_core)
+    limit = max_neurons_per_core or target.max_neurons_per_core
+
+    # Sources: inputs first, then every core's compartments in core order.
+    input_base, n_inputs = {}, 0
+    for inp in net.inputs:
+        input_base[inp.name] = n_inputs
+        n_inputs += inp.n
+    core_n = np.zeros(n_cores, np.int64)
+    for pb in blocks:
+        for b in pb:
+            core_n[b.core] += b.n
+    core_base = n_inputs + np.concatenate(([0], np.cumsum(core_n)[:-1]))
+    sources = {inp.name: input_base[inp.name] + np.arange(inp.n) for inp in net.inputs}
+    for pop, pb in zip(net.populations, blocks):
+        ids = np.empty(pop.n, np.int64)
+        for b in pb:
+            ids[b.start:b.stop] = core_base[b.core] + b.offset + np.arange(b.n)
+        sources[pop.name] = ids
+    n_sources = n_inputs + int(core_n.sum())
+
+    cores = [{"blocks": [], "groups": []} for _ in range(n_cores)]
+    arrays = {}
+    placed = {p.name: [] for p in net.populations}  # [core, block index, start, stop]
+    for pop, pb in zip(net.populations, blocks):
+        for b in pb:
+            k = len(cores[b.core]["blocks"])
+            placed[pop.name].append([b.core, k, b.start, b.stop])
+            cores[b.core]["blocks"].append({"kind": pop.model.kind, "population": pop.name,
+                                            "start": b.start, "stop": b.stop,
+                                            "params": sorted(pop.params)})
+            for name, values in pop.params.items():
+                arrays[f"core{b.core}/block{k}/{name}"] = values[b.start:b.stop].astype(np.int32)
+
+    groups_per_core = [[] for _ in range(n_cores)]
+    pop_index = {p.name: i for i, p in enumerate(net.populations)}
+    for conn in net.connections:
+        for g in build_groups(conn, blocks[pop_index[conn.post.name]], sources[conn.pre.name]):
+            groups_per_core[g.core].append(g)
+    for c, groups in enumerate(groups_per_core):
+        for k, g in enumerate(groups):
+            cores[c]["groups"].append({"connection": g.connection, "post_base": g.post_base,
+                                       "n_post": g.n_post, "n_rows": len(g.sources),
+                                       "dense": g.dense, "weight_exp": g.weight_exp,
+                                       "graded": g.graded})
+            for name in ("row_ptr", "post", "weight", "delay"):
+                arrays[f"core{c}/group{k}/{name}"] = getattr(g, name)
+
+    axons, (src_ptr, dst_core, dst_axon) = build_axon_tables(groups_per_core, n_sources)
+    for c, (ptr, grp, row) in enumerate(axons):
+        arrays[f"core{c}/axon_ptr"], arrays[f"core{c}/axon_group"], arrays[f"core{c}/axon_row"] = ptr, grp, row
+    arrays["out/src_ptr"], arrays["out/dst_core"], arrays["out/dst_axon"] = src_ptr, dst_core, dst_axon
+
+    meta = {
+        "format": FORMAT, "version": VERSION,
+        "target": {"name": target.name, "max_neurons_per_core": int(limit),
+                   "n_chips": target.n_chips, "payload_bits": target.payload_bits},
+        "inputs": [{"name": i.name, "n": i.n, "graded": i.graded, "source_base": input_base[i.name]}
+                   for i in net.inputs],
+        "populations": [{"name": p.name, "n": p.n, "kind": p.model.kind, "graded": p.graded,
+                         "state_vars": list(p.model.state_vars),
+                         "blocks": placed[p.name]} for p in net.populations],
+        "connections": [{"name": c.name, "pre": c.pre.name, "post": c.post.name,
+                         "n_synapses": c.n_synapses, "dense": c.dense} for c in net.connections],
+        "probes": [list(p) for p in net.probes],
+        "cores": cores,
+    }
+    return Program(meta, arrays)

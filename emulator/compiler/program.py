@@ -1,0 +1,126 @@
+"""The Program: what the compiler hands the kernel. Plain numpy arrays plus a small JSON
+description, saved to and loaded from one .npz file.
+
+Arrays are named by where they live: `core3/block0/du`, `core3/group1/weight`,
+`core3/axon_ptr`, `out/src_ptr`. The description (`meta`) says what each core holds and
+how populations and inputs map onto sources, cores and blocks.
+"""
+import io
+import json
+import zipfile
+
+import numpy as np
+
+from ..errors import ProgramFormatError
+from ..neurons import MODELS
+
+FORMAT = "emulator-program"
+VERSION = 1
+
+# dtype of every array, by the last part of its name (the kernel takes exactly these).
+DTYPES = {"du": np.int32, "dv": np.int32, "vth": np.int32, "bias_mant": np.int32,
+          "bias_exp": np.int32, "row_ptr": np.int64, "post": np.uint16, "weight": np.int16,
+          "delay": np.uint8, "axon_ptr": np.int64, "axon_group": np.int32,
+          "axon_row": np.int32, "src_ptr": np.int64, "dst_core": np.int32,
+          "dst_axon": np.int32}
+
+
+class Program:
+    """A compiled network: `meta` (JSON-able dict) and `arrays` ({name: ndarray})."""
+
+    def __init__(self, meta, arrays):
+        self.meta = meta
+        self.arrays = arrays
+        self._check()
+
+    # -- what is in it -------------------------------------------------------------
+    @property
+    def n_cores(self):
+        return len(self.meta["cores"])
+
+    @property
+    def target(self):
+        from ..targets import get
+        t = dict(self.meta["target"])
+        return get(t.pop("name")).derive(**t)
+
+    def summary(self, file=None):
+        """Print (and return) cores used and each core's utilisation."""
+        t = self.meta["target"]
+        lines = [f"Program for {t['name']}: {self.n_cores} cores used of "
+                 f"{self.target.n_cores} ({t['max_neurons_per_core']} neurons per core)",
+                 f"{'core':>5} {'neurons':>8} {'util':>6} {'axons':>7} {'synapses':>10} "
+                 f"{'memory':>10}  populations"]
+        for c, core in enumerate(self.meta["cores"]):
+            n = sum(b["stop"] - b["start"] for b in core["blocks"])
+            syn = sum(self.arrays[f"core{c}/group{g}/weight"].size for g in range(len(core["groups"])))
+            mem = sum(a.nbytes for k, a in self.arrays.items() if k.startswith(f"core{c}/group"))
+            axons = self.arrays[f"core{c}/axon_ptr"].size - 1
+            pops = ", ".join(f"{b['population']}[{b['start']}:{b['stop']}]" for b in core["blocks"])
+            lines.append(f"{c:>5} {n:>8} {n / t['max_neurons_per_core']:>6.1%} {axons:>7} "
+                         f"{syn:>10} {mem:>9}B  {pops}")
+        text = "\n".join(lines)
+        print(text, file=file)
+        return text
+
+    # -- files ---------------------------------------------------------------------
+    def save(self, path):
+        """Write the program to one .npz file (no pickles)."""
+        meta = np.frombuffer(json.dumps(self.meta).encode(), dtype=np.uint8)
+        with open(path, "wb") as f:
+            np.savez(f, __meta__=meta, **self.arrays)
+
+    @classmethod
+    def load(cls, path):
+        """Read a program written by save(); a malformed file raises ProgramFormatError."""
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                arrays = {k: z[k] for k in z.files}
+        except FileNotFoundError:
+            raise
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as e:
+            raise ProgramFormatError(f"program file {path!r} is not a readable program: {e}") from e
+        if "__meta__" not in arrays:
+            raise ProgramFormatError(f"program file {path!r} has no description (__meta__)")
+        try:
+            meta = json.loads(arrays.pop("__meta__").tobytes().decode())
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise ProgramFormatError(f"program file {path!r}: description is not JSON: {e}") from e
+        return cls(meta, arrays)
+
+    # -- validation ----------------------------------------------------------------
+    def _check(self):
+        """Structure and dtypes; the kernel checks values and cross-references on load."""
+        m = self.meta
+        where = "program"
+        if not isinstance(m, dict) or m.get("format") != FORMAT:
+            raise ProgramFormatError(f"{where}: not an {FORMAT} description")
+        if m.get("version") != VERSION:
+            raise ProgramFormatError(f"{where}: format version {m.get('version')!r}; this "
+                                     f"emulator reads version {VERSION}")
+        try:
+            for key in ("target", "inputs", "populations", "connections", "probes", "cores"):
+                if key not in m:
+                    raise ProgramFormatError(f"{where}: description lacks {key!r}")
+            needed = {"out/src_ptr", "out/dst_core", "out/dst_axon"}
+            for c, core in enumerate(m["cores"]):
+                needed |= {f"core{c}/axon_ptr", f"core{c}/axon_group", f"core{c}/axon_row"}
+                for b, block in enumerate(core["blocks"]):
+                    if block["kind"] not in MODELS:
+                        raise ProgramFormatError(f"{where}: core {c} block {b} has unknown "
+                                                 f"neuron model {block['kind']!r}")
+                    needed |= {f"core{c}/block{b}/{p}" for p in block["params"]}
+                for g in range(len(core["groups"])):
+                    needed |= {f"core{c}/group{g}/{p}" for p in ("row_ptr", "post", "weight", "delay")}
+        except (TypeError, KeyError, AttributeError) as e:
+            raise ProgramFormatError(f"{where}: malformed description ({e!r})") from e
+        missing = needed - set(self.arrays)
+        if missing:
+            raise ProgramFormatError(f"{where}: missing arrays {sorted(missing)[:5]}")
+        for name, a in self.arrays.items():
+            want = DTYPES.get(name.rsplit("/", 1)[-1])
+            if want is None:
+                raise ProgramFormatError(f"{where}: unexpected array {name!r}")
+            if a.dtype != want or a.ndim != 1:
+                raise ProgramFormatError(f"{where}: array {name!r} is {a.dtype} with "
+                                         f"{a.ndim} dimensions; expected 1-D {np.dtype(want)}")

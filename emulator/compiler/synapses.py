@@ -1,0 +1,62 @@
+"""Synaptic memory: one group per (connection, destination core), rows by input axon.
+
+A dense connection keeps dense rows (every post neuron of the block, no index); a sparse
+one keeps CSR rows with a 16-bit local post index, and only pre neurons that have a
+synapse into the block get a row (and so an axon).
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..quantize import prepare_weights
+
+
+@dataclass
+class Group:
+    """The synapses of one connection into one block of its post population."""
+    connection: str
+    core: int
+    post_base: int
+    n_post: int
+    sources: np.ndarray      # global source id of each row (its input axon's sender)
+    dense: bool
+    row_ptr: np.ndarray      # int64 (sparse) or empty
+    post: np.ndarray         # uint16 local post index (sparse) or empty
+    weight: np.ndarray       # int16 prepared weights
+    delay: np.ndarray        # uint8, empty when every delay is 0
+    weight_exp: int
+    graded: bool
+
+
+def build_groups(conn, post_blocks, pre_sources):
+    """Groups of `conn` for each block of its post population.
+
+    pre_sources: global source id of every pre neuron (array of length pre.n).
+    """
+    weights = prepare_weights(conn.weights, conn.sign_mode, conn.num_weight_bits)
+    groups = []
+    n_pre, n_post = conn.pre.n, conn.post.n
+    for b in post_blocks:
+        if conn.dense:
+            w = weights.reshape(n_pre, n_post)[:, b.start:b.stop]
+            d = conn.delays.reshape(n_pre, n_post)[:, b.start:b.stop]
+            rows = np.arange(n_pre)
+            row_ptr = np.zeros(0, np.int64)
+            post = np.zeros(0, np.uint16)
+        else:
+            keep = (conn.post_index >= b.start) & (conn.post_index < b.stop)
+            if not keep.any():
+                continue
+            pre = conn.pre_index[keep]
+            w, d = weights[keep], conn.delays[keep]
+            post = (conn.post_index[keep] - b.start).astype(np.uint16)
+            rows, counts = np.unique(pre, return_counts=True)
+            row_ptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        d = d.ravel()
+        groups.append(Group(
+            connection=conn.name, core=b.core, post_base=b.offset, n_post=b.n,
+            sources=pre_sources[rows], dense=conn.dense, row_ptr=row_ptr, post=post,
+            weight=w.ravel().astype(np.int16),
+            delay=d.astype(np.uint8) if d.any() else np.zeros(0, np.uint8),
+            weight_exp=conn.weight_exp, graded=conn.graded))
+    return groups

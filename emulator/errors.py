@@ -1,0 +1,59 @@
+"""Named exceptions. Every error the emulator raises on bad input is an EmulatorError.
+
+Messages name the object (population, connection, core, file), the parameter, the value
+and the allowed range, so that a user can fix the input without reading the source.
+"""
+
+
+class EmulatorError(Exception):
+    """Base class of every error raised by the emulator on bad input."""
+
+
+class ParameterRangeError(EmulatorError, ValueError):
+    """A parameter lies outside the bit width or range the hardware allows."""
+
+
+class ShapeError(EmulatorError, ValueError):
+    """An array (weights, delays, raster, per-neuron parameter) has the wrong shape."""
+
+
+class InputError(EmulatorError, ValueError):
+    """Run-time input is missing, unknown, or of the wrong dtype."""
+
+
+class UnknownNameError(EmulatorError, KeyError):
+    """A name (target, probe variable, population, input) is not known."""
+
+    def __str__(self):  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class ResourceLimitError(EmulatorError):
+    """A network does not fit a target's per-core or per-chip resources."""
+
+
+class UnsupportedFeatureError(EmulatorError):
+    """A target lacks a feature the network uses (graded spikes on Loihi 1, ...)."""
+
+
+class ProgramFormatError(EmulatorError, ValueError):
+    """A Program file or Program arrays are malformed or inconsistent."""
+
+
+class PayloadRangeError(EmulatorError, OverflowError):
+    """A graded payload exceeds the target's payload width (strict mode only)."""
+
+
+def check_range(obj, name, value, lo, hi):
+    """Raise ParameterRangeError unless every element of `value` is in [lo, hi]."""
+    import numpy as np
+
+    arr = np.asarray(value)
+    if arr.size == 0:
+        return
+    vmin, vmax = arr.min(), arr.max()
+    if vmin < lo or vmax > hi:
+        bad = vmin if vmin < lo else vmax
+        raise ParameterRangeError(
+            f"{obj}: parameter {name}={bad!r} is outside the allowed range [{lo}, {hi}]"
+        )

@@ -1,0 +1,248 @@
+"""The network description: inputs, populations, connections and probes.
+
+A Network is plain data. `emulator.compile` maps it onto a target; the reference models
+in `emulator.reference` simulate it directly. Neither changes it.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .errors import ParameterRangeError, ShapeError, UnknownNameError, check_range
+
+SIGN_MODES = ("mixed", "excitatory", "inhibitory")
+#: Delays the target stores (spec section 2: 0..62 on the target).
+MAX_DELAY = 62
+
+
+@dataclass(eq=False)
+class Input:
+    """`n` input channels fed from a raster at run time; row k is emitted at step k+1.
+
+    A binary input (graded=False) sends a spike of payload 1 wherever the raster is
+    nonzero; a graded input sends the raster value itself as payload.
+    """
+    name: str
+    n: int
+    graded: bool = False
+
+    def __repr__(self):
+        return f"Input({self.name!r}, n={self.n})"
+
+
+@dataclass(eq=False)
+class Population:
+    """`n` neurons of one model."""
+    name: str
+    n: int
+    model: object
+    params: dict  # validated per-neuron int64 arrays, from model.resolve
+
+    @property
+    def graded(self):
+        return self.model.graded
+
+    def __repr__(self):
+        return f"Population({self.name!r}, n={self.n}, {type(self.model).__name__})"
+
+
+@dataclass(eq=False)
+class Connection:
+    """Synapses from `pre` (an Input or Population) to `post` (a Population).
+
+    The synapses are kept in canonical order (by pre neuron, then post neuron) as flat
+    arrays: `post_index`, `pre_index`, `weights` (as given, before the target's clipping
+    and truncation) and `delays`. A dense weight matrix stores every entry (zeros too);
+    a sparse one stores its stored entries.
+    """
+    name: str
+    pre: object
+    post: Population
+    pre_index: np.ndarray
+    post_index: np.ndarray
+    weights: np.ndarray
+    delays: np.ndarray
+    dense: bool
+    weight_exp: int
+    num_weight_bits: int
+    sign_mode: str
+    num_message_bits: int
+
+    @property
+    def graded(self):
+        """True when payloads multiply the weights (num_message_bits > 0)."""
+        return self.num_message_bits > 0
+
+    @property
+    def n_synapses(self):
+        return len(self.weights)
+
+    def __repr__(self):
+        return f"Connection({self.name!r}, {self.pre.name} -> {self.post.name})"
+
+
+def _integer_array(owner, name, arr):
+    arr = np.asarray(arr)
+    if arr.dtype == bool:
+        return arr.astype(np.int64)
+    if np.issubdtype(arr.dtype, np.integer):
+        return arr.astype(np.int64)
+    if np.issubdtype(arr.dtype, np.floating) and np.all(np.isfinite(arr)) \
+            and np.all(arr == np.round(arr)):
+        return arr.astype(np.int64)
+    raise ParameterRangeError(
+        f"{owner}: {name} must hold integers (dtype {arr.dtype} with non-integral values "
+        "given); quantize float weights first")
+
+
+def _synapse_arrays(owner, weights, delays, shape):
+    """Canonical (pre, post, weight, delay, dense) arrays of a connection."""
+    n_post, n_pre = shape
+    if sp.issparse(weights):
+        if weights.shape != shape:
+            raise ShapeError(f"{owner}: weights have shape {weights.shape}; expected "
+                             f"(n_post, n_pre) = {shape}")
+        coo = weights.tocsc(copy=True)
+        coo.sum_duplicates()
+        coo = coo.tocoo()
+        order = np.lexsort((coo.row, coo.col))
+        post = coo.row[order].astype(np.int64)
+        pre = coo.col[order].astype(np.int64)
+        w = _integer_array(owner, "weights", coo.data[order])
+        dense = False
+    else:
+        w2 = np.asarray(weights)
+        if w2.shape != shape:
+            raise ShapeError(f"{owner}: weights have shape {w2.shape}; expected "
+                             f"(n_post, n_pre) = {shape}")
+        w2 = _integer_array(owner, "weights", w2)
+        pre, post = np.meshgrid(np.arange(n_pre), np.arange(n_post), indexing="ij")
+        pre, post = pre.ravel(), post.ravel()
+        w = w2.T.ravel()
+        dense = True
+    if delays is None:
+        d = np.zeros(len(w), dtype=np.int64)
+    elif sp.issparse(delays):
+        if delays.shape != shape:
+            raise ShapeError(f"{owner}: delays have shape {delays.shape}; expected {shape}")
+        dc = delays.tocoo()
+        dc.sum_duplicates()
+        keys = post * n_pre + pre
+        dkeys = dc.row.astype(np.int64) * n_pre + dc.col
+        order = np.argsort(keys)
+        pos = np.searchsorted(keys[order], dkeys)
+        pos = np.minimum(pos, len(keys) - 1) if len(keys) else pos
+        if len(dkeys) and (len(keys) == 0 or np.any(keys[order][pos] != dkeys)):
+            raise ShapeError(f"{owner}: delays have entries where weights have no synapse")
+        d = np.zeros(len(w), dtype=np.int64)
+        d[order[pos]] = _integer_array(owner, "delays", dc.data)
+    else:
+        d2 = np.asarray(delays)
+        if d2.shape != shape:
+            raise ShapeError(f"{owner}: delays have shape {d2.shape}; expected "
+                             f"(n_post, n_pre) = {shape}")
+        d = _integer_array(owner, "delays", d2)[post, pre]
+    check_range(owner, "delays", d, 0, MAX_DELAY)
+    return pre, post, w, d, dense
+
+
+class Network:
+    """A spiking network: inputs, populations, connections and probes."""
+
+    def __init__(self):
+        self.inputs = []
+        self.populations = []
+        self.connections = []
+        self.probes = []  # (population name, variable)
+
+    def _name(self, name, prefix, taken):
+        name = name if name is not None else f"{prefix}{len(taken)}"
+        if not isinstance(name, str) or not name or "." in name or "/" in name:
+            raise ParameterRangeError(
+                f"name {name!r} is not allowed: use a non-empty string without '.' or '/'")
+        if name in self._names():
+            raise ParameterRangeError(f"name {name!r} is used twice in this network")
+        return name
+
+    def _names(self):
+        return {o.name for o in (*self.inputs, *self.populations, *self.connections)}
+
+    @staticmethod
+    def _size(owner, n):
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ParameterRangeError(f"{owner}: size n={n!r} must be a positive integer")
+        return int(n)
+
+    def input(self, n, name=None, graded=False):
+        """Add `n` input channels; returns the Input."""
+        name = self._name(name, "input", self.inputs)
+        inp = Input(name, self._size(f"input {name!r}", n), bool(graded))
+        self.inputs.append(inp)
+        return inp
+
+    def population(self, n, model, name=None):
+        """Add `n` neurons of `model` (e.g. emulator.LIF(...)); returns the Population."""
+        name = self._name(name, "pop", self.populations)
+        n = self._size(f"population {name!r}", n)
+        if not hasattr(model, "resolve"):
+            raise ParameterRangeError(f"population {name!r}: {model!r} is not a neuron model")
+        pop = Population(name, n, model, model.resolve(f"population {name!r}", n))
+        self.populations.append(pop)
+        return pop
+
+    def connect(self, pre, post, weights, weight_exp=0, num_weight_bits=8, sign_mode=None,
+                delays=None, num_message_bits=0, name=None):
+        """Connect `pre` (Input or Population) to `post` (Population).
+
+        weights: (n_post, n_pre) integer array or scipy.sparse matrix; delays: optional,
+        of the same shape (dense) or sparsity. sign_mode: None infers it from the weights
+        (all >= 0: excitatory, all <= 0: inhibitory, else mixed; all-zero: excitatory).
+        num_message_bits: 0 for binary spikes (any nonzero payload counts as 1), > 0 for
+        graded spikes (weight x payload).
+        """
+        name = self._name(name, "conn", self.connections)
+        owner = f"connection {name!r}"
+        if not any(pre is o for o in (*self.inputs, *self.populations)):
+            raise UnknownNameError(f"{owner}: pre {pre!r} is not an input or population "
+                                   "of this network")
+        if not any(post is p for p in self.populations):
+            raise UnknownNameError(f"{owner}: post {post!r} is not a population of this network")
+        pre_i, post_i, w, d, dense = _synapse_arrays(owner, weights, delays, (post.n, pre.n))
+        for pname, val, lo, hi in (("weight_exp", weight_exp, -8, 8),
+                                   ("num_weight_bits", num_weight_bits, 1, 8),
+                                   ("num_message_bits", num_message_bits, 0, 32)):
+            if isinstance(val, bool) or not isinstance(val, (int, np.integer)):
+                raise ParameterRangeError(f"{owner}: parameter {pname}={val!r} must be an integer")
+            check_range(owner, pname, val, lo, hi)
+        if sign_mode is None:
+            if np.all(w >= 0):
+                sign_mode = "excitatory"
+            elif np.all(w <= 0):
+                sign_mode = "inhibitory"
+            else:
+                sign_mode = "mixed"
+        elif not isinstance(sign_mode, str) or sign_mode.lower() not in SIGN_MODES:
+            raise ParameterRangeError(f"{owner}: sign_mode={sign_mode!r}; expected None or "
+                                      f"one of {SIGN_MODES} (any case)")
+        conn = Connection(name, pre, post, pre_i, post_i, w, d, dense, int(weight_exp),
+                          int(num_weight_bits), sign_mode.lower(), int(num_message_bits))
+        self.connections.append(conn)
+        return conn
+
+    def probe(self, target, var):
+        """Record `var` of a population after every step: "spikes" or a state variable."""
+        pop = self.population_named(target if isinstance(target, str) else target.name)
+        allowed = ("spikes",) + pop.model.state_vars
+        if var not in allowed:
+            raise UnknownNameError(f"probe on population {pop.name!r}: unknown variable "
+                                   f"{var!r}; allowed: {allowed}")
+        if (pop.name, var) not in self.probes:
+            self.probes.append((pop.name, var))
+        return f"{pop.name}.{var}"
+
+    def population_named(self, name):
+        for p in self.populations:
+            if p.name == name:
+                return p
+        raise UnknownNameError(f"no population named {name!r}; populations: "
+                               f"{[p.name for p in self.populations]}")

@@ -1,0 +1,250 @@
+"""Simulator: loads a Program into the C++ kernel and runs it; Result: what a run gives.
+
+Python prepares the input raster once per call (one array for all steps) and reads the
+outputs back once; every time step runs in C++ with the GIL released.
+"""
+from collections.abc import Mapping
+
+import numpy as np
+
+from . import _core
+from .compiler.program import Program
+from .errors import InputError, PayloadRangeError, UnknownNameError
+
+
+#: Activity counters, in the kernel's column order. Units:
+COUNTERS = tuple(_core.COUNTERS)
+COUNTER_UNITS = {
+    "synops": "synaptic operations: stored synapses read because a message arrived",
+    "updates_active": "neuron updates whose state changed or that spiked",
+    "updates_inactive": "neuron updates that left the state unchanged",
+    "spikes": "spikes emitted by neurons (nonzero payloads)",
+    "messages": "spike messages sent by cores (one per destination core per spike)",
+}
+
+
+# How each neuron model's block is loaded into a core (Program checks the kind is known).
+_BLOCK_LOADERS = {
+    "lif": lambda system, c, where, p: system.add_lif_block(
+        c, where, p["du"], p["dv"], p["vth"], p["bias_mant"], p["bias_exp"]),
+}
+
+
+class Counters:
+    """Activity counters of one run.
+
+    per_core[name]: (n_cores,) counts per core; per_step[name]: (steps,) counts summed
+    over cores; total[name]: the run's total. host[name] ("spikes", "messages"): the input
+    spikes the host injected and the messages it sent for them, in total, and
+    host_per_step[name] per step. Units are in COUNTER_UNITS.
+    """
+
+    def __init__(self, core_counters, step_counters, host_steps):
+        self.per_core = {n: core_counters[:, k].astype(np.int64) for k, n in enumerate(COUNTERS)}
+        self.per_step = {n: step_counters[:, k].astype(np.int64) for k, n in enumerate(COUNTERS)}
+        self.total = {n: int(v.sum()) for n, v in self.per_core.items()}
+        self.host_per_step = {"spikes": host_steps[:, 0].astype(np.int64),
+                              "messages": host_steps[:, 1].astype(np.int64)}
+        self.host = {n: int(v.sum()) for n, v in self.host_per_step.items()}
+
+    def __getitem__(self, name):
+        return self.total[name]
+
+    def __repr__(self):
+        return f"Counters({self.total}, host={self.host})"
+
+
+class _Spikes(Mapping):
+    """Dense (steps, n) spike arrays per population, built from the event list on access."""
+
+    def __init__(self, populations, steps, t0, step, pop, index, payload):
+        self._pops, self._steps, self._t0 = populations, steps, t0
+        self._events = (step, pop, index, payload)
+        self._cache = {}
+
+    def __getitem__(self, name):
+        if name not in self._cache:
+            if name not in self._pops:
+                raise UnknownNameError(f"no population named {name!r}; populations: {list(self._pops)}")
+            p, n = self._pops[name]
+            step, pop, index, payload = self._events
+            sel = pop == p
+            out = np.zeros((self._steps, n), np.int32)
+            out[step[sel] - self._t0 - 1, index[sel]] = payload[sel]
+            self._cache[name] = out
+        return self._cache[name]
+
+    def __iter__(self):
+        return iter(self._pops)
+
+    def __len__(self):
+        return len(self._pops)
+
+
+class Result:
+    """What one `Simulator.run` call produced.
+
+    spikes[pop]: (steps, n) int32, 1 per spike (the payload for graded models), for every
+    population. probes["pop.var"]: (steps, n) values after each step, for each probe of the
+    network. counters: a Counters. steps: steps run; first_step: number of the first one.
+    """
+
+    def __init__(self, program, steps, first_step, spikes, probes, counters):
+        self.program = program
+        self.steps = steps
+        self.first_step = first_step
+        self.spikes = spikes
+        self.probes = probes
+        self.counters = counters
+
+    def __repr__(self):
+        return (f"Result(steps {self.first_step}..{self.first_step + self.steps - 1}, "
+                f"{self.counters.total['spikes']} spikes, probes {sorted(self.probes)})")
+
+
+class Simulator:
+    """Runs a Program in the C++ kernel.
+
+    strict=False (default) saturates graded input payloads to the target's payload width;
+    strict=True raises PayloadRangeError instead. run() continues from where the previous
+    run ended; reset() starts over at step 1.
+    """
+
+    def __init__(self, program, strict=False):
+        if not isinstance(program, Program):
+            raise InputError(f"Simulator needs an emulator.Program, got {type(program).__name__}")
+        self.program = program
+        self.strict = bool(strict)
+        meta = program.meta
+        self._inputs = meta["inputs"]
+        self._n_inputs = sum(i["n"] for i in self._inputs)
+        self._payload_bits = meta["target"]["payload_bits"]
+        self._system = self._load(program)
+        self._source_pop, self._source_index = self._source_map(meta)
+        self._probes, self._probe_cols = self._probe_specs(meta)
+        self._pops = {p["name"]: (k, p["n"]) for k, p in enumerate(meta["populations"])}
+
+    def _load(self, program):
+        meta, arr = program.meta, program.arrays
+        system = _core.System(self._n_inputs, len(meta["cores"]))
+        for c, core in enumerate(meta["cores"]):
+            for b, block in enumerate(core["blocks"]):
+                where = f"core {c} block {b} (population {block['population']!r})"
+                p = {name: arr[f"core{c}/block{b}/{name}"] for name in block["params"]}
+                _BLOCK_LOADERS[block["kind"]](system, c, where, p)
+            for g, group in enumerate(core["groups"]):
+                pre = f"core{c}/group{g}/"
+                system.add_group(c, f"core {c} group {g} (connection {group['connection']!r})",
+                                 int(group["post_base"]), int(group["n_post"]), int(group["n_rows"]),
+                                 bool(group["dense"]), arr[pre + "row_ptr"], arr[pre + "post"],
+                                 arr[pre + "weight"], arr[pre + "delay"], int(group["weight_exp"]),
+                                 bool(group["graded"]))
+            system.set_axons(c, arr[f"core{c}/axon_ptr"], arr[f"core{c}/axon_group"],
+                             arr[f"core{c}/axon_row"])
+        system.set_output_axons(arr["out/src_ptr"], arr["out/dst_core"], arr["out/dst_axon"])
+        system.finalize()
+        return system
+
+    def _source_map(self, meta):
+        """Population index and neuron index of every source (inputs map to -1)."""
+        n_sources = self._system.n_sources
+        pop = np.full(n_sources, -1, np.int32)
+        index = np.zeros(n_sources, np.int32)
+        core_n = [sum(b["stop"] - b["start"] for b in c["blocks"]) for c in meta["cores"]]
+        core_base = self._n_inputs + np.concatenate(([0], np.cumsum(core_n)[:-1])).astype(np.int64)
+        offsets = [np.concatenate(([0], np.cumsum([b["stop"] - b["start"] for b in c["blocks"]])))
+                   for c in meta["cores"]]
+        for k, p in enumerate(meta["populations"]):
+            for core, block, start, stop in p["blocks"]:
+                s = core_base[core] + offsets[core][block]
+                pop[s:s + stop - start] = k
+                index[s:s + stop - start] = np.arange(start, stop)
+        return pop, index
+
+    def _probe_specs(self, meta):
+        """Kernel probe specs and, per probe name, its columns' (slice, neuron order)."""
+        specs, cols, col = [], {}, 0
+        pops = {p["name"]: p for p in meta["populations"]}
+        for name, var in meta["probes"]:
+            if var == "spikes":
+                continue
+            p = pops[name]
+            parts = []
+            for core, block, start, stop in p["blocks"]:
+                specs.append((core, block, var, 0, stop - start))
+                parts.append((col, start, stop))
+                col += stop - start
+            cols[f"{name}.{var}"] = (p["n"], parts)
+        return specs, cols
+
+    def _raster(self, steps, inputs):
+        inputs = dict(inputs or {})
+        raster = np.zeros((steps, self._n_inputs), np.int32)
+        known = {i["name"] for i in self._inputs}
+        unknown = set(inputs) - known
+        if unknown:
+            raise UnknownNameError(f"run: unknown input(s) {sorted(unknown)}; the network's "
+                                   f"inputs are {sorted(known)}")
+        lo, hi = -2 ** (self._payload_bits - 1), 2 ** (self._payload_bits - 1) - 1
+        for i in self._inputs:
+            name, n = i["name"], i["n"]
+            if name not in inputs:
+                raise InputError(f"run: input {name!r} is missing; give a ({steps}, {n}) "
+                                 "integer raster for it")
+            x = np.asarray(inputs[name])
+            if x.shape != (steps, n):
+                raise InputError(f"run: raster of input {name!r} has shape {x.shape}; "
+                                 f"expected (steps, n) = ({steps}, {n})")
+            if not (x.dtype == bool or np.issubdtype(x.dtype, np.integer)):
+                raise InputError(f"run: raster of input {name!r} has dtype {x.dtype}; "
+                                 "expected an integer or bool dtype")
+            sl = slice(i["source_base"], i["source_base"] + n)
+            if not i["graded"]:
+                raster[:, sl] = x != 0
+                continue
+            if x.size and (x.min() < lo or x.max() > hi):
+                if self.strict:
+                    bad = x.min() if x.min() < lo else x.max()
+                    raise PayloadRangeError(
+                        f"run: graded input {name!r} has payload {bad} outside the "
+                        f"{self._payload_bits}-bit range [{lo}, {hi}] of target "
+                        f"{self.program.meta['target']['name']} (strict mode)")
+                x = np.clip(x, lo, hi)
+            raster[:, sl] = x
+        return raster
+
+    def run(self, steps, inputs=None):
+        """Run `steps` steps; inputs = {input name: (steps, n) integer raster}."""
+        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+            raise InputError(f"run: steps={steps!r} must be a non-negative integer")
+        steps = int(steps)
+        raster = self._raster(steps, inputs)
+        first = self._system.steps_done + 1
+        out = self._system.run(steps, raster, self._probes)
+        src = out["spike_source"]
+        spikes = _Spikes(self._pops, steps, first - 1, out["spike_step"],
+                         self._source_pop[src], self._source_index[src], out["spike_payload"])
+        probes = {}
+        for name, (n, parts) in self._probe_cols.items():
+            a = np.empty((steps, n), np.int64)
+            for col, start, stop in parts:
+                a[:, start:stop] = out["probes"][:, col:col + stop - start]
+            probes[name] = a
+        for name, var in self.program.meta["probes"]:
+            if var == "spikes":
+                probes[f"{name}.spikes"] = spikes[name]
+        counters = Counters(out["core_counters"], out["step_counters"], out["host_steps"])
+        return Result(self.program, steps, first, spikes, probes, counters)
+
+    def reset(self):
+        """Start over at step 1 with every state, delay line and counter at zero."""
+        self._system.reset()
+
+    @property
+    def memory_bytes(self):
+        """Bytes of synaptic memory and routing tables the kernel holds."""
+        return self._system.memory_bytes
+
+    @property
+    def n_synapses(self):
+        return self._system.n_synapses

@@ -1,0 +1,36 @@
+"""Loihi 2 (Intel Loihi 2 brief, 2021; Orchard et al. 2021): graded spikes, 8192 neurons/core.
+
+Intel publishes no per-operation energy for Loihi 2. The figures here are Loihi 1's scaled
+by an ASSUMED process factor (Intel 4 versus 14 nm), with a wide range, and Loihi 1's
+times divided by the speed-ups of the Loihi 2 brief. Energy reports carry this note.
+"""
+from .base import Target
+from .loihi1 import ENERGY as LOIHI1_ENERGY, TIME as LOIHI1_TIME
+
+BRIEF_2021 = "Intel, Taking Neuromorphic Computing to the Next Level with Loihi 2 (brief, 2021)"
+
+# ASSUMPTION: energy per operation is 0.5x Loihi 1's (range 0.3x..1.0x) for the move from
+# 14 nm to Intel 4; no measured per-operation figure is published.
+PROCESS_FACTOR = (0.3, 0.5, 1.0)
+# Speed-ups over Loihi 1 from the brief: 5x synaptic ops, 2x neuron updates, 10x spikes.
+SPEEDUP = {"synops": 5.0, "updates_active": 2.0, "updates_inactive": 2.0, "messages": 10.0}
+
+ENERGY = {op: f.scaled(PROCESS_FACTOR, "scaled by an assumed Loihi 2 process factor "
+                       "0.5 (0.3..1.0)") for op, f in LOIHI1_ENERGY.items()}
+TIME = {op: f.scaled((1 / SPEEDUP[op],) * 3, f"divided by {SPEEDUP[op]:g} ({BRIEF_2021})")
+        for op, f in LOIHI1_TIME.items()}
+
+
+def loihi2(**changes):
+    """A Loihi-2-like chip: 128 cores of up to 8192 neurons, 24-bit graded payloads."""
+    base = Target(
+        name="loihi2",
+        description="Intel Loihi 2: 128 neurocores x up to 8192 neurons, graded spikes",
+        max_neurons_per_core=8192,   # brief 2021: up to 8192 neurons per core
+        cores_per_chip=128,          # brief 2021: 128 neurocores per chip
+        payload_bits=24,             # this emulator's default (silicon: up to 32 bits)
+        graded_spikes=True,
+        energy=ENERGY,
+        time=TIME,
+    )
+    return base.derive(**changes) if changes else base
