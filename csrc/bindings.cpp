@@ -85,7 +85,7 @@ py::dict run(System& s, int64_t steps, const py::array& raster_in,
         s.run(steps, raster_ptr, probes, probe_ptr, out);
     }
     py::dict d;
-    d["spike_step"] = to_numpy(out.spike_step);
+    d["step_ptr"] = to_numpy(out.step_ptr);
     d["spike_source"] = to_numpy(out.spike_source);
     d["spike_payload"] = to_numpy(out.spike_payload);
     auto cc = to_numpy(out.core_counters);

@@ -1,6 +1,7 @@
 #include "system.hpp"
 
 #include <algorithm>
+#include <climits>
 
 #include "errors.hpp"
 
@@ -35,6 +36,7 @@ void System::finalize() {
         source_base_[c.index()] = n_sources_;
         n_sources_ += c.n_compartments();
     }
+    if (n_sources_ > INT32_MAX) throw LoadError("system: more than 2^31 - 1 sources");
     if (src_ptr_.size() != static_cast<size_t>(n_sources_) + 1 || src_ptr_.front() != 0 ||
         src_ptr_.back() != static_cast<int64_t>(dst_core_.size()) ||
         dst_core_.size() != dst_axon_.size())
@@ -49,6 +51,7 @@ void System::finalize() {
         require_range("system output axons", "destination axon", dst_axon_[k], 0,
                       cores_[dst_core_[k]].n_axons() - 1);
     }
+    carry_inputs_.assign(n_inputs_, 0);
     finalized_ = true;
 }
 
@@ -68,39 +71,35 @@ void System::check_probes(const std::vector<ProbeSpec>& probes) const {
     }
 }
 
-void System::send(int64_t src, int32_t payload) {
-    pending_src_.push_back(src);
-    pending_payload_.push_back(payload);
-}
-
-void System::deliver(int64_t t) {
-    for (size_t k = 0; k < pending_src_.size(); ++k) {
-        const int64_t s = pending_src_[k];
-        const int32_t p = pending_payload_[k];
-        for (int64_t e = src_ptr_[s], end = src_ptr_[s + 1]; e < end; ++e)
-            cores_[dst_core_[e]].receive(dst_axon_[e], p);
+void System::deliver(int64_t t, const int32_t* src, const int32_t* payload, size_t n,
+                     const int32_t* input_row) {
+    for (int32_t j = 0; j < n_inputs_; ++j) {
+        if (input_row[j] == 0) continue;
+        for (int64_t e = src_ptr_[j], end = src_ptr_[j + 1]; e < end; ++e)
+            cores_[dst_core_[e]].receive(dst_axon_[e], input_row[j]);
     }
-    pending_src_.clear();
-    pending_payload_.clear();
+    for (size_t k = 0; k < n; ++k) {
+        const int64_t s = src[k];
+        for (int64_t e = src_ptr_[s], end = src_ptr_[s + 1]; e < end; ++e)
+            cores_[dst_core_[e]].receive(dst_axon_[e], payload[k]);
+    }
     for (auto& c : cores_) c.flush(t);
 }
 
-void System::emit_core(int32_t c, int64_t t, RunOutput& out) {
+void System::emit_core(int32_t c, RunOutput& out) {
     Core& core = cores_[c];
     const int32_t* payload = core.payload();
-    const int64_t base = source_base_[c];
-    uint64_t spikes = 0, messages = 0;
+    const int32_t base = static_cast<int32_t>(source_base_[c]);
+    const size_t before = out.spike_source.size();
+    uint64_t messages = 0;
     for (int32_t i = 0, n = core.n_compartments(); i < n; ++i) {
         if (payload[i] == 0) continue;
-        const int64_t s = base + i;
-        ++spikes;
+        const int32_t s = base + i;
         messages += static_cast<uint64_t>(src_ptr_[s + 1] - src_ptr_[s]);
-        send(s, payload[i]);
-        out.spike_step.push_back(t);
-        out.spike_source.push_back(static_cast<int32_t>(s));
+        out.spike_source.push_back(s);
         out.spike_payload.push_back(payload[i]);
     }
-    core.counters().v[kSpikes] += spikes;
+    core.counters().v[kSpikes] += out.spike_source.size() - before;
     core.counters().v[kMessages] += messages;
 }
 
@@ -116,17 +115,27 @@ void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSp
     out.host_steps.assign(static_cast<size_t>(steps) * 2, 0);
     Counters before;
 
+    out.step_ptr.assign(1, 0);
+    out.step_ptr.reserve(steps + 1);
+
     for (int64_t s = 0; s < steps; ++s) {
         const int64_t t = ++t_;
-        deliver(t);
+        if (s == 0) {
+            deliver(t, carry_src_.data(), carry_payload_.data(), carry_src_.size(),
+                    carry_inputs_.data());
+        } else {
+            const size_t lo = out.step_ptr[s - 1], hi = out.step_ptr[s];
+            deliver(t, out.spike_source.data() + lo, out.spike_payload.data() + lo, hi - lo,
+                    raster + (s - 1) * n_inputs_);
+        }
         for (auto& c : cores_) c.update(t);
-        for (int32_t c = 0; c < n_cores(); ++c) emit_core(c, t, out);
+        for (int32_t c = 0; c < n_cores(); ++c) emit_core(c, out);
+        out.step_ptr.push_back(static_cast<int64_t>(out.spike_source.size()));
         const int32_t* row = raster + s * n_inputs_;
         for (int32_t j = 0; j < n_inputs_; ++j) {
             if (row[j] == 0) continue;
             ++out.host_steps[s * 2];
             out.host_steps[s * 2 + 1] += static_cast<uint64_t>(src_ptr_[j + 1] - src_ptr_[j]);
-            send(j, row[j]);
         }
         int64_t* dst = probe_out + s * n_cols;
         for (const auto& p : probes) {
@@ -141,6 +150,12 @@ void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSp
             out.step_counters[s * kNumCounters + k] = now.v[k] - before.v[k];
         before = now;
     }
+    if (steps > 0) {
+        const size_t lo = out.step_ptr[steps - 1], hi = out.step_ptr[steps];
+        carry_src_.assign(out.spike_source.begin() + lo, out.spike_source.begin() + hi);
+        carry_payload_.assign(out.spike_payload.begin() + lo, out.spike_payload.begin() + hi);
+        carry_inputs_.assign(raster + (steps - 1) * n_inputs_, raster + steps * n_inputs_);
+    }
     out.core_counters.resize(cores_.size() * kNumCounters);
     for (auto& c : cores_)
         for (int k = 0; k < kNumCounters; ++k)
@@ -149,8 +164,9 @@ void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSp
 
 void System::reset() {
     for (auto& c : cores_) c.reset();
-    pending_src_.clear();
-    pending_payload_.clear();
+    carry_src_.clear();
+    carry_payload_.clear();
+    std::fill(carry_inputs_.begin(), carry_inputs_.end(), 0);
     t_ = 0;
 }
 

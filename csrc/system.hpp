@@ -27,9 +27,9 @@ struct ProbeSpec {
 };
 
 struct RunOutput {
-    std::vector<int64_t> spike_step;      // one entry per spike of a compartment
-    std::vector<int32_t> spike_source;
-    std::vector<int32_t> spike_payload;
+    std::vector<int64_t> step_ptr;        // steps + 1: step s's spikes are entries
+    std::vector<int32_t> spike_source;    // [step_ptr[s], step_ptr[s + 1]) of these two,
+    std::vector<int32_t> spike_payload;   // in source order
     std::vector<uint64_t> core_counters;  // n_cores x kNumCounters, this run only
     std::vector<uint64_t> step_counters;  // steps x kNumCounters, summed over cores
     std::vector<uint64_t> host_steps;     // steps x 2: input spikes the host injected and
@@ -60,9 +60,11 @@ class System {
     uint64_t n_synapses() const;
 
   private:
-    void deliver(int64_t t);
-    void emit_core(int32_t c, int64_t t, RunOutput& out);
-    void send(int64_t src, int32_t payload);
+    // Step t's delivery phase: the n spikes (src, payload) the cores emitted in step t-1
+    // and the input raster row of step t-1 (n_inputs payloads, 0 = none).
+    void deliver(int64_t t, const int32_t* src, const int32_t* payload, size_t n,
+                 const int32_t* input_row);
+    void emit_core(int32_t c, RunOutput& out);
 
     int32_t n_inputs_;
     std::vector<Core> cores_;
@@ -72,8 +74,8 @@ class System {
     std::vector<int32_t> dst_core_, dst_axon_;
     bool finalized_ = false;
     int64_t t_ = 0;                      // steps done since the last reset
-    std::vector<int64_t> pending_src_;   // spikes emitted in the last step, to deliver
-    std::vector<int32_t> pending_payload_;
+    // What the last step of the previous run emitted, delivered by the next run's first.
+    std::vector<int32_t> carry_src_, carry_payload_, carry_inputs_;
 };
 
 }  // namespace emu

@@ -17,7 +17,10 @@ MAX_DELAY = 62
 
 @dataclass(eq=False)
 class Input:
-    """`n` input channels fed from a raster at run time; row k is emitted at step k+1.
+    """`n` input channels fed from a raster at run time.
+
+    Row k of the raster given to a `run` call is emitted at step s + k + 1, s being the
+    steps already run, and reaches a neuron behind a delay-0 connection one step later.
 
     A binary input (graded=False) sends a spike of payload 1 wherever the raster is
     nonzero; a graded input sends the raster value itself as payload.
@@ -81,15 +84,22 @@ class Connection:
         return f"Connection({self.name!r}, {self.pre.name} -> {self.post.name})"
 
 
+# Values are clipped to this magnitude before the cast to int64: far beyond any weight or
+# delay range, so a huge value still clips (or is rejected) as itself instead of wrapping.
+_CAST_LIMIT = 2**62
+
+
 def _integer_array(owner, name, arr):
     arr = np.asarray(arr)
     if arr.dtype == bool:
         return arr.astype(np.int64)
+    if np.issubdtype(arr.dtype, np.unsignedinteger):
+        return np.minimum(arr, _CAST_LIMIT).astype(np.int64)
     if np.issubdtype(arr.dtype, np.integer):
         return arr.astype(np.int64)
     if np.issubdtype(arr.dtype, np.floating) and np.all(np.isfinite(arr)) \
             and np.all(arr == np.round(arr)):
-        return arr.astype(np.int64)
+        return np.clip(arr, -_CAST_LIMIT, _CAST_LIMIT).astype(np.int64)
     raise ParameterRangeError(
         f"{owner}: {name} must hold integers (dtype {arr.dtype} with non-integral values "
         "given); quantize float weights first")
@@ -126,7 +136,8 @@ def _synapse_arrays(owner, weights, delays, shape):
         if delays.shape != shape:
             raise ShapeError(f"{owner}: delays have shape {delays.shape}; expected {shape}")
         dc = delays.tocoo()
-        dc.sum_duplicates()
+        if dc.nnz and len(np.unique(dc.row.astype(np.int64) * n_pre + dc.col)) != dc.nnz:
+            raise ShapeError(f"{owner}: delays hold two entries for one synapse")
         keys = post * n_pre + pre
         dkeys = dc.row.astype(np.int64) * n_pre + dc.col
         order = np.argsort(keys)
@@ -156,7 +167,11 @@ class Network:
         self.probes = []  # (population name, variable)
 
     def _name(self, name, prefix, taken):
-        name = name if name is not None else f"{prefix}{len(taken)}"
+        if name is None:
+            k, used = len(taken), self._names()
+            while f"{prefix}{k}" in used:
+                k += 1
+            name = f"{prefix}{k}"
         if not isinstance(name, str) or not name or "." in name or "/" in name:
             raise ParameterRangeError(
                 f"name {name!r} is not allowed: use a non-empty string without '.' or '/'")

@@ -55,30 +55,39 @@ class Counters:
 
 
 class _Spikes(Mapping):
-    """Dense (steps, n) spike arrays per population, built from the event list on access."""
+    """Dense (steps, n) spike arrays per population, built from the kernel's event list
+    (sources and payloads, grouped by step) when first asked for."""
 
-    def __init__(self, populations, steps, t0, step, pop, index, payload):
-        self._pops, self._steps, self._t0 = populations, steps, t0
-        self._events = (step, pop, index, payload)
+    def __init__(self, segments, steps, step_ptr, source, payload):
+        self._segments = segments  # name -> (n, [(first source, first neuron, count)])
+        self._steps, self._step_ptr = steps, step_ptr
+        self._source, self._payload = source, payload
+        self._step_of = None
         self._cache = {}
 
     def __getitem__(self, name):
         if name not in self._cache:
-            if name not in self._pops:
-                raise UnknownNameError(f"no population named {name!r}; populations: {list(self._pops)}")
-            p, n = self._pops[name]
-            step, pop, index, payload = self._events
-            sel = pop == p
+            if name not in self._segments:
+                raise UnknownNameError(f"no population named {name!r}; populations: "
+                                       f"{list(self._segments)}")
+            if self._step_of is None:
+                self._step_of = np.repeat(np.arange(self._steps, dtype=np.int64),
+                                          np.diff(self._step_ptr))
+            n, segments = self._segments[name]
             out = np.zeros((self._steps, n), np.int32)
-            out[step[sel] - self._t0 - 1, index[sel]] = payload[sel]
+            flat = out.reshape(-1)
+            src = self._source
+            for lo, start, count in segments:
+                sel = np.flatnonzero((src >= lo) & (src < lo + count))
+                flat[self._step_of[sel] * n + (src[sel] - (lo - start))] = self._payload[sel]
             self._cache[name] = out
         return self._cache[name]
 
     def __iter__(self):
-        return iter(self._pops)
+        return iter(self._segments)
 
     def __len__(self):
-        return len(self._pops)
+        return len(self._segments)
 
 
 class Result:
@@ -120,9 +129,8 @@ class Simulator:
         self._n_inputs = sum(i["n"] for i in self._inputs)
         self._payload_bits = meta["target"]["payload_bits"]
         self._system = self._load(program)
-        self._source_pop, self._source_index = self._source_map(meta)
+        self._segments = self._spike_segments(meta)
         self._probes, self._probe_cols = self._probe_specs(meta)
-        self._pops = {p["name"]: (k, p["n"]) for k, p in enumerate(meta["populations"])}
 
     def _load(self, program):
         meta, arr = program.meta, program.arrays
@@ -145,21 +153,23 @@ class Simulator:
         system.finalize()
         return system
 
-    def _source_map(self, meta):
-        """Population index and neuron index of every source (inputs map to -1)."""
-        n_sources = self._system.n_sources
-        pop = np.full(n_sources, -1, np.int32)
-        index = np.zeros(n_sources, np.int32)
+    def _spike_segments(self, meta):
+        """Per population: (n, [(first source, first neuron, count)]), adjacent runs merged."""
         core_n = [sum(b["stop"] - b["start"] for b in c["blocks"]) for c in meta["cores"]]
         core_base = self._n_inputs + np.concatenate(([0], np.cumsum(core_n)[:-1])).astype(np.int64)
         offsets = [np.concatenate(([0], np.cumsum([b["stop"] - b["start"] for b in c["blocks"]])))
                    for c in meta["cores"]]
-        for k, p in enumerate(meta["populations"]):
+        segments = {}
+        for p in meta["populations"]:
+            runs = []
             for core, block, start, stop in p["blocks"]:
-                s = core_base[core] + offsets[core][block]
-                pop[s:s + stop - start] = k
-                index[s:s + stop - start] = np.arange(start, stop)
-        return pop, index
+                lo = int(core_base[core] + offsets[core][block])
+                if runs and runs[-1][0] + runs[-1][2] == lo and runs[-1][1] + runs[-1][2] == start:
+                    runs[-1][2] += stop - start
+                else:
+                    runs.append([lo, start, stop - start])
+            segments[p["name"]] = (p["n"], [tuple(r) for r in runs])
+        return segments
 
     def _probe_specs(self, meta):
         """Kernel probe specs and, per probe name, its columns' (slice, neuron order)."""
@@ -221,9 +231,8 @@ class Simulator:
         raster = self._raster(steps, inputs)
         first = self._system.steps_done + 1
         out = self._system.run(steps, raster, self._probes)
-        src = out["spike_source"]
-        spikes = _Spikes(self._pops, steps, first - 1, out["spike_step"],
-                         self._source_pop[src], self._source_index[src], out["spike_payload"])
+        spikes = _Spikes(self._segments, steps, out["step_ptr"], out["spike_source"],
+                         out["spike_payload"])
         probes = {}
         for name, (n, parts) in self._probe_cols.items():
             a = np.empty((steps, n), np.int64)

@@ -1,0 +1,100 @@
+"""Kernel throughput: synaptic events and neuron updates per second, memory per synapse.
+
+Run: python benchmarks/bench_kernel.py [--steps 1000] [--repeat 3]
+Times Simulator.run (every step in C++) plus reading the results back (spike arrays of
+every population), not compilation. Prints one table row per workload.
+"""
+import argparse
+import os
+import time
+
+import numpy as np
+import scipy.sparse as sp
+
+import emulator
+
+
+def workload_a(rng):
+    """1000 inputs (p = 0.05) -> dense 1000 x 1000 -> 1000 LIF."""
+    net = emulator.Network()
+    x = net.input(1000, name="x")
+    h = net.population(1000, emulator.LIF(du=410, dv=410, vth=200), name="h")
+    net.connect(x, h, weights=rng.integers(-30, 30, size=(1000, 1000)))
+    return net, {"x": 0.05}
+
+
+def workload_b(rng):
+    """10,000 LIF, 1 % recurrent (weights in [-30, 30)), 1000 inputs (p = 0.05) at 1 %."""
+    n, n_in = 10_000, 1000
+    net = emulator.Network()
+    x = net.input(n_in, name="x")
+    h = net.population(n, emulator.LIF(du=410, dv=410, vth=200), name="h")
+    rec = sp.random(n, n, density=0.01, format="csr", random_state=rng,
+                    data_rvs=lambda k: rng.integers(-30, 30, size=k))
+    inp = sp.random(n, n_in, density=0.01, format="csr", random_state=rng,
+                    data_rvs=lambda k: rng.integers(1, 60, size=k))
+    net.connect(x, h, weights=inp)
+    net.connect(h, h, weights=rec)
+    return net, {"x": 0.05}
+
+
+def workload_c(rng):
+    """100,000 LIF neurons driven by their bias alone: the neuron update rate."""
+    n = 100_000
+    net = emulator.Network()
+    net.input(1, name="x")
+    net.population(n, emulator.LIF(du=410, dv=410, vth=100,
+                                   bias_mant=rng.integers(0, 300, n), bias_exp=2), name="h")
+    return net, {"x": 0.0}
+
+
+def measure(name, build, steps, repeat, seed=0):
+    rng = np.random.default_rng(seed)
+    net, rates = build(rng)
+    t0 = time.perf_counter()
+    program = emulator.compile(net, target="loihi2")
+    compile_s = time.perf_counter() - t0
+    sim = emulator.Simulator(program)
+    inputs = {name_: (rng.random((steps, net.inputs[0].n)) < p).astype(np.int8)
+              for name_, p in rates.items()}
+    best = None
+    for _ in range(repeat):
+        sim.reset()
+        t0 = time.perf_counter()
+        result = sim.run(steps, inputs=inputs)
+        spikes = {p.name: result.spikes[p.name] for p in net.populations}
+        elapsed = time.perf_counter() - t0
+        best = elapsed if best is None else min(best, elapsed)
+    n_neurons = sum(p.n for p in net.populations)
+    synops = result.counters["synops"]
+    rec_spikes = int(spikes["h"].sum())
+    return {
+        "workload": name, "steps": steps, "run_s": best, "compile_s": compile_s,
+        "syn_events_per_s": synops / best, "updates_per_s": n_neurons * steps / best,
+        "bytes_per_synapse": sim.memory_bytes / sim.n_synapses if sim.n_synapses else float("nan"),
+        "spikes": rec_spikes, "rate": rec_spikes / (n_neurons * steps),
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--steps", type=int, default=1000)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    rows = [measure("A dense 1000x1000", workload_a, args.steps, args.repeat),
+            measure("B 10k recurrent 1%", workload_b, args.steps, args.repeat),
+            measure("C 100k LIF bias only", workload_c, args.steps, args.repeat)]
+    print(f"kernel benchmark, {args.steps} steps, best of {args.repeat}, "
+          f"{os.cpu_count()} CPUs visible, one thread")
+    head = (f"{'workload':<22}{'run s':>8}{'syn events/s':>15}{'updates/s':>12}"
+            f"{'B/synapse':>11}{'spikes':>10}{'rate':>8}{'compile s':>11}")
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        print(f"{r['workload']:<22}{r['run_s']:>8.3f}{r['syn_events_per_s']:>15.3e}"
+              f"{r['updates_per_s']:>12.3e}{r['bytes_per_synapse']:>11.2f}{r['spikes']:>10d}"
+              f"{r['rate']:>8.4f}{r['compile_s']:>11.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,192 @@
+"""ReferenceSimulator: a Network stepped in plain numpy, the oracle of the property tests.
+
+Written to be read, not to be fast: one Python loop over time steps, each step in the
+order of spec/neurocore.md section 1.
+
+    for t = 1, 2, ...:
+      1. every population takes a(t): the sum of the shifted per-connection sums that
+         were scheduled for step t (synapses.connection_input)
+      2. every population updates its neurons (lif.lif_step) and emits its payloads
+      3. every input emits raster row t - 1 (0-based, counted over the simulator's life)
+      4. every connection turns what its pre side emitted at step t into contributions
+         arriving at step t + 1 + delay
+
+So a raster row k reaches a neuron behind a delay-0 connection at step k + 2, a spike of
+step t reaches the next population at step t + 1, and a delay d adds d steps. `run` goes
+on from where the previous call ended (state, step count and pending deliveries), as one
+longer run; `reset` starts over at step 1.
+
+Payloads (section 6): a binary input emits 1 where its raster is nonzero; a graded input
+emits the raster value, saturated to the signed payload width (default 24 bits), or, in
+strict mode, refused with PayloadRangeError.
+"""
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import (InputError, ParameterRangeError, PayloadRangeError,
+                      UnknownNameError, UnsupportedFeatureError)
+from . import lif
+from .synapses import connection_input, prepare_weights
+
+#: Neuron models the reference implements: model kind -> (initial_state, step).
+MODELS = {"lif": (lif.initial_state, lif.lif_step)}
+#: A spike is an int32 message (section 6): the payload width can be at most 32 bits.
+MAX_PAYLOAD_BITS = 32
+
+
+@dataclass
+class ReferenceResult:
+    """What one `run` call recorded, one row per step of that call.
+
+    spikes[pop]: (steps, n) int64, 0/1 for binary populations (the payload for graded
+    ones); state[pop][var]: (steps, n) int64, the value after each step; a_in[pop]:
+    (steps, n) int64, the synaptic input the population received at each step.
+    """
+    spikes: dict
+    state: dict
+    a_in: dict
+
+
+class ReferenceSimulator:
+    """Step a `network.Network` with the integer semantics of spec/neurocore.md.
+
+    payload_bits: width of a graded payload (signed); strict: raise PayloadRangeError on a
+    graded input value outside that width instead of saturating it.
+    """
+
+    def __init__(self, net, payload_bits=24, strict=False):
+        if isinstance(payload_bits, bool) or not isinstance(payload_bits, (int, np.integer)) \
+                or not 1 <= payload_bits <= MAX_PAYLOAD_BITS:
+            raise ParameterRangeError(f"ReferenceSimulator: parameter payload_bits="
+                                      f"{payload_bits!r} must be an integer in "
+                                      f"[1, {MAX_PAYLOAD_BITS}]")
+        self.net = net
+        self.payload_bits = int(payload_bits)
+        self.strict = bool(strict)
+        for pop in net.populations:
+            if pop.model.kind not in MODELS:
+                raise UnsupportedFeatureError(
+                    f"population {pop.name!r}: the reference model has no neuron model "
+                    f"{pop.model.kind!r}; it implements {sorted(MODELS)}")
+        self._weights = {conn.name: prepare_weights(conn.weights, conn.sign_mode,
+                                                    conn.num_weight_bits)
+                         for conn in net.connections}
+        self.reset()
+
+    @property
+    def payload_range(self):
+        """(lo, hi): the signed range a graded payload must lie in."""
+        return -2 ** (self.payload_bits - 1), 2 ** (self.payload_bits - 1) - 1
+
+    def reset(self):
+        """Start over: zero state, no pending deliveries, the next step is step 1."""
+        self.t = 0  # the last step run; 0 before the first
+        self._state = {pop.name: MODELS[pop.model.kind][0](pop.params)
+                       for pop in self.net.populations}
+        # per population: arrival step -> summed contributions already scheduled for it
+        self._pending = {pop.name: {} for pop in self.net.populations}
+
+    def run(self, steps, inputs=None):
+        """Run `steps` more steps; inputs: {input name: (steps, n) integer raster}.
+
+        Every input of the network needs a raster; row k is emitted at step self.t + k + 1.
+        Returns a ReferenceResult with one row per step of this call.
+        """
+        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+            raise InputError(f"run: steps={steps!r} must be a non-negative integer")
+        steps = int(steps)
+        emitted_by_inputs = self._input_payloads(steps, inputs)
+
+        pops = self.net.populations
+        spikes = {p.name: np.zeros((steps, p.n), dtype=np.int64) for p in pops}
+        a_in = {p.name: np.zeros((steps, p.n), dtype=np.int64) for p in pops}
+        state = {p.name: {var: np.zeros((steps, p.n), dtype=np.int64)
+                          for var in p.model.state_vars} for p in pops}
+
+        for k in range(steps):
+            t = self.t + 1
+            emitted = {}
+            for pop in pops:
+                a = self._pending[pop.name].pop(t, np.zeros(pop.n, dtype=np.int64))
+                step = MODELS[pop.model.kind][1]
+                self._state[pop.name], emitted[pop.name] = step(pop.params,
+                                                                self._state[pop.name], a)
+                a_in[pop.name][k] = a
+                spikes[pop.name][k] = emitted[pop.name]
+                for var in pop.model.state_vars:
+                    state[pop.name][var][k] = self._state[pop.name][var]
+            for inp in self.net.inputs:
+                emitted[inp.name] = emitted_by_inputs[inp.name][k]
+            for conn in self.net.connections:
+                contributions = connection_input(conn, self._weights[conn.name],
+                                                 emitted[conn.pre.name])
+                for delay, contribution in contributions:
+                    self._schedule(conn.post.name, t + 1 + delay, contribution)
+            self.t = t
+        return ReferenceResult(spikes=spikes, state=state, a_in=a_in)
+
+    def _schedule(self, pop_name, arrival, contribution):
+        pending = self._pending[pop_name]
+        if arrival in pending:
+            pending[arrival] = pending[arrival] + contribution
+        else:
+            pending[arrival] = contribution.copy()
+
+    def _input_payloads(self, steps, inputs):
+        """Validated payloads every input emits in this run: name -> (steps, n) int64.
+
+        Nothing is simulated before every raster has been checked, so a bad raster leaves
+        the simulator as it was.
+        """
+        if inputs is None:
+            inputs = {}
+        if not isinstance(inputs, Mapping):
+            raise InputError(f"run: inputs must be a dict {{input name: raster}}, got "
+                             f"{type(inputs).__name__}")
+        names = [inp.name for inp in self.net.inputs]
+        for name in inputs:
+            if name not in names:
+                raise UnknownNameError(f"run: unknown input {name!r}; the inputs of this "
+                                       f"network are {names}")
+        payloads = {}
+        for inp in self.net.inputs:
+            expected = (steps, inp.n)
+            if inp.name not in inputs:
+                raise InputError(f"run: input {inp.name!r} is missing; give a raster of "
+                                 f"shape {expected} (integers or bool)")
+            raster = np.asarray(inputs[inp.name])
+            if not (raster.dtype == bool or np.issubdtype(raster.dtype, np.integer)):
+                raise InputError(f"run: input {inp.name!r}: raster has dtype {raster.dtype}; "
+                                 f"expected an integer or bool dtype, shape {expected}")
+            if raster.shape != expected:
+                raise InputError(f"run: input {inp.name!r}: raster has shape {raster.shape} "
+                                 f"(dtype {raster.dtype}); expected shape {expected} "
+                                 "(steps, n)")
+            if inp.graded:
+                payloads[inp.name] = self._limit_payload(inp.name, raster)
+            else:
+                payloads[inp.name] = (raster != 0).astype(np.int64)
+        return payloads
+
+    def _limit_payload(self, input_name, raster):
+        """Saturate graded payloads to the payload width, or raise in strict mode."""
+        lo, hi = self.payload_range
+        if raster.dtype == bool:
+            return raster.astype(np.int64)
+        if np.issubdtype(raster.dtype, np.unsignedinteger):
+            # cut in the raster's own dtype first: a uint64 value may not fit int64
+            outside = raster > hi
+            limited = np.minimum(raster, hi).astype(np.int64)
+        else:
+            wide = raster.astype(np.int64)
+            outside = (wide < lo) | (wide > hi)
+            limited = np.clip(wide, lo, hi)
+        if self.strict and outside.any():
+            row, channel = (int(i) for i in np.argwhere(outside)[0])
+            raise PayloadRangeError(
+                f"input {input_name!r}: payload {raster[row, channel]} (row {row}, step "
+                f"{self.t + row + 1}, channel {channel}) is outside the {self.payload_bits}-bit "
+                f"payload range [{lo}, {hi}]")
+        return limited

@@ -1,0 +1,119 @@
+"""Programs are plain arrays that save and load; malformed ones raise ProgramFormatError,
+whether Python or the kernel finds the fault, and never crash or compute silently wrong."""
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings, strategies as st
+
+import emulator
+from emulator.compiler.program import Program
+from emulator.errors import EmulatorError, ProgramFormatError
+from emulator.testing import assert_bit_exact
+
+
+def net_and_inputs():
+    rng = np.random.default_rng(3)
+    net = emulator.Network()
+    x = net.input(20, name="x")
+    h = net.population(30, emulator.LIF(du=300, dv=200, vth=40, bias_mant=5), name="h")
+    o = net.population(5, emulator.LIF(du=100, dv=100, vth=20), name="o")
+    net.connect(x, h, weights=rng.integers(-50, 100, (30, 20)),
+                delays=rng.integers(0, 5, (30, 20)))
+    net.connect(h, o, weights=rng.integers(0, 200, (5, 30)), weight_exp=-1)
+    net.probe(h, "v")
+    net.probe(o, "u")
+    return net, {"x": (rng.random((40, 20)) < 0.3).astype(np.int8)}
+
+
+def test_save_load_roundtrip_runs_identically(tmp_path):
+    net, inputs = net_and_inputs()
+    program = emulator.compile(net, max_neurons_per_core=7)
+    path = tmp_path / "net.prog"
+    program.save(path)
+    loaded = emulator.Program.load(path)
+    a = emulator.Simulator(program).run(40, inputs=inputs)
+    b = emulator.Simulator(loaded).run(40, inputs=inputs)
+    assert_bit_exact(dict(b.probes), dict(a.probes))
+    assert_bit_exact(dict(b.spikes), dict(a.spikes))
+
+
+def test_summary_lists_cores_and_utilisation(capsys):
+    net, _ = net_and_inputs()
+    text = emulator.compile(net, max_neurons_per_core=16).summary()
+    assert "3 cores used" in text and "h[16:30]" in text and "87.5%" in text
+
+
+@pytest.mark.parametrize("content", [b"", b"not a zip file at all", b"PK\x03\x04garbage"])
+def test_garbage_file(tmp_path, content):
+    path = tmp_path / "bad.prog"
+    path.write_bytes(content)
+    with pytest.raises(ProgramFormatError):
+        emulator.Program.load(path)
+
+
+def test_truncated_file(tmp_path):
+    net, _ = net_and_inputs()
+    path = tmp_path / "net.prog"
+    emulator.compile(net).save(path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ProgramFormatError):
+        emulator.Program.load(path)
+
+
+def test_wrong_dtype_and_missing_array():
+    net, _ = net_and_inputs()
+    p = emulator.compile(net)
+    arrays = dict(p.arrays)
+    arrays["core0/group0/weight"] = arrays["core0/group0/weight"].astype(np.int64)
+    with pytest.raises(ProgramFormatError, match="weight"):
+        Program(p.meta, arrays)
+    arrays = dict(p.arrays)
+    del arrays["out/src_ptr"]
+    with pytest.raises(ProgramFormatError, match="src_ptr"):
+        Program(p.meta, arrays)
+
+
+@pytest.mark.parametrize("name, index, value, words", [
+    ("core0/group0/weight", 0, 300, ["weight", "300", "[-256, 255]"]),
+    ("core2/group1/post", 0, 60000, ["post index", "60000"]),
+    ("core0/axon_group", 0, 7, ["axon group", "7"]),
+    ("out/dst_core", 0, 99, ["destination core", "99"]),
+    ("out/dst_axon", 0, 10_000, ["destination axon"]),
+    ("core0/block0/du", 0, 5000, ["du", "5000", "[0, 4095]"]),
+    ("core0/group0/delay", 0, 63, ["delay", "63", "[0, 62]"]),
+])
+def test_kernel_rejects_out_of_range_values(name, index, value, words):
+    net, _ = net_and_inputs()
+    rng = np.random.default_rng(0)
+    w = sp.random(5, 30, density=0.2, format="csr", random_state=rng)
+    w.data = np.round(w.data * 100)
+    net.connect(net.populations[0], net.populations[1], name="sparse", weights=w)
+    p = emulator.compile(net, max_neurons_per_core=16)
+    arrays = {k: v.copy() for k, v in p.arrays.items()}
+    arrays[name][index] = value
+    with pytest.raises(ProgramFormatError) as e:
+        emulator.Simulator(Program(p.meta, arrays))
+    for w in words:
+        assert w in str(e.value)
+
+
+@settings(max_examples=40)
+@given(data=st.data())
+def test_mutated_programs_raise_or_run_never_crash(data):
+    """Random corruption of any array: the kernel either rejects it with a named error or
+    runs (the values were still valid) -- it never reads or writes out of bounds."""
+    net, inputs = net_and_inputs()
+    p = emulator.compile(net, max_neurons_per_core=data.draw(st.integers(3, 40)))
+    arrays = {k: v.copy() for k, v in p.arrays.items()}
+    for _ in range(data.draw(st.integers(1, 3))):
+        name = data.draw(st.sampled_from(sorted(k for k, v in arrays.items() if v.size)))
+        a = arrays[name]
+        i = data.draw(st.integers(0, a.size - 1))
+        info = np.iinfo(a.dtype)
+        a[i] = data.draw(st.integers(int(info.min), int(info.max)))
+    try:
+        sim = emulator.Simulator(Program(p.meta, arrays))
+    except EmulatorError:
+        return
+    sim.run(40, inputs=inputs)
