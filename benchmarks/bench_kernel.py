@@ -2,7 +2,9 @@
 
 Run: python benchmarks/bench_kernel.py [--steps 1000] [--repeat 3]
 Times Simulator.run (every step in C++) plus reading the results back (spike arrays of
-every population), not compilation. Prints one table row per workload.
+every population), not compilation. Prints one table row per workload. Memory per
+synapse: "mem" is synaptic memory alone (weights, indices, delays, row offsets); "all"
+adds the input-axon and output-axon routing tables.
 """
 import argparse
 import os
@@ -72,6 +74,7 @@ def measure(name, build, steps, repeat, seed=0):
         "workload": name, "steps": steps, "run_s": best, "compile_s": compile_s,
         "syn_events_per_s": synops / best, "updates_per_s": n_neurons * steps / best,
         "bytes_per_synapse": sim.memory_bytes / sim.n_synapses if sim.n_synapses else float("nan"),
+        "synapse_bytes": sim.synapse_memory_bytes / sim.n_synapses if sim.n_synapses else float("nan"),
         "spikes": rec_spikes, "rate": rec_spikes / (n_neurons * steps),
     }
 
@@ -87,12 +90,13 @@ def main():
     print(f"kernel benchmark, {args.steps} steps, best of {args.repeat}, "
           f"{os.cpu_count()} CPUs visible, one thread")
     head = (f"{'workload':<22}{'run s':>8}{'syn events/s':>15}{'updates/s':>12}"
-            f"{'B/synapse':>11}{'spikes':>10}{'rate':>8}{'compile s':>11}")
+            f"{'B/syn mem':>10}{'B/syn all':>10}{'spikes':>10}{'rate':>8}{'compile s':>11}")
     print(head)
     print("-" * len(head))
     for r in rows:
         print(f"{r['workload']:<22}{r['run_s']:>8.3f}{r['syn_events_per_s']:>15.3e}"
-              f"{r['updates_per_s']:>12.3e}{r['bytes_per_synapse']:>11.2f}{r['spikes']:>10d}"
+              f"{r['updates_per_s']:>12.3e}{r['synapse_bytes']:>10.2f}"
+              f"{r['bytes_per_synapse']:>10.2f}{r['spikes']:>10d}"
               f"{r['rate']:>8.4f}{r['compile_s']:>11.2f}")
 
 

@@ -143,5 +143,6 @@ PYBIND11_MODULE(_core, m) {
         .def_property_readonly("n_sources", &System::n_sources)
         .def_property_readonly("steps_done", &System::steps_done)
         .def_property_readonly("memory_bytes", &System::memory_bytes)
+        .def_property_readonly("synapse_memory_bytes", &System::synapse_memory_bytes)
         .def_property_readonly("n_synapses", &System::n_synapses);
 }

@@ -1,6 +1,7 @@
 #include "synapses.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "errors.hpp"
 #include "fixed_point.hpp"
@@ -9,105 +10,126 @@ namespace emu {
 
 constexpr int32_t kMaxDelay = 62;  // spec section 2: delays 0..62 on the target
 
+// A sparse synapse in one word: bits 0-15 local post index, 16-24 weight (9-bit two's
+// complement, [-256, 255]), 25-30 delay (0..62).
+inline uint32_t pack_synapse(uint16_t post, int16_t weight, uint8_t delay) {
+    return uint32_t{post} | ((static_cast<uint32_t>(weight) & 0x1FFu) << 16) |
+           (uint32_t{delay} << 25);
+}
+inline uint32_t synapse_post(uint32_t s) { return s & 0xFFFFu; }
+inline int64_t synapse_weight(uint32_t s) {
+    return static_cast<int32_t>(s << 7) >> 23;  // sign-extend bits 16-24
+}
+inline uint32_t synapse_delay(uint32_t s) { return s >> 25; }
+
 SynapseGroup::SynapseGroup(const std::string& where, int32_t post_base, int32_t n_post,
                            int32_t n_rows, bool dense, std::vector<int64_t> row_ptr,
                            std::vector<uint16_t> post, std::vector<int16_t> weight,
                            std::vector<uint8_t> delay, int32_t weight_exp, bool graded)
     : post_base_(post_base), n_post_(n_post), n_rows_(n_rows), dense_(dense),
-      row_ptr_(std::move(row_ptr)), post_(std::move(post)), weight_(std::move(weight)),
-      delay_(std::move(delay)), weight_exp_(weight_exp) {
+      n_synapses_(weight.size()), weight_exp_(weight_exp) {
     require_range(where, "n_post", n_post, 1, 65536);
     require_range(where, "n_rows", n_rows, 0, 1 << 30);
     require_range(where, "weight_exp", weight_exp, -8, 8);
-    if (dense_) {
-        if (!row_ptr_.empty() || !post_.empty())
-            throw LoadError(where + ": a dense group stores no row pointers or indices");
-        if (weight_.size() != static_cast<size_t>(n_rows) * n_post)
-            throw LoadError(where + ": dense weights hold " + std::to_string(weight_.size()) +
-                            " values; expected n_rows * n_post = " +
-                            std::to_string(static_cast<int64_t>(n_rows) * n_post));
-    } else {
-        if (row_ptr_.size() != static_cast<size_t>(n_rows) + 1 || row_ptr_.front() != 0 ||
-            row_ptr_.back() != static_cast<int64_t>(weight_.size()) ||
-            post_.size() != weight_.size())
-            throw LoadError(where + ": sparse rows are inconsistent (row_ptr of " +
-                            std::to_string(row_ptr_.size()) + " entries for " +
-                            std::to_string(n_rows) + " rows, " + std::to_string(weight_.size()) +
-                            " weights, " + std::to_string(post_.size()) + " indices)");
-        for (int32_t r = 0; r < n_rows; ++r)
-            if (row_ptr_[r] > row_ptr_[r + 1])
-                throw LoadError(where + ": row_ptr decreases at row " + std::to_string(r));
-        for (uint16_t p : post_) require_range<int32_t>(where, "post index", p, 0, n_post - 1);
-    }
-    for (int16_t w : weight_) require_range<int32_t>(where, "weight", w, -256, 255);
-    if (!delay_.empty() && delay_.size() != weight_.size())
-        throw LoadError(where + ": " + std::to_string(delay_.size()) + " delays for " +
-                        std::to_string(weight_.size()) + " synapses");
+    for (int16_t w : weight) require_range<int32_t>(where, "weight", w, -256, 255);
+    if (!delay.empty() && delay.size() != weight.size())
+        throw LoadError(where + ": " + std::to_string(delay.size()) + " delays for " +
+                        std::to_string(weight.size()) + " synapses");
     int32_t max_delay = 0;
-    for (uint8_t d : delay_) {
+    for (uint8_t d : delay) {
         require_range<int32_t>(where, "delay", d, 0, kMaxDelay);
         max_delay = std::max<int32_t>(max_delay, d);
     }
-    if (max_delay == 0) delay_.clear();  // all zero: the no-delay path is the same thing
+    if (max_delay == 0) delay.clear();  // all zero: the no-delay path is the same thing
     n_slots_ = max_delay + 1;
+
+    if (dense_) {
+        if (!row_ptr.empty() || !post.empty())
+            throw LoadError(where + ": a dense group stores no row pointers or indices");
+        if (weight.size() != static_cast<size_t>(n_rows) * n_post)
+            throw LoadError(where + ": dense weights hold " + std::to_string(weight.size()) +
+                            " values; expected n_rows * n_post = " +
+                            std::to_string(static_cast<int64_t>(n_rows) * n_post));
+        weight_ = std::move(weight);
+        delay_ = std::move(delay);
+    } else {
+        if (row_ptr.size() != static_cast<size_t>(n_rows) + 1 || row_ptr.front() != 0 ||
+            row_ptr.back() != static_cast<int64_t>(weight.size()) || post.size() != weight.size())
+            throw LoadError(where + ": sparse rows are inconsistent (row_ptr of " +
+                            std::to_string(row_ptr.size()) + " entries for " +
+                            std::to_string(n_rows) + " rows, " + std::to_string(weight.size()) +
+                            " weights, " + std::to_string(post.size()) + " indices)");
+        if (weight.size() > UINT32_MAX)
+            throw LoadError(where + ": more than 2^32 - 1 synapses in one group");
+        for (int32_t r = 0; r < n_rows; ++r)
+            if (row_ptr[r] > row_ptr[r + 1])
+                throw LoadError(where + ": row_ptr decreases at row " + std::to_string(r));
+        row_ptr_.assign(row_ptr.begin(), row_ptr.end());
+        synapse_.resize(weight.size());
+        for (size_t k = 0; k < weight.size(); ++k) {
+            require_range<int32_t>(where, "post index", post[k], 0, n_post - 1);
+            synapse_[k] = pack_synapse(post[k], weight[k], delay.empty() ? 0 : delay[k]);
+        }
+    }
     stage_.assign(static_cast<size_t>(n_slots_) * n_post_, 0);
     touched_.assign(n_slots_, 0);
 
-    const bool has_delay = !delay_.empty();
+    const bool has_delay = n_slots_ > 1;
     using Fn = uint64_t (SynapseGroup::*)(int32_t, int32_t);
     static const Fn table[8] = {
-        &SynapseGroup::accumulate_row<false, false, false>,
-        &SynapseGroup::accumulate_row<false, false, true>,
-        &SynapseGroup::accumulate_row<false, true, false>,
-        &SynapseGroup::accumulate_row<false, true, true>,
-        &SynapseGroup::accumulate_row<true, false, false>,
-        &SynapseGroup::accumulate_row<true, false, true>,
-        &SynapseGroup::accumulate_row<true, true, false>,
-        &SynapseGroup::accumulate_row<true, true, true>,
+        &SynapseGroup::accumulate_sparse<false, false>,
+        &SynapseGroup::accumulate_sparse<false, true>,
+        &SynapseGroup::accumulate_sparse<true, false>,
+        &SynapseGroup::accumulate_sparse<true, true>,
+        &SynapseGroup::accumulate_dense<false, false>,
+        &SynapseGroup::accumulate_dense<false, true>,
+        &SynapseGroup::accumulate_dense<true, false>,
+        &SynapseGroup::accumulate_dense<true, true>,
     };
     accumulate_ = table[(dense_ ? 4 : 0) + (has_delay ? 2 : 0) + (graded ? 1 : 0)];
 }
 
 // A binary connection counts any nonzero payload as 1 (spec section 2); the caller only
 // delivers nonzero payloads, so the binary contribution is the weight itself.
-template <bool kDense, bool kDelay, bool kGraded>
-uint64_t SynapseGroup::accumulate_row(int32_t row, int32_t payload) {
+template <bool kDelay, bool kGraded>
+uint64_t SynapseGroup::accumulate_dense(int32_t row, int32_t payload) {
     const int64_t p = payload;
     int64_t* stage = stage_.data();
-    if constexpr (kDense) {
-        const size_t base = static_cast<size_t>(row) * n_post_;
-        const int16_t* w = weight_.data() + base;
-        if constexpr (kDelay) {
-            const uint8_t* d = delay_.data() + base;
-            for (int32_t i = 0; i < n_post_; ++i) {
-                const int64_t c = kGraded ? wrap_mul(w[i], p) : w[i];
-                int64_t& s = stage[static_cast<size_t>(d[i]) * n_post_ + i];
-                s = wrap_add(s, c);
-                touched_[d[i]] = 1;
-            }
-        } else {
-            for (int32_t i = 0; i < n_post_; ++i)
-                stage[i] = wrap_add(stage[i], kGraded ? wrap_mul(w[i], p) : w[i]);
-            touched_[0] = 1;
+    const size_t base = static_cast<size_t>(row) * n_post_;
+    const int16_t* w = weight_.data() + base;
+    if constexpr (kDelay) {
+        const uint8_t* d = delay_.data() + base;
+        for (int32_t i = 0; i < n_post_; ++i) {
+            int64_t& s = stage[static_cast<size_t>(d[i]) * n_post_ + i];
+            s = wrap_add(s, kGraded ? wrap_mul(w[i], p) : w[i]);
+            touched_[d[i]] = 1;
         }
-        return static_cast<uint64_t>(n_post_);
     } else {
-        const int64_t lo = row_ptr_[row], hi = row_ptr_[row + 1];
-        const int16_t* w = weight_.data();
-        const uint16_t* post = post_.data();
-        for (int64_t k = lo; k < hi; ++k) {
-            const int64_t c = kGraded ? wrap_mul(w[k], p) : w[k];
-            size_t slot = 0;
-            if constexpr (kDelay) {
-                slot = delay_[k];
-                touched_[slot] = 1;
-            }
-            int64_t& s = stage[slot * n_post_ + post[k]];
-            s = wrap_add(s, c);
-        }
-        if constexpr (!kDelay) touched_[0] |= (hi > lo);
-        return static_cast<uint64_t>(hi - lo);
+        for (int32_t i = 0; i < n_post_; ++i)
+            stage[i] = wrap_add(stage[i], kGraded ? wrap_mul(w[i], p) : w[i]);
+        touched_[0] = 1;
     }
+    return static_cast<uint64_t>(n_post_);
+}
+
+template <bool kDelay, bool kGraded>
+uint64_t SynapseGroup::accumulate_sparse(int32_t row, int32_t payload) {
+    const int64_t p = payload;
+    int64_t* stage = stage_.data();
+    const uint32_t lo = row_ptr_[row], hi = row_ptr_[row + 1];
+    for (uint32_t k = lo; k < hi; ++k) {
+        const uint32_t syn = synapse_[k];
+        const int64_t w = synapse_weight(syn);
+        size_t slot = 0;
+        if constexpr (kDelay) {
+            slot = synapse_delay(syn);
+            touched_[slot] = 1;
+        }
+        int64_t& s = stage[slot * n_post_ + synapse_post(syn)];
+        s = wrap_add(s, kGraded ? wrap_mul(w, p) : w);
+    }
+    if constexpr (!kDelay) touched_[0] |= (hi > lo);
+    return hi - lo;
 }
 
 void SynapseGroup::flush(int64_t* ring, int32_t n_ring_slots, int32_t n_core, int64_t t) {
@@ -129,7 +151,7 @@ void SynapseGroup::reset() {
 }
 
 uint64_t SynapseGroup::memory_bytes() const {
-    return row_ptr_.size() * sizeof(int64_t) + post_.size() * sizeof(uint16_t) +
+    return row_ptr_.size() * sizeof(uint32_t) + synapse_.size() * sizeof(uint32_t) +
            weight_.size() * sizeof(int16_t) + delay_.size() * sizeof(uint8_t);
 }
 

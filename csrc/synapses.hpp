@@ -1,10 +1,10 @@
 // Synaptic memory of one connection on one core: a SynapseGroup.
 //
 // Rows are indexed by the group's input axon (one per pre neuron that reaches this core
-// through this connection). A row is either dense (one weight for each of the group's
-// n_post compartments, no index stored: 2 bytes per synapse) or sparse (CSR: a 16-bit
-// local post index and a 16-bit weight per synapse). Optional per-synapse delays add one
-// byte per synapse.
+// through this connection). A row is either dense (one 16-bit weight for each of the
+// group's n_post compartments, no index; optional delays add a byte per synapse) or
+// sparse (CSR with 32-bit row offsets; each synapse one 32-bit word packing its local
+// post index, 9-bit weight and 6-bit delay -- 4 bytes per synapse, delays included).
 //
 // Granularity of the weight exponent (spec section 2): within one delivery phase, every
 // message's weighted row is summed into a staging area per (delay slot, post compartment)
@@ -39,19 +39,22 @@ class SynapseGroup {
     int32_t n_post() const { return n_post_; }
     int32_t n_rows() const { return n_rows_; }
     int32_t max_delay() const { return n_slots_ - 1; }
-    uint64_t n_synapses() const { return weight_.size(); }
+    uint64_t n_synapses() const { return n_synapses_; }
     uint64_t memory_bytes() const;
 
   private:
-    template <bool kDense, bool kDelay, bool kGraded>
-    uint64_t accumulate_row(int32_t row, int32_t payload);
+    template <bool kDelay, bool kGraded>
+    uint64_t accumulate_dense(int32_t row, int32_t payload);
+    template <bool kDelay, bool kGraded>
+    uint64_t accumulate_sparse(int32_t row, int32_t payload);
 
     int32_t post_base_, n_post_, n_rows_;
     bool dense_;
-    std::vector<int64_t> row_ptr_;
-    std::vector<uint16_t> post_;
-    std::vector<int16_t> weight_;
-    std::vector<uint8_t> delay_;
+    uint64_t n_synapses_;
+    std::vector<uint32_t> row_ptr_;   // sparse: n_rows + 1 offsets into synapse_
+    std::vector<uint32_t> synapse_;   // sparse: packed words, see pack_synapse()
+    std::vector<int16_t> weight_;     // dense: n_rows x n_post
+    std::vector<uint8_t> delay_;      // dense: n_rows x n_post, or empty if all 0
     int32_t weight_exp_;
     int32_t n_slots_;                 // max delay + 1
     std::vector<int64_t> stage_;      // n_slots_ x n_post_ raw (unshifted) sums

@@ -177,6 +177,13 @@ uint64_t System::memory_bytes() const {
     return bytes;
 }
 
+uint64_t System::synapse_memory_bytes() const {
+    uint64_t bytes = 0;
+    for (const auto& c : cores_)
+        for (const auto& g : c.groups()) bytes += g->memory_bytes();
+    return bytes;
+}
+
 uint64_t System::n_synapses() const {
     uint64_t n = 0;
     for (const auto& c : cores_)

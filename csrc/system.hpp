@@ -56,7 +56,8 @@ class System {
     int32_t n_cores() const { return static_cast<int32_t>(cores_.size()); }
     int64_t n_sources() const { return n_sources_; }
     int64_t steps_done() const { return t_; }
-    uint64_t memory_bytes() const;
+    uint64_t memory_bytes() const;          // synaptic memory and routing tables
+    uint64_t synapse_memory_bytes() const;  // synaptic memory alone
     uint64_t n_synapses() const;
 
   private:

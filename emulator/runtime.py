@@ -255,5 +255,10 @@ class Simulator:
         return self._system.memory_bytes
 
     @property
+    def synapse_memory_bytes(self):
+        """Bytes of synaptic memory alone (weights, indices, delays, row offsets)."""
+        return self._system.synapse_memory_bytes
+
+    @property
     def n_synapses(self):
         return self._system.n_synapses
