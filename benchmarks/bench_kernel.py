@@ -1,6 +1,10 @@
 """Kernel throughput: synaptic events and neuron updates per second, memory per synapse.
 
 Run: python benchmarks/bench_kernel.py [--steps 1000] [--repeat 3]
+
+Workloads A-C are LIF (issue 2's targets). D-F compare the neuron models per neuron: the
+same 100,000 neurons behind one graded input channel that sends a slow sine to all of
+them every step (one synapse each), as LIF, SigmaDelta and ResonateFire.
 Times Simulator.run (every step in C++) plus reading the results back (spike arrays of
 every population), not compilation. Prints one table row per workload. Memory per
 synapse: "mem" is synaptic memory alone (weights, indices, delays, row offsets); "all"
@@ -22,7 +26,7 @@ def workload_a(rng):
     x = net.input(1000, name="x")
     h = net.population(1000, emulator.LIF(du=410, dv=410, vth=200), name="h")
     net.connect(x, h, weights=rng.integers(-30, 30, size=(1000, 1000)))
-    return net, {"x": 0.05}
+    return net, {"x": poisson(0.05)}
 
 
 def workload_b(rng):
@@ -37,7 +41,7 @@ def workload_b(rng):
                     data_rvs=lambda k: rng.integers(1, 60, size=k))
     net.connect(x, h, weights=inp)
     net.connect(h, h, weights=rec)
-    return net, {"x": 0.05}
+    return net, {"x": poisson(0.05)}
 
 
 def workload_c(rng):
@@ -47,7 +51,31 @@ def workload_c(rng):
     net.input(1, name="x")
     net.population(n, emulator.LIF(du=410, dv=410, vth=100,
                                    bias_mant=rng.integers(0, 300, n), bias_exp=2), name="h")
-    return net, {"x": 0.0}
+    return net, {"x": poisson(0.0)}
+
+
+def poisson(p):
+    """Binary raster maker: each of n channels spikes with probability p per step."""
+    return lambda rng, steps, n: (rng.random((steps, n)) < p).astype(np.int8)
+
+
+def sine(rng, steps, n):
+    """Graded raster maker: a slow integer sine (period 50 steps, amplitude 100)."""
+    wave = np.round(100 * np.sin(2 * np.pi * np.arange(steps) / 50)).astype(np.int32)
+    return np.repeat(wave[:, None], n, axis=1)
+
+
+def driven(model, port=None):
+    """100,000 neurons of `model`, each with one synapse from one graded input channel."""
+    def build(rng):
+        n = 100_000
+        net = emulator.Network()
+        x = net.input(1, name="x", graded=True)
+        h = net.population(n, model, name="h")
+        net.connect(x, h, weights=rng.integers(1, 30, size=(n, 1)), num_message_bits=16,
+                    port=port)
+        return net, {"x": sine}
+    return build
 
 
 def measure(name, build, steps, repeat, seed=0):
@@ -57,8 +85,8 @@ def measure(name, build, steps, repeat, seed=0):
     program = emulator.compile(net, target="loihi2")
     compile_s = time.perf_counter() - t0
     sim = emulator.Simulator(program)
-    inputs = {name_: (rng.random((steps, net.inputs[0].n)) < p).astype(np.int8)
-              for name_, p in rates.items()}
+    sizes = {i.name: i.n for i in net.inputs}
+    inputs = {name_: make(rng, steps, sizes[name_]) for name_, make in rates.items()}
     best = None
     for _ in range(repeat):
         sim.reset()
@@ -69,7 +97,7 @@ def measure(name, build, steps, repeat, seed=0):
         best = elapsed if best is None else min(best, elapsed)
     n_neurons = sum(p.n for p in net.populations)
     synops = result.counters["synops"]
-    rec_spikes = int(spikes["h"].sum())
+    rec_spikes = int(np.count_nonzero(spikes["h"]))
     return {
         "workload": name, "steps": steps, "run_s": best, "compile_s": compile_s,
         "syn_events_per_s": synops / best, "updates_per_s": n_neurons * steps / best,
@@ -86,7 +114,14 @@ def main():
     args = ap.parse_args()
     rows = [measure("A dense 1000x1000", workload_a, args.steps, args.repeat),
             measure("B 10k recurrent 1%", workload_b, args.steps, args.repeat),
-            measure("C 100k LIF bias only", workload_c, args.steps, args.repeat)]
+            measure("C 100k LIF bias only", workload_c, args.steps, args.repeat),
+            measure("D 100k LIF driven", driven(emulator.LIF(du=410, dv=410, vth=60000)),
+                    args.steps, args.repeat),
+            measure("E 100k SigmaDelta", driven(emulator.SigmaDelta(vth=2000, state_exp=2)),
+                    args.steps, args.repeat),
+            measure("F 100k ResonateFire", driven(emulator.ResonateFire(
+                period=50, alpha=0.05, vth=500, state_exp=6), port="real"),
+                    args.steps, args.repeat)]
     print(f"kernel benchmark, {args.steps} steps, best of {args.repeat}, "
           f"{os.cpu_count()} CPUs visible, one thread")
     head = (f"{'workload':<22}{'run s':>8}{'syn events/s':>15}{'updates/s':>12}"

@@ -5,12 +5,16 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <initializer_list>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "errors.hpp"
-#include "neurons.hpp"
+#include "lif.hpp"
+#include "resonator.hpp"
+#include "sigma_delta.hpp"
 #include "system.hpp"
 
 namespace py = pybind11;
@@ -18,17 +22,24 @@ using namespace emu;
 
 namespace {
 
-// Copies a 1-D array of exactly dtype T (no silent casts: a narrowing cast could hide an
-// out-of-range value from the kernel's validation).
+// A 1-D array of exactly dtype T (no silent casts: a narrowing cast could hide an
+// out-of-range value from the kernel's validation), C-contiguous, without a copy when it
+// already is.
 template <typename T>
-std::vector<T> take(const py::array& a, const char* name) {
+py::array_t<T, py::array::c_style> view(const py::array& a, const char* name) {
     if (!py::dtype::of<T>().is(a.dtype()) && !a.dtype().equal(py::dtype::of<T>()))
         throw LoadError(std::string(name) + ": dtype " + std::string(py::str(a.dtype())) +
                         "; expected " + std::string(py::str(py::dtype::of<T>())));
     if (a.ndim() != 1)
         throw LoadError(std::string(name) + ": expected a 1-D array, got " +
                         std::to_string(a.ndim()) + " dimensions");
-    auto c = py::array_t<T, py::array::c_style>::ensure(a);
+    return py::array_t<T, py::array::c_style>::ensure(a);
+}
+
+// The same, copied into a vector (what the kernel keeps).
+template <typename T>
+std::vector<T> take(const py::array& a, const char* name) {
+    auto c = view<T>(a, name);
     return std::vector<T>(c.data(), c.data() + c.size());
 }
 
@@ -39,17 +50,63 @@ py::array_t<T> to_numpy(const std::vector<T>& v) {
     return a;
 }
 
-void add_lif_block(System& s, int32_t core, const std::string& where, const py::array& du,
-                   const py::array& dv, const py::array& vth, const py::array& bias_mant,
-                   const py::array& bias_exp) {
-    auto du_ = take<int32_t>(du, "du"), dv_ = take<int32_t>(dv, "dv");
-    auto vth_ = take<int32_t>(vth, "vth"), bm = take<int32_t>(bias_mant, "bias_mant");
-    auto be = take<int32_t>(bias_exp, "bias_exp");
-    const size_t n = du_.size();
-    if (n == 0 || dv_.size() != n || vth_.size() != n || bm.size() != n || be.size() != n)
-        throw LoadError(where + ": LIF parameter arrays differ in length or are empty");
-    s.core(core).add_block(std::make_unique<LifBlock>(where, static_cast<int32_t>(n), du_.data(),
-                                                      dv_.data(), vth_.data(), bm.data(), be.data()));
+// A neuron model's parameters: exactly the names `expected`, each an int32 array of n.
+class BlockParams {
+  public:
+    BlockParams(const std::string& where, const py::dict& arrays, int32_t n,
+                std::initializer_list<const char*> expected)
+        : where_(where), n_(n) {
+        for (const char* name : expected) {
+            if (!arrays.contains(name)) throw LoadError(where + ": parameter " + name + " is missing");
+            values_[name] = take<int32_t>(arrays[name], name);
+            if (values_[name].size() != static_cast<size_t>(n))
+                throw LoadError(where + ": parameter " + name + " has " +
+                                std::to_string(values_[name].size()) + " values for " +
+                                std::to_string(n) + " neurons");
+        }
+        for (const auto& item : arrays) {
+            const std::string key = py::str(item.first);
+            if (!values_.count(key)) throw LoadError(where + ": unexpected parameter " + key);
+        }
+    }
+    const int32_t* operator[](const char* name) const { return values_.at(name).data(); }
+
+  private:
+    std::string where_;
+    int32_t n_;
+    std::map<std::string, std::vector<int32_t>> values_;
+};
+
+// Adds a block of n compartments of model `kind` (the names of emulator.neurons.MODELS).
+void add_block(System& s, int32_t core, const std::string& kind, const std::string& where,
+               int32_t n, const py::dict& arrays) {
+    require_range(where, "neurons", n, 1, 1 << 20);
+    std::unique_ptr<NeuronBlock> block;
+    if (kind == "lif") {
+        BlockParams p(where, arrays, n, {"du", "dv", "vth", "bias_mant", "bias_exp"});
+        block = std::make_unique<LifBlock>(where, n, p["du"], p["dv"], p["vth"], p["bias_mant"],
+                                           p["bias_exp"]);
+    } else if (kind == "sigma_delta") {
+        BlockParams p(where, arrays, n, {"vth", "bias", "relu", "cum_error", "corrected", "state_exp"});
+        block = std::make_unique<SigmaDeltaBlock>(where, n, false, p["vth"], p["bias"], p["relu"],
+                                                  p["cum_error"], p["corrected"], p["state_exp"],
+                                                  nullptr);
+    } else if (kind == "delta") {
+        BlockParams p(where, arrays, n, {"vth", "cum_error", "corrected", "state_exp", "input_exp"});
+        block = std::make_unique<SigmaDeltaBlock>(where, n, true, p["vth"], nullptr, nullptr,
+                                                  p["cum_error"], p["corrected"], p["state_exp"],
+                                                  p["input_exp"]);
+    } else if (kind == "sigma") {
+        BlockParams p(where, arrays, n, {});
+        block = std::make_unique<SigmaBlock>(where, n);
+    } else if (kind == "rf") {
+        BlockParams p(where, arrays, n, {"sin_d", "cos_d", "vth", "decay_bits", "state_exp", "iz"});
+        block = std::make_unique<ResonatorBlock>(where, n, p["sin_d"], p["cos_d"], p["vth"],
+                                                 p["decay_bits"], p["state_exp"], p["iz"]);
+    } else {
+        throw LoadError(where + ": unknown neuron model '" + kind + "'");
+    }
+    s.core(core).add_block(std::move(block));
 }
 
 void add_group(System& s, int32_t core, const std::string& where, int32_t post_base,
@@ -93,9 +150,48 @@ py::dict run(System& s, int64_t steps, const py::array& raster_in,
     auto sc = to_numpy(out.step_counters);
     d["step_counters"] = sc.reshape({static_cast<py::ssize_t>(steps), py::ssize_t{kNumCounters}});
     auto hs = to_numpy(out.host_steps);
-    d["host_steps"] = hs.reshape({static_cast<py::ssize_t>(steps), py::ssize_t{2}});
+    d["host_steps"] = hs.reshape({static_cast<py::ssize_t>(steps), py::ssize_t{kHostColumns}});
     d["probes"] = probe_out;
     return d;
+}
+
+// The (steps, n) payload array of one population from a run's event list: the events
+// whose source belongs to population `pop` (pop_of[source]) land at neuron
+// neuron_of[source]. One pass over the events, without the GIL.
+py::array_t<int32_t> scatter_events(const py::array& step_ptr_in, const py::array& source_in,
+                                    const py::array& payload_in, const py::array& pop_of_in,
+                                    const py::array& neuron_of_in, int32_t pop, int32_t n) {
+    const auto step_ptr_a = view<int64_t>(step_ptr_in, "step_ptr");
+    const auto source_a = view<int32_t>(source_in, "spike_source");
+    const auto payload_a = view<int32_t>(payload_in, "spike_payload");
+    const auto pop_of_a = view<int32_t>(pop_of_in, "pop_of");
+    const auto neuron_of_a = view<int32_t>(neuron_of_in, "neuron_of");
+    const int64_t* step_ptr = step_ptr_a.data();
+    const int32_t *source = source_a.data(), *payload = payload_a.data();
+    const int32_t *pop_of = pop_of_a.data(), *neuron_of = neuron_of_a.data();
+    const int64_t steps = step_ptr_a.size() - 1, n_sources = pop_of_a.size();
+    if (steps < 0 || step_ptr[0] != 0 || step_ptr[steps] != source_a.size() ||
+        payload_a.size() != source_a.size() || neuron_of_a.size() != n_sources || n < 0)
+        throw RunError("scatter_events: inconsistent event arrays");
+    py::array_t<int32_t> out({steps, static_cast<int64_t>(n)});
+    int32_t* o = out.mutable_data();
+    {
+        py::gil_scoped_release release;
+        std::fill(o, o + steps * n, 0);
+        for (int64_t t = 0; t < steps; ++t) {
+            if (step_ptr[t] > step_ptr[t + 1]) throw RunError("scatter_events: step_ptr decreases");
+            for (int64_t e = step_ptr[t]; e < step_ptr[t + 1]; ++e) {
+                const int32_t s = source[e];
+                if (s < 0 || s >= n_sources)
+                    throw RunError("scatter_events: source out of range");
+                if (pop_of[s] != pop) continue;
+                const int32_t i = neuron_of[s];
+                if (i < 0 || i >= n) throw RunError("scatter_events: neuron out of range");
+                o[t * n + i] = payload[e];
+            }
+        }
+    }
+    return out;
 }
 
 }  // namespace
@@ -107,6 +203,9 @@ PYBIND11_MODULE(_core, m) {
     py::register_exception_translator([](std::exception_ptr p) {
         try {
             if (p) std::rethrow_exception(p);
+        } catch (const PayloadError& e) {
+            auto cls = py::module_::import("emulator.errors").attr("PayloadRangeError");
+            PyErr_SetString(cls.ptr(), e.what());
         } catch (const LoadError& e) {
             auto cls = py::module_::import("emulator.errors").attr("ProgramFormatError");
             PyErr_SetString(cls.ptr(), e.what());
@@ -117,11 +216,16 @@ PYBIND11_MODULE(_core, m) {
     });
 
     m.attr("COUNTERS") = py::make_tuple("synops", "updates_active", "updates_inactive", "spikes",
-                                        "messages");
+                                        "messages", "graded_messages", "payload_bits");
+    m.attr("HOST_COUNTERS") = py::make_tuple("spikes", "messages", "graded_messages", "payload_bits");
+
+    m.def("scatter_events", &scatter_events, py::arg("step_ptr"), py::arg("source"),
+          py::arg("payload"), py::arg("pop_of"), py::arg("neuron_of"), py::arg("pop"), py::arg("n"));
 
     py::class_<System>(m, "System")
-        .def(py::init<int32_t, int32_t>(), py::arg("n_inputs"), py::arg("n_cores"))
-        .def("add_lif_block", &add_lif_block)
+        .def(py::init<int32_t, int32_t, int32_t, bool>(), py::arg("n_inputs"), py::arg("n_cores"),
+             py::arg("payload_bits"), py::arg("strict"))
+        .def("add_block", &add_block)
         .def("add_group", &add_group)
         .def("set_axons",
              [](System& s, int32_t core, const py::array& ptr, const py::array& group,
@@ -134,6 +238,10 @@ PYBIND11_MODULE(_core, m) {
              [](System& s, const py::array& ptr, const py::array& core, const py::array& axon) {
                  s.set_output_axons(take<int64_t>(ptr, "src_ptr"), take<int32_t>(core, "dst_core"),
                                     take<int32_t>(axon, "dst_axon"));
+             })
+        .def("set_graded_inputs",
+             [](System& s, const py::array& graded) {
+                 s.set_graded_inputs(take<uint8_t>(graded, "graded_inputs"));
              })
         .def("finalize", &System::finalize)
         .def("run", &run, py::arg("steps"), py::arg("raster"), py::arg("probes"))

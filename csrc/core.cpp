@@ -8,6 +8,7 @@ namespace emu {
 
 void Core::add_block(std::unique_ptr<NeuronBlock> block) {
     n_compartments_ += block->size();
+    n_accumulators_ += block->size() * block->n_ports();
     blocks_.push_back(std::move(block));
 }
 
@@ -32,11 +33,11 @@ void Core::finalize() {
     const int32_t n_groups = static_cast<int32_t>(groups_.size());
     int32_t max_delay = 0;
     for (const auto& g : groups_) {
-        if (g->post_base() < 0 || static_cast<int64_t>(g->post_base()) + g->n_post() > n_compartments_)
-            throw LoadError(w + ": a synapse group targets compartments [" +
+        if (g->post_base() < 0 || static_cast<int64_t>(g->post_base()) + g->n_post() > n_accumulators_)
+            throw LoadError(w + ": a synapse group targets accumulators [" +
                             std::to_string(g->post_base()) + ", " +
                             std::to_string(g->post_base() + g->n_post()) + ") beyond the core's " +
-                            std::to_string(n_compartments_));
+                            std::to_string(n_accumulators_));
         max_delay = std::max(max_delay, g->max_delay());
     }
     for (size_t k = 0; k < axon_group_.size(); ++k) {
@@ -44,22 +45,31 @@ void Core::finalize() {
         require_range(w, "axon row", axon_row_[k], 0, groups_[axon_group_[k]]->n_rows() - 1);
     }
     n_ring_slots_ = max_delay + 1;
-    ring_.assign(static_cast<size_t>(n_ring_slots_) * n_compartments_, 0);
+    ring_.assign(static_cast<size_t>(n_ring_slots_) * n_accumulators_, 0);
     payload_.assign(n_compartments_, 0);
 }
 
 void Core::flush(int64_t t) {
-    for (auto& g : groups_) g->flush(ring_.data(), n_ring_slots_, n_compartments_, t);
+    for (auto& g : groups_) g->flush(ring_.data(), n_ring_slots_, n_accumulators_, t);
 }
 
 void Core::update(int64_t t) {
-    int64_t* a = ring_.data() + (t % n_ring_slots_) * n_compartments_;
-    int32_t offset = 0;
+    int64_t* a = ring_.data() + (t % n_ring_slots_) * n_accumulators_;
+    int32_t offset = 0, acc = 0;
     for (auto& b : blocks_) {
-        b->step(a + offset, payload_.data() + offset, counters_);
+        try {
+            b->step(a + acc, payload_.data() + offset, width_, counters_);
+        } catch (const PayloadError& e) {
+            throw PayloadError(b->where() + ": neuron " + std::to_string(e.compartment) +
+                                   " of the block sends payload " + std::to_string(e.value) +
+                                   " at step " + std::to_string(t) + ", outside the " +
+                                   e.what() + " (strict mode)",
+                               e.compartment, e.value);
+        }
         offset += b->size();
+        acc += b->size() * b->n_ports();
     }
-    std::fill(a, a + n_compartments_, 0);
+    std::fill(a, a + n_accumulators_, 0);
 }
 
 void Core::reset() {

@@ -1,6 +1,10 @@
 // One neurocore: its compartments (neuron blocks), its synaptic memory (groups), its
 // input-axon table, the ring of synaptic input per future step, and its counters.
 //
+// Synaptic input lands in dendritic accumulators: one per compartment and input port
+// (a resonator has two ports, real and imaginary). Blocks own consecutive accumulators,
+// port-major within a block; a synapse group's post_base indexes accumulators.
+//
 // A time step on a core has three phases, run in lock step with every other core by the
 // System: receive() the messages emitted in the previous step, flush() the staged
 // synaptic sums into the input ring, update() the compartments.
@@ -18,7 +22,7 @@ namespace emu {
 
 class Core {
   public:
-    explicit Core(int32_t index) : index_(index) {}
+    Core(int32_t index, PayloadWidth width) : index_(index), width_(width) {}
 
     void add_block(std::unique_ptr<NeuronBlock> block);
     void add_group(std::unique_ptr<SynapseGroup> group);
@@ -39,6 +43,7 @@ class Core {
 
     int32_t index() const { return index_; }
     int32_t n_compartments() const { return n_compartments_; }
+    int32_t n_accumulators() const { return n_accumulators_; }
     int32_t n_axons() const { return static_cast<int32_t>(axon_ptr_.size()) - 1; }
     const int32_t* payload() const { return payload_.data(); }
     const std::vector<std::unique_ptr<NeuronBlock>>& blocks() const { return blocks_; }
@@ -50,13 +55,15 @@ class Core {
     std::string where() const { return "core " + std::to_string(index_); }
 
     int32_t index_;
+    PayloadWidth width_;
     int32_t n_compartments_ = 0;
+    int32_t n_accumulators_ = 0;
     std::vector<std::unique_ptr<NeuronBlock>> blocks_;
     std::vector<std::unique_ptr<SynapseGroup>> groups_;
     std::vector<int64_t> axon_ptr_{0};
     std::vector<int32_t> axon_group_, axon_row_;
     int32_t n_ring_slots_ = 1;        // max delay on this core + 1
-    std::vector<int64_t> ring_;       // n_ring_slots_ x n_compartments_ synaptic input
+    std::vector<int64_t> ring_;       // n_ring_slots_ x n_accumulators_ synaptic input
     std::vector<int32_t> payload_;    // outputs of the last update
     Counters counters_;
 };

@@ -12,6 +12,9 @@ enum Counter : int {
     kUpdatesInactive,     // neuron updates that left the state as it was
     kSpikes,              // spikes (nonzero payloads) emitted
     kMessages,            // spike messages sent (one per destination core per spike)
+    kGradedMessages,      // those of kMessages that carry a graded payload
+    kPayloadBits,         // payload bits the graded messages carry: each payload's
+                          // shortest two's-complement width, sign bit included
     kNumCounters
 };
 

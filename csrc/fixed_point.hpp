@@ -24,6 +24,9 @@ inline int64_t wrap_mul(int64_t a, int64_t b) {
 inline int64_t wrap_neg(int64_t a) {
     return static_cast<int64_t>(uint64_t{0} - static_cast<uint64_t>(a));
 }
+inline int64_t wrap_sub(int64_t a, int64_t b) { return wrap_add(a, wrap_neg(b)); }
+// |x| as numpy's int64 abs computes it: -2^63 stays -2^63 (so it passes no threshold).
+inline int64_t wrap_abs(int64_t x) { return x < 0 ? wrap_neg(x) : x; }
 // x << n for any sign (a left shift of a negative number is undefined in C++).
 inline int64_t shl(int64_t x, int n) {
     return static_cast<int64_t>(static_cast<uint64_t>(x) << n);
@@ -40,6 +43,12 @@ inline int64_t shift_signed(int64_t x, int e) {
 }
 inline int64_t saturate(int64_t x, int64_t lo, int64_t hi) {
     return x < lo ? lo : (x > hi ? hi : x);
+}
+// Bits of x's shortest two's-complement form, sign bit included (1 -> 2, -1 -> 1,
+// 255 -> 9, -256 -> 9): what a graded payload carries.
+inline int32_t signed_width(int64_t x) {
+    const uint64_t m = static_cast<uint64_t>(x ^ (x >> 63));  // magnitude bits of x
+    return m == 0 ? 1 : 65 - __builtin_clzll(m);
 }
 // u's single wrap correction (a quirk kept from the reference: -2^23 becomes +2^23, and
 // a value more than one span outside stays outside).

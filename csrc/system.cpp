@@ -4,14 +4,28 @@
 #include <climits>
 
 #include "errors.hpp"
+#include "fixed_point.hpp"
 
 namespace emu {
 
-System::System(int32_t n_inputs, int32_t n_cores) : n_inputs_(n_inputs) {
+namespace {
+PayloadWidth checked_width(int32_t payload_bits, bool strict) {
+    require_range("system", "payload_bits", payload_bits, 1, 32);
+    return PayloadWidth(payload_bits, strict);
+}
+}  // namespace
+
+System::System(int32_t n_inputs, int32_t n_cores, int32_t payload_bits, bool strict)
+    : n_inputs_(n_inputs), width_(checked_width(payload_bits, strict)) {
     require_range("system", "n_inputs", n_inputs, 0, 1 << 30);
     require_range("system", "n_cores", n_cores, 0, 1 << 20);
     cores_.reserve(n_cores);
-    for (int32_t c = 0; c < n_cores; ++c) cores_.emplace_back(c);
+    for (int32_t c = 0; c < n_cores; ++c) cores_.emplace_back(c, width_);
+}
+
+void System::set_graded_inputs(std::vector<uint8_t> graded) {
+    if (finalized_) throw LoadError("system: inputs cannot change after finalize()");
+    graded_inputs_ = std::move(graded);
 }
 
 Core& System::core(int32_t c) {
@@ -51,6 +65,10 @@ void System::finalize() {
         require_range("system output axons", "destination axon", dst_axon_[k], 0,
                       cores_[dst_core_[k]].n_axons() - 1);
     }
+    if (graded_inputs_.empty()) graded_inputs_.assign(n_inputs_, 0);
+    if (graded_inputs_.size() != static_cast<size_t>(n_inputs_))
+        throw LoadError("system: " + std::to_string(graded_inputs_.size()) +
+                        " graded-input flags for " + std::to_string(n_inputs_) + " inputs");
     carry_inputs_.assign(n_inputs_, 0);
     finalized_ = true;
 }
@@ -89,30 +107,56 @@ void System::deliver(int64_t t, const int32_t* src, const int32_t* payload, size
 void System::emit_core(int32_t c, RunOutput& out) {
     Core& core = cores_[c];
     const int32_t* payload = core.payload();
-    const int32_t base = static_cast<int32_t>(source_base_[c]);
-    const size_t before = out.spike_source.size();
-    uint64_t messages = 0;
-    for (int32_t i = 0, n = core.n_compartments(); i < n; ++i) {
-        if (payload[i] == 0) continue;
-        const int32_t s = base + i;
-        messages += static_cast<uint64_t>(src_ptr_[s + 1] - src_ptr_[s]);
-        out.spike_source.push_back(s);
-        out.spike_payload.push_back(payload[i]);
+    int32_t s = static_cast<int32_t>(source_base_[c]);
+    uint64_t spikes = 0, messages = 0, graded = 0, bits = 0;
+    for (const auto& block : core.blocks()) {
+        const bool is_graded = block->graded();
+        for (int32_t i = 0, n = block->size(); i < n; ++i, ++payload, ++s) {
+            if (*payload == 0) continue;
+            const uint64_t fanout = static_cast<uint64_t>(src_ptr_[s + 1] - src_ptr_[s]);
+            ++spikes;
+            messages += fanout;
+            if (is_graded) {
+                graded += fanout;
+                bits += fanout * signed_width(*payload);
+            }
+            out.spike_source.push_back(s);
+            out.spike_payload.push_back(*payload);
+        }
     }
-    core.counters().v[kSpikes] += out.spike_source.size() - before;
-    core.counters().v[kMessages] += messages;
+    uint64_t* v = core.counters().v;
+    v[kSpikes] += spikes;
+    v[kMessages] += messages;
+    v[kGradedMessages] += graded;
+    v[kPayloadBits] += bits;
+}
+
+void System::count_host(const int32_t* row, uint64_t* host) const {
+    for (int32_t j = 0; j < n_inputs_; ++j) {
+        if (row[j] == 0) continue;
+        const uint64_t fanout = static_cast<uint64_t>(src_ptr_[j + 1] - src_ptr_[j]);
+        ++host[kHostSpikes];
+        host[kHostMessages] += fanout;
+        if (graded_inputs_[j]) {
+            host[kHostGradedMessages] += fanout;
+            host[kHostPayloadBits] += fanout * signed_width(row[j]);
+        }
+    }
 }
 
 void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSpec>& probes,
                  int64_t* probe_out, RunOutput& out) {
     if (!finalized_) throw RunError("system: run() before finalize()");
+    if (broken_)
+        throw RunError("system: a previous run stopped on an error in the middle of step " +
+                       std::to_string(t_) + "; reset() the simulator before running again");
     if (steps < 0) throw RunError("system: steps must be >= 0");
     check_probes(probes);
     int64_t n_cols = 0;
     for (const auto& p : probes) n_cols += p.count;
     for (auto& c : cores_) c.counters().clear();
     out.step_counters.assign(static_cast<size_t>(steps) * kNumCounters, 0);
-    out.host_steps.assign(static_cast<size_t>(steps) * 2, 0);
+    out.host_steps.assign(static_cast<size_t>(steps) * kHostColumns, 0);
     Counters before;
 
     out.step_ptr.assign(1, 0);
@@ -128,15 +172,15 @@ void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSp
             deliver(t, out.spike_source.data() + lo, out.spike_payload.data() + lo, hi - lo,
                     raster + (s - 1) * n_inputs_);
         }
-        for (auto& c : cores_) c.update(t);
+        try {
+            for (auto& c : cores_) c.update(t);
+        } catch (const PayloadError&) {
+            broken_ = true;
+            throw;
+        }
         for (int32_t c = 0; c < n_cores(); ++c) emit_core(c, out);
         out.step_ptr.push_back(static_cast<int64_t>(out.spike_source.size()));
-        const int32_t* row = raster + s * n_inputs_;
-        for (int32_t j = 0; j < n_inputs_; ++j) {
-            if (row[j] == 0) continue;
-            ++out.host_steps[s * 2];
-            out.host_steps[s * 2 + 1] += static_cast<uint64_t>(src_ptr_[j + 1] - src_ptr_[j]);
-        }
+        count_host(raster + s * n_inputs_, out.host_steps.data() + s * kHostColumns);
         int64_t* dst = probe_out + s * n_cols;
         for (const auto& p : probes) {
             const int64_t* v = cores_[p.core].blocks()[p.block]->state(p.var) + p.first;
@@ -168,6 +212,7 @@ void System::reset() {
     carry_payload_.clear();
     std::fill(carry_inputs_.begin(), carry_inputs_.end(), 0);
     t_ = 0;
+    broken_ = false;
 }
 
 uint64_t System::memory_bytes() const {

@@ -26,27 +26,37 @@ struct ProbeSpec {
     int32_t first, count;  // compartments [first, first + count) of the block
 };
 
+// Columns of RunOutput::host_steps: input spikes the host injected, the messages it sent
+// for them, those of the messages that are graded, and the payload bits they carry.
+enum HostColumn : int { kHostSpikes = 0, kHostMessages, kHostGradedMessages, kHostPayloadBits,
+                        kHostColumns };
+
 struct RunOutput {
     std::vector<int64_t> step_ptr;        // steps + 1: step s's spikes are entries
     std::vector<int32_t> spike_source;    // [step_ptr[s], step_ptr[s + 1]) of these two,
     std::vector<int32_t> spike_payload;   // in source order
     std::vector<uint64_t> core_counters;  // n_cores x kNumCounters, this run only
     std::vector<uint64_t> step_counters;  // steps x kNumCounters, summed over cores
-    std::vector<uint64_t> host_steps;     // steps x 2: input spikes the host injected and
-                                          // the messages it sent for them
+    std::vector<uint64_t> host_steps;     // steps x kHostColumns: what the host injected
 };
 
 class System {
   public:
-    System(int32_t n_inputs, int32_t n_cores);
+    // payload_bits: the target's signed payload width; strict: a payload beyond it stops
+    // the run with PayloadError instead of saturating (spec section 6).
+    System(int32_t n_inputs, int32_t n_cores, int32_t payload_bits, bool strict);
 
     Core& core(int32_t c);
     void set_output_axons(std::vector<int64_t> src_ptr, std::vector<int32_t> dst_core,
                           std::vector<int32_t> dst_axon);
+    // Which input channels send graded payloads (n_inputs flags; all binary if not set).
+    void set_graded_inputs(std::vector<uint8_t> graded);
     void finalize();
 
     // Runs `steps` steps. raster: steps x n_inputs payloads (0 = no spike). probe_out:
     // steps x n_probe_columns, the probes' columns side by side in the order given.
+    // A PayloadError (strict mode) leaves the system mid-step: it must be reset before
+    // it runs again.
     void run(int64_t steps, const int32_t* raster, const std::vector<ProbeSpec>& probes,
              int64_t* probe_out, RunOutput& out);
     void reset();
@@ -66,14 +76,18 @@ class System {
     void deliver(int64_t t, const int32_t* src, const int32_t* payload, size_t n,
                  const int32_t* input_row);
     void emit_core(int32_t c, RunOutput& out);
+    void count_host(const int32_t* row, uint64_t* host) const;
 
     int32_t n_inputs_;
+    PayloadWidth width_;
+    std::vector<uint8_t> graded_inputs_;
     std::vector<Core> cores_;
     std::vector<int64_t> source_base_;   // per core
     int64_t n_sources_ = 0;
     std::vector<int64_t> src_ptr_;
     std::vector<int32_t> dst_core_, dst_axon_;
     bool finalized_ = false;
+    bool broken_ = false;                // a run stopped mid-step; reset() required
     int64_t t_ = 0;                      // steps done since the last reset
     // What the last step of the previous run emitted, delivered by the next run's first.
     std::vector<int32_t> carry_src_, carry_payload_, carry_inputs_;

@@ -15,12 +15,13 @@ from .errors import (EmulatorError, InputError, ParameterRangeError, PayloadRang
                      ProgramFormatError, ResourceLimitError, ShapeError, UnknownNameError,
                      UnsupportedFeatureError)
 from .network import Connection, Input, Network, Population
-from .neurons import LIF
+from .neurons import LIF, Delta, ResonateFire, Sigma, SigmaDelta
 from .runtime import Result, Simulator
 
 __version__ = "0.1.0"
 
-__all__ = ["Network", "Input", "Population", "Connection", "LIF", "compile", "Program",
+__all__ = ["Network", "Input", "Population", "Connection", "LIF", "SigmaDelta", "Delta",
+           "Sigma", "ResonateFire", "compile", "Program",
            "Simulator", "Result", "energy", "targets", "errors", "EmulatorError",
            "InputError", "ParameterRangeError", "PayloadRangeError", "ProgramFormatError",
            "ResourceLimitError", "ShapeError", "UnknownNameError", "UnsupportedFeatureError"]

@@ -63,8 +63,8 @@ def estimate(result, target=None):
     total = low = high = 0.0
     for op, fig in target.energy.items():
         n_step = counters.per_step[op]
-        if op == "messages":  # the host's input messages travel the same network
-            n_step = n_step + counters.host_per_step["messages"]
+        if op in counters.host_per_step:  # the host's input messages travel the same network
+            n_step = n_step + counters.host_per_step[op]
         n = int(n_step.sum())
         by_op[op] = {"count": n, "typical": n * fig.typical, "low": n * fig.low,
                      "high": n * fig.high}

@@ -70,6 +70,12 @@ class Connection:
     num_weight_bits: int
     sign_mode: str
     num_message_bits: int
+    port: str = "input"  # which synaptic input of the post model (its `ports`)
+
+    @property
+    def port_index(self):
+        """Position of `port` among the post model's ports (0 for single-input models)."""
+        return self.post.model.ports.index(self.port)
 
     @property
     def graded(self):
@@ -206,14 +212,16 @@ class Network:
         return pop
 
     def connect(self, pre, post, weights, weight_exp=0, num_weight_bits=8, sign_mode=None,
-                delays=None, num_message_bits=0, name=None):
+                delays=None, num_message_bits=0, port=None, name=None):
         """Connect `pre` (Input or Population) to `post` (Population).
 
         weights: (n_post, n_pre) integer array or scipy.sparse matrix; delays: optional,
         of the same shape (dense) or sparsity. sign_mode: None infers it from the weights
         (all >= 0: excitatory, all <= 0: inhibitory, else mixed; all-zero: excitatory).
         num_message_bits: 0 for binary spikes (any nonzero payload counts as 1), > 0 for
-        graded spikes (weight x payload).
+        graded spikes (weight x payload). port: which input of the post neurons the
+        synapses feed, for models with several (ResonateFire: "real" or "imag"); None
+        picks the model's first.
         """
         name = self._name(name, "conn", self.connections)
         owner = f"connection {name!r}"
@@ -239,8 +247,16 @@ class Network:
         elif not isinstance(sign_mode, str) or sign_mode.lower() not in SIGN_MODES:
             raise ParameterRangeError(f"{owner}: sign_mode={sign_mode!r}; expected None or "
                                       f"one of {SIGN_MODES} (any case)")
+        ports = post.model.ports
+        if port is None:
+            port = ports[0]
+        elif port not in ports:
+            raise UnknownNameError(f"{owner}: port={port!r} is not an input of population "
+                                   f"{post.name!r} ({type(post.model).__name__}); its ports "
+                                   f"are {ports}")
         conn = Connection(name, pre, post, pre_i, post_i, w, d, dense, int(weight_exp),
-                          int(num_weight_bits), sign_mode.lower(), int(num_message_bits))
+                          int(num_weight_bits), sign_mode.lower(), int(num_message_bits),
+                          port)
         self.connections.append(conn)
         return conn
 

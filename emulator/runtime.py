@@ -20,31 +20,31 @@ COUNTER_UNITS = {
     "updates_inactive": "neuron updates that left the state unchanged",
     "spikes": "spikes emitted by neurons (nonzero payloads)",
     "messages": "spike messages sent by cores (one per destination core per spike)",
+    "graded_messages": "those messages that carry a graded payload (from graded models)",
+    "payload_bits": "bits of payload the graded messages carry: per message, the payload's "
+                    "shortest two's-complement width, sign bit included (1 -> 2, -1 -> 1, "
+                    "255 -> 9)",
 }
-
-
-# How each neuron model's block is loaded into a core (Program checks the kind is known).
-_BLOCK_LOADERS = {
-    "lif": lambda system, c, where, p: system.add_lif_block(
-        c, where, p["du"], p["dv"], p["vth"], p["bias_mant"], p["bias_exp"]),
-}
+#: What the host injects, in the kernel's column order (units as COUNTER_UNITS).
+HOST_COUNTERS = tuple(_core.HOST_COUNTERS)
 
 
 class Counters:
     """Activity counters of one run.
 
     per_core[name]: (n_cores,) counts per core; per_step[name]: (steps,) counts summed
-    over cores; total[name]: the run's total. host[name] ("spikes", "messages"): the input
-    spikes the host injected and the messages it sent for them, in total, and
-    host_per_step[name] per step. Units are in COUNTER_UNITS.
+    over cores; total[name]: the run's total. host[name] ("spikes", "messages",
+    "graded_messages", "payload_bits"): the input spikes the host injected and the
+    messages it sent for them, in total, and host_per_step[name] per step. Units are in
+    COUNTER_UNITS.
     """
 
     def __init__(self, core_counters, step_counters, host_steps):
         self.per_core = {n: core_counters[:, k].astype(np.int64) for k, n in enumerate(COUNTERS)}
         self.per_step = {n: step_counters[:, k].astype(np.int64) for k, n in enumerate(COUNTERS)}
         self.total = {n: int(v.sum()) for n, v in self.per_core.items()}
-        self.host_per_step = {"spikes": host_steps[:, 0].astype(np.int64),
-                              "messages": host_steps[:, 1].astype(np.int64)}
+        self.host_per_step = {n: host_steps[:, k].astype(np.int64)
+                              for k, n in enumerate(HOST_COUNTERS)}
         self.host = {n: int(v.sum()) for n, v in self.host_per_step.items()}
 
     def __getitem__(self, name):
@@ -58,36 +58,27 @@ class _Spikes(Mapping):
     """Dense (steps, n) spike arrays per population, built from the kernel's event list
     (sources and payloads, grouped by step) when first asked for."""
 
-    def __init__(self, segments, steps, step_ptr, source, payload):
-        self._segments = segments  # name -> (n, [(first source, first neuron, count)])
-        self._steps, self._step_ptr = steps, step_ptr
-        self._source, self._payload = source, payload
-        self._step_of = None
+    def __init__(self, sizes, pop_of, neuron_of, step_ptr, source, payload):
+        self._sizes = sizes  # name -> (population index, n)
+        self._pop_of, self._neuron_of = pop_of, neuron_of
+        self._step_ptr, self._source, self._payload = step_ptr, source, payload
         self._cache = {}
 
     def __getitem__(self, name):
         if name not in self._cache:
-            if name not in self._segments:
+            if name not in self._sizes:
                 raise UnknownNameError(f"no population named {name!r}; populations: "
-                                       f"{list(self._segments)}")
-            if self._step_of is None:
-                self._step_of = np.repeat(np.arange(self._steps, dtype=np.int64),
-                                          np.diff(self._step_ptr))
-            n, segments = self._segments[name]
-            out = np.zeros((self._steps, n), np.int32)
-            flat = out.reshape(-1)
-            src = self._source
-            for lo, start, count in segments:
-                sel = np.flatnonzero((src >= lo) & (src < lo + count))
-                flat[self._step_of[sel] * n + (src[sel] - (lo - start))] = self._payload[sel]
-            self._cache[name] = out
+                                       f"{list(self._sizes)}")
+            index, n = self._sizes[name]
+            self._cache[name] = _core.scatter_events(self._step_ptr, self._source, self._payload,
+                                                     self._pop_of, self._neuron_of, index, n)
         return self._cache[name]
 
     def __iter__(self):
-        return iter(self._segments)
+        return iter(self._sizes)
 
     def __len__(self):
-        return len(self._segments)
+        return len(self._sizes)
 
 
 class Result:
@@ -114,9 +105,11 @@ class Result:
 class Simulator:
     """Runs a Program in the C++ kernel.
 
-    strict=False (default) saturates graded input payloads to the target's payload width;
-    strict=True raises PayloadRangeError instead. run() continues from where the previous
-    run ended; reset() starts over at step 1.
+    strict=False (default) saturates graded payloads -- of inputs and of graded neurons --
+    to the target's payload width (spec section 6); strict=True raises PayloadRangeError
+    instead: for an input before anything runs, for a neuron in the middle of the step
+    it sends it (the simulator must then be reset). run() continues from where the
+    previous run ended; reset() starts over at step 1.
     """
 
     def __init__(self, program, strict=False):
@@ -129,17 +122,20 @@ class Simulator:
         self._n_inputs = sum(i["n"] for i in self._inputs)
         self._payload_bits = meta["target"]["payload_bits"]
         self._system = self._load(program)
-        self._segments = self._spike_segments(meta)
+        self._sizes, self._pop_of, self._neuron_of = self._source_map(meta)
         self._probes, self._probe_cols = self._probe_specs(meta)
 
     def _load(self, program):
         meta, arr = program.meta, program.arrays
-        system = _core.System(self._n_inputs, len(meta["cores"]))
+        system = _core.System(self._n_inputs, len(meta["cores"]), self._payload_bits, self.strict)
+        system.set_graded_inputs(np.concatenate(
+            [np.full(i["n"], i["graded"], np.uint8) for i in self._inputs] or [np.zeros(0, np.uint8)]))
         for c, core in enumerate(meta["cores"]):
             for b, block in enumerate(core["blocks"]):
-                where = f"core {c} block {b} (population {block['population']!r})"
+                where = (f"core {c} block {b} (population {block['population']!r} neurons "
+                         f"[{block['start']}, {block['stop']}))")
                 p = {name: arr[f"core{c}/block{b}/{name}"] for name in block["params"]}
-                _BLOCK_LOADERS[block["kind"]](system, c, where, p)
+                system.add_block(c, block["kind"], where, block["stop"] - block["start"], p)
             for g, group in enumerate(core["groups"]):
                 pre = f"core{c}/group{g}/"
                 system.add_group(c, f"core {c} group {g} (connection {group['connection']!r})",
@@ -153,23 +149,20 @@ class Simulator:
         system.finalize()
         return system
 
-    def _spike_segments(self, meta):
-        """Per population: (n, [(first source, first neuron, count)]), adjacent runs merged."""
+    def _source_map(self, meta):
+        """Per source: the population index it belongs to (-1 for inputs) and its neuron."""
         core_n = [sum(b["stop"] - b["start"] for b in c["blocks"]) for c in meta["cores"]]
-        core_base = self._n_inputs + np.concatenate(([0], np.cumsum(core_n)[:-1])).astype(np.int64)
-        offsets = [np.concatenate(([0], np.cumsum([b["stop"] - b["start"] for b in c["blocks"]])))
-                   for c in meta["cores"]]
-        segments = {}
-        for p in meta["populations"]:
-            runs = []
+        core_base = self._n_inputs + np.concatenate(([0], np.cumsum(core_n))).astype(np.int64)
+        pop_of = np.full(int(core_base[-1]), -1, np.int32)
+        neuron_of = np.full(int(core_base[-1]), -1, np.int32)
+        for k, p in enumerate(meta["populations"]):
             for core, block, start, stop in p["blocks"]:
-                lo = int(core_base[core] + offsets[core][block])
-                if runs and runs[-1][0] + runs[-1][2] == lo and runs[-1][1] + runs[-1][2] == start:
-                    runs[-1][2] += stop - start
-                else:
-                    runs.append([lo, start, stop - start])
-            segments[p["name"]] = (p["n"], [tuple(r) for r in runs])
-        return segments
+                offset = sum(b["stop"] - b["start"] for b in meta["cores"][core]["blocks"][:block])
+                lo = int(core_base[core]) + offset
+                pop_of[lo:lo + stop - start] = k
+                neuron_of[lo:lo + stop - start] = np.arange(start, stop, dtype=np.int32)
+        sizes = {p["name"]: (k, p["n"]) for k, p in enumerate(meta["populations"])}
+        return sizes, pop_of, neuron_of
 
     def _probe_specs(self, meta):
         """Kernel probe specs and, per probe name, its columns' (slice, neuron order)."""
@@ -231,8 +224,8 @@ class Simulator:
         raster = self._raster(steps, inputs)
         first = self._system.steps_done + 1
         out = self._system.run(steps, raster, self._probes)
-        spikes = _Spikes(self._segments, steps, out["step_ptr"], out["spike_source"],
-                         out["spike_payload"])
+        spikes = _Spikes(self._sizes, self._pop_of, self._neuron_of, out["step_ptr"],
+                         out["spike_source"], out["spike_payload"])
         probes = {}
         for name, (n, parts) in self._probe_cols.items():
             a = np.empty((steps, n), np.int64)

@@ -14,6 +14,12 @@ from .synapses import build_groups
 
 
 def _check_features(net, target):
+    missing = {p.model.kind for p in net.populations} - set(target.neuron_models)
+    if missing:
+        pops = [p.name for p in net.populations if p.model.kind in missing]
+        raise UnsupportedFeatureError(
+            f"target {target.name} has no neuron model {sorted(missing)} (populations "
+            f"{pops}); it supports {list(target.neuron_models)}")
     if target.graded_spikes:
         return
     graded = [i.name for i in net.inputs if i.graded] + \

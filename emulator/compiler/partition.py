@@ -13,12 +13,17 @@ from ..errors import ParameterRangeError, ResourceLimitError
 
 @dataclass(frozen=True)
 class Block:
-    """Neurons [start, stop) of one population, at compartment `offset` of `core`."""
+    """Neurons [start, stop) of one population, at compartment `offset` of `core`.
+
+    Its synaptic input lands in the core's dendritic accumulators from `acc_offset` on:
+    n per input port of the model, port-major (port p of neuron i at acc_offset + p*n + i).
+    """
     population: int
     start: int
     stop: int
     core: int
     offset: int = 0
+    acc_offset: int = 0
     index: int = 0  # the block's position among its core's blocks
 
     @property

@@ -18,8 +18,12 @@ FORMAT = "emulator-program"
 VERSION = 1
 
 # dtype of every array, by the last part of its name (the kernel takes exactly these).
-DTYPES = {"du": np.int32, "dv": np.int32, "vth": np.int32, "bias_mant": np.int32,
-          "bias_exp": np.int32, "row_ptr": np.int64, "post": np.uint16, "weight": np.int16,
+DTYPES = {**{name: np.int32 for name in (
+              "du", "dv", "vth", "bias_mant", "bias_exp",               # LIF
+              "bias", "relu", "cum_error", "corrected", "state_exp",    # sigma-delta
+              "input_exp",                                              # delta encoder
+              "sin_d", "cos_d", "decay_bits", "iz")},                   # resonator
+          "row_ptr": np.int64, "post": np.uint16, "weight": np.int16,
           "delay": np.uint8, "axon_ptr": np.int64, "axon_group": np.int32,
           "axon_row": np.int32, "src_ptr": np.int64, "dst_core": np.int32,
           "dst_axon": np.int32}

@@ -16,7 +16,7 @@ class Group:
     """The synapses of one connection into one block of its post population."""
     connection: str
     core: int
-    post_base: int
+    post_base: int           # first dendritic accumulator of the block's port it feeds
     n_post: int
     sources: np.ndarray      # global source id of each row (its input axon's sender)
     dense: bool
@@ -54,7 +54,8 @@ def build_groups(conn, post_blocks, pre_sources):
             row_ptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
         d = d.ravel()
         groups.append(Group(
-            connection=conn.name, core=b.core, post_base=b.offset, n_post=b.n,
+            connection=conn.name, core=b.core, post_base=b.acc_offset + conn.port_index * b.n,
+            n_post=b.n,
             sources=pre_sources[rows], dense=conn.dense, row_ptr=row_ptr, post=post,
             weight=w.ravel().astype(np.int16),
             delay=d.astype(np.uint8) if d.any() else np.zeros(0, np.uint8),

@@ -38,6 +38,8 @@ class Target:
     n_chips: int = 1
     payload_bits: int = 24          # graded spike payload width (signed)
     graded_spikes: bool = True
+    # Neuron models the cores run (kinds of emulator.neurons.MODELS).
+    neuron_models: tuple = ("lif", "sigma_delta", "delta", "sigma", "rf")
     energy: dict = field(default_factory=dict)
     time: dict = field(default_factory=dict)
 

@@ -33,6 +33,7 @@ def loihi1(**changes):
         cores_per_chip=128,          # Davies 2018: 128 neurocores per chip
         payload_bits=1,
         graded_spikes=False,
+        neuron_models=("lif",),      # Davies 2018: CUBA LIF compartments only
         energy=ENERGY,
         time=TIME,
     )

@@ -4,8 +4,8 @@ Intel publishes no per-operation energy for Loihi 2. The figures here are Loihi 
 by an ASSUMED process factor (Intel 4 versus 14 nm), with a wide range, and Loihi 1's
 times divided by the speed-ups of the Loihi 2 brief. Energy reports carry this note.
 """
-from .base import Target
-from .loihi1 import ENERGY as LOIHI1_ENERGY, TIME as LOIHI1_TIME
+from .base import Figure, Target
+from .loihi1 import DAVIES_2018, ENERGY as LOIHI1_ENERGY, TIME as LOIHI1_TIME
 
 BRIEF_2021 = "Intel, Taking Neuromorphic Computing to the Next Level with Loihi 2 (brief, 2021)"
 
@@ -17,6 +17,17 @@ SPEEDUP = {"synops": 5.0, "updates_active": 2.0, "updates_inactive": 2.0, "messa
 
 ENERGY = {op: f.scaled(PROCESS_FACTOR, "scaled by an assumed Loihi 2 process factor "
                        "0.5 (0.3..1.0)") for op, f in LOIHI1_ENERGY.items()}
+# Graded spikes carry payloads in their messages. ASSUMPTION (no figure is published):
+# a message's energy grows with its bits. Loihi 1's 32-bit spike packet costs 1.7 pJ
+# within a tile (Davies 2018, Table 2), so each payload bit costs 1/32 of a message
+# (typical); low: nothing extra (the payload rides in a fixed-size packet); high: 1/16.
+_MESSAGE = LOIHI1_ENERGY["messages"]
+ENERGY["payload_bits"] = Figure(
+    _MESSAGE.typical / 32, 0.0, _MESSAGE.high / 16, "J",
+    f"ASSUMPTION: 1/32 of a 32-bit spike packet's energy per payload bit (0..1/16), from "
+    f"{DAVIES_2018}").scaled(PROCESS_FACTOR, "scaled by an assumed Loihi 2 process factor "
+                             "0.5 (0.3..1.0)")
+
 TIME = {op: f.scaled((1 / SPEEDUP[op],) * 3, f"divided by {SPEEDUP[op]:g} ({BRIEF_2021})")
         for op, f in LOIHI1_TIME.items()}
 

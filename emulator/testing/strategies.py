@@ -9,7 +9,7 @@ import scipy.sparse as sp
 from hypothesis import strategies as st
 
 from ..network import MAX_DELAY, Network
-from ..neurons import LIF
+from ..neurons import LIF, MAX_STATE_EXP, STATE_MAX, Delta, ResonateFire, Sigma, SigmaDelta
 
 
 def _edgy(lo, hi, edges=()):
@@ -21,7 +21,7 @@ def _edgy(lo, hi, edges=()):
 def _per_neuron(draw, n, values):
     if draw(st.booleans()):
         return draw(values)
-    return np.array(draw(st.lists(values, min_size=n, max_size=n)), dtype=np.int64)
+    return np.array(draw(st.lists(values, min_size=n, max_size=n)))
 
 
 @st.composite
@@ -34,6 +34,71 @@ def lif_models(draw, n=1, vth=None):
         bias_mant=_per_neuron(draw, n, _edgy(-4096, 4095)),
         bias_exp=_per_neuron(draw, n, _edgy(-8, 7)),
     )
+
+
+def _exponent(draw):
+    return draw(st.one_of(st.integers(0, 3), _edgy(0, MAX_STATE_EXP)))
+
+
+def _unscaled(draw, exp, n=None, signed=False, fractional=True):
+    """A value given unscaled (vth, bias) whose value * 2**exp fits the state width,
+    often at that limit; a length-n array when n is given."""
+    limit = STATE_MAX // 2**exp
+    lo = -limit if signed else 0
+    ints = _edgy(lo, limit, (1, -1))
+    # fractions that stay exact at this scale: multiples of 2**-exp
+    fracs = st.integers(lo * 2**exp, limit * 2**exp).map(lambda k: k / 2**exp)
+    values = st.one_of(ints, fracs) if fractional and exp else ints
+    if n is None:
+        return draw(values)
+    return _per_neuron(draw, n, values)
+
+
+@st.composite
+def sigma_delta_models(draw, n=1):
+    """An emulator.SigmaDelta over its full ranges: exponents 0..16, vth and bias up to
+    the state width once scaled (bias per neuron or not), every option."""
+    spike_exp, state_exp = _exponent(draw), _exponent(draw)
+    if spike_exp + state_exp > MAX_STATE_EXP + 7:  # keep some room for vth and bias
+        spike_exp = 0
+    exp = spike_exp + state_exp
+    return SigmaDelta(vth=_unscaled(draw, exp), bias=_unscaled(draw, exp, n, signed=True),
+                      act_mode=draw(st.sampled_from(["relu", "unit", "UNIT"])),
+                      cum_error=draw(st.booleans()), spike_exp=spike_exp, state_exp=state_exp,
+                      corrected=draw(st.booleans()))
+
+
+@st.composite
+def delta_models(draw):
+    """An emulator.Delta (sigma-delta encoder) over its full ranges."""
+    spike_exp, state_exp = _exponent(draw), _exponent(draw)
+    return Delta(vth=_unscaled(draw, spike_exp + state_exp), cum_error=draw(st.booleans()),
+                 spike_exp=spike_exp, state_exp=state_exp, corrected=draw(st.booleans()))
+
+
+@st.composite
+def resonator_models(draw, n=1):
+    """An emulator.ResonateFire over its full ranges: period from 2 up (per neuron or
+    not), alpha in [0, 1] with its ends, vth up to the state width once scaled, decay_bits
+    1..30, state_exp 0..16, both variants."""
+    state_exp = _exponent(draw)
+    periods = st.one_of(st.sampled_from([2.0, 2.5, 3.0, 4.0, 1e6]),
+                        st.floats(2.0, 200.0, allow_nan=False))
+    alphas = st.one_of(st.sampled_from([0.0, 1.0, 0.5]), st.floats(0.0, 1.0, allow_nan=False))
+    return ResonateFire(period=_per_neuron(draw, n, periods), alpha=_per_neuron(draw, n, alphas),
+                        vth=_unscaled(draw, state_exp, n),
+                        decay_bits=draw(st.one_of(st.just(12), _edgy(1, 30))),
+                        state_exp=state_exp, variant=draw(st.sampled_from(["rf", "iz"])))
+
+
+#: Neuron model strategies by name, for network_cases(models=...).
+MODEL_STRATEGIES = {
+    "lif": lambda n: lif_models(n),
+    "sigma_delta": lambda n: sigma_delta_models(n),
+    "delta": lambda n: delta_models(),
+    "sigma": lambda n: st.just(Sigma()),
+    "rf": lambda n: resonator_models(n),
+}
 
 
 @st.composite
@@ -83,10 +148,12 @@ def rasters(draw, steps, n, graded, density=None):
 
 
 @st.composite
-def network_cases(draw, max_layers=3, max_n=6, max_steps=30, recurrent=True, delays=True):
-    """(net, inputs, steps): a layered LIF network with optional recurrent connections,
-    dense and sparse weights, delays, binary and graded inputs and connections, probing
-    u, v and spikes of every population."""
+def network_cases(draw, max_layers=3, max_n=6, max_steps=30, recurrent=True, delays=True,
+                  models=("lif",)):
+    """(net, inputs, steps): a layered network of the given neuron models (names of
+    MODEL_STRATEGIES; default LIF only) with optional recurrent connections, dense and
+    sparse weights, delays, binary and graded inputs and connections, every input port of
+    every model fed, probing the spikes and every state variable of every population."""
     net = Network()
     steps = draw(st.integers(1, max_steps))
     inputs = {}
@@ -102,20 +169,22 @@ def network_cases(draw, max_layers=3, max_n=6, max_steps=30, recurrent=True, del
     pops = []
     for k in range(n_layers):
         n = draw(st.integers(1, max_n))
-        pop = net.population(n, draw(lif_models(n)), name=f"h{k}")
-        pre = draw(st.sampled_from(sources + pops[-1:])) if pops else draw(st.sampled_from(sources))
-        _connect(draw, net, pre, pop, delays)
+        kind = draw(st.sampled_from(list(models)))
+        pop = net.population(n, draw(MODEL_STRATEGIES[kind](n)), name=f"h{k}")
+        for port in pop.model.ports:
+            pre = draw(st.sampled_from(sources + pops[-1:])) if pops else draw(st.sampled_from(sources))
+            _connect(draw, net, pre, pop, delays, port)
         pops.append(pop)
-        for var in ("spikes", "u", "v"):
+        for var in ("spikes",) + pop.model.state_vars:
             net.probe(pop, var)
     if recurrent:
         for _ in range(draw(st.integers(0, 2))):
             pre, post = draw(st.sampled_from(pops)), draw(st.sampled_from(pops))
-            _connect(draw, net, pre, post, delays)
+            _connect(draw, net, pre, post, delays, draw(st.sampled_from(post.model.ports)))
     return net, inputs, steps
 
 
-def _connect(draw, net, pre, post, delays):
+def _connect(draw, net, pre, post, delays, port=None):
     w = draw(weight_matrices(post.n, pre.n))
     d = draw(delay_matrices(w)) if delays and draw(st.booleans()) else None
     sign_mode = draw(st.sampled_from([None, None, "mixed", "Excitatory", "INHIBITORY"]))
@@ -123,4 +192,5 @@ def _connect(draw, net, pre, post, delays):
                 weight_exp=draw(_edgy(-8, 8)),
                 num_weight_bits=draw(_edgy(1, 8)),
                 sign_mode=sign_mode,
-                num_message_bits=draw(st.sampled_from([0, 0, 8, 16, 24])))
+                num_message_bits=draw(st.sampled_from([0, 0, 8, 16, 24])),
+                port=port)

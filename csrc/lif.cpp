@@ -1,4 +1,4 @@
-#include "neurons.hpp"
+#include "lif.hpp"
 
 #include <algorithm>
 
@@ -9,7 +9,7 @@ namespace emu {
 
 LifBlock::LifBlock(const std::string& where, int32_t n, const int32_t* du, const int32_t* dv,
                    const int32_t* vth, const int32_t* bias_mant, const int32_t* bias_exp)
-    : NeuronBlock(n), u_decay_(n), v_decay_(n), v_th_(n), bias_(n), u_(n, 0), v_(n, 0) {
+    : NeuronBlock(where, n), u_decay_(n), v_decay_(n), v_th_(n), bias_(n), u_(n, 0), v_(n, 0) {
     for (int32_t i = 0; i < n; ++i) {
         require_range(where, "du", du[i], 0, 4095);
         require_range(where, "dv", dv[i], 0, 4095);
@@ -23,7 +23,7 @@ LifBlock::LifBlock(const std::string& where, int32_t n, const int32_t* du, const
     }
 }
 
-void LifBlock::step(const int64_t* a, int32_t* payload, Counters& counters) {
+void LifBlock::step(const int64_t* a, int32_t* payload, const PayloadWidth&, Counters& counters) {
     uint64_t active = 0;
     for (int32_t i = 0; i < n_; ++i) {
         const int64_t u0 = u_[i], v0 = v_[i];
@@ -38,8 +38,7 @@ void LifBlock::step(const int64_t* a, int32_t* payload, Counters& counters) {
         u_[i] = u;
         v_[i] = v;
     }
-    counters.v[kUpdatesActive] += active;
-    counters.v[kUpdatesInactive] += static_cast<uint64_t>(n_) - active;
+    count_updates(counters, active);
 }
 
 const int64_t* LifBlock::state(const std::string& var) const {

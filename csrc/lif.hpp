@@ -1,0 +1,32 @@
+// CUBA leaky integrate-and-fire (spec/neurocore.md section 3). Per step, in 64 bits:
+//   u = trunc0(u * (4096 - (du + 1)), 12) + a * 64;  u wraps once into (-2^23, 2^23]
+//   v = trunc0(v * (4096 - dv), 12) + u + b;          v saturates to +-(2^23 - 1)
+//   spike if v > vth << 6; then v = 0 (u is kept)
+// with b = bias_mant << bias_exp (floor shift for bias_exp < 0).
+#pragma once
+#include <vector>
+
+#include "neurons.hpp"
+
+namespace emu {
+
+class LifBlock : public NeuronBlock {
+  public:
+    // Arrays of n values each; validated here (the kernel never trusts its caller).
+    LifBlock(const std::string& where, int32_t n, const int32_t* du, const int32_t* dv,
+             const int32_t* vth, const int32_t* bias_mant, const int32_t* bias_exp);
+    bool graded() const override { return false; }
+    void step(const int64_t* a, int32_t* payload, const PayloadWidth& width,
+              Counters& counters) override;
+    const int64_t* state(const std::string& var) const override;
+    void reset() override;
+
+  private:
+    std::vector<int32_t> u_decay_;   // 4096 - (du + 1): the quirk is in the constant
+    std::vector<int32_t> v_decay_;   // 4096 - dv
+    std::vector<int64_t> v_th_;      // vth << 6
+    std::vector<int64_t> bias_;      // 32-bit value on v's scale
+    std::vector<int64_t> u_, v_;     // u may leave 24 bits (spec 3.3); v is 24-bit
+};
+
+}  // namespace emu
