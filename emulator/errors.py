@@ -53,7 +53,7 @@ def check_range(obj, name, value, lo, hi):
         return
     vmin, vmax = arr.min(), arr.max()
     if vmin < lo or vmax > hi:
-        bad = vmin if vmin < lo else vmax
+        bad = (vmin if vmin < lo else vmax).item()  # a Python number prints plainly
         raise ParameterRangeError(
             f"{obj}: parameter {name}={bad!r} is outside the allowed range [{lo}, {hi}]"
         )

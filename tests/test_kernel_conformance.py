@@ -1,9 +1,10 @@
 """The kernel reproduces the golden vectors computed by Lava's fixed-point models
-(tests/data/conformance), on one core and split over several cores."""
+(tests/data/conformance: LIF, delayed LIF, sigma-delta, both resonators), on one core and
+split over several cores."""
 import pytest
 
 import emulator
-from conformance import KINDS, case_paths, load_case
+from conformance import KINDS, case_paths, load_case, state_vars
 from emulator.testing import assert_bit_exact
 
 CASES = [p for kind in KINDS for p in case_paths(kind)]
@@ -15,6 +16,6 @@ def test_kernel_matches_golden_vector(path, per_core):
     net, raster, expected = load_case(path)
     program = emulator.compile(net, target="loihi2", max_neurons_per_core=per_core)
     result = emulator.Simulator(program).run(len(raster), inputs={"x": raster})
-    assert_bit_exact({"spikes": result.spikes["h"], "u": result.probes["h.u"],
-                      "v": result.probes["h.v"]},
-                     {k: expected[k] for k in ("spikes", "u", "v")})
+    variables = state_vars(net)
+    actual = {"spikes": result.spikes["h"], **{v: result.probes[f"h.{v}"] for v in variables}}
+    assert_bit_exact(actual, {k: expected[k] for k in ("spikes", *variables)})

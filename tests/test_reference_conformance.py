@@ -1,9 +1,11 @@
 """The reference model reproduces the golden vectors of Lava 0.10.0's fixed-point models,
-step by step: spikes, u, v and the synaptic input a, for dense and delayed connections
-into CUBA LIF neurons (shared/conformance/README.md)."""
+step by step: spikes (payloads for sigma-delta), every state variable and the synaptic
+input a, for dense and delayed connections into CUBA LIF neurons, sigma-delta neurons and
+both resonate-and-fire variants (shared/conformance/README.md)."""
 import pytest
 
-from conformance import KINDS, case_paths, first_mismatch, load_case, manifest_case_ids
+from conformance import (KINDS, case_paths, first_mismatch, load_case, manifest_case_ids,
+                         state_vars)
 from emulator.reference import ReferenceSimulator
 
 CASES = [p for kind in KINDS for p in case_paths(kind)]
@@ -20,11 +22,12 @@ def test_every_manifest_case_is_present(kind):
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_reference_matches_golden_vector(path):
-    """Spec sections 1-3 and 6 as Lava computes them: every recorded value agrees."""
+    """Spec sections 1-6 as Lava computes them: every recorded value agrees."""
     net, raster, expected = load_case(path)
     res = ReferenceSimulator(net).run(len(raster), inputs={"x": raster})
-    actual = {"spikes": res.spikes["h"], "u": res.state["h"]["u"],
-              "v": res.state["h"]["v"], "a_in": res.a_in["h"]}
+    actual = {"spikes": res.spikes["h"], "a_in": res.a_in["h"],
+              **{var: res.state["h"][var] for var in state_vars(net)}}
+    assert set(actual) == set(expected)
     problems = {name: first_mismatch(actual[name], expected[name]) for name in expected}
     problems = {name: msg for name, msg in problems.items() if msg is not None}
     assert not problems, problems

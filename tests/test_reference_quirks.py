@@ -14,7 +14,7 @@ from emulator.errors import InputError, ParameterRangeError, PayloadRangeError, 
 from emulator.network import Network
 from emulator.neurons import LIF
 from emulator.reference import ReferenceSimulator, prepare_weights
-from emulator.reference import lif
+from emulator.reference import fixed_point, lif
 
 BIG_VTH = 2**17 - 1  # vth << 6 = 2**23 - 64: no spike below that
 
@@ -198,7 +198,7 @@ def test_lif_step_saturates_high_v_before_the_threshold():
     params = {k: np.array([val]) for k, val in
               dict(du=4095, dv=0, vth=BIG_VTH, bias_mant=0, bias_exp=0).items()}
     state = {"u": np.array([0]), "v": np.array([2**23 - 1])}
-    new, spikes = lif.lif_step(params, state, np.array([2**16]))
+    new, spikes = lif.lif_step(params, state, np.array([[2**16]]), limit=None)
     assert spikes.tolist() == [1] and new["v"].tolist() == [0] and new["u"].tolist() == [2**22]
 
 
@@ -288,7 +288,8 @@ def test_lif_step_matches_the_scalar_equations(u, v, a, du, dv, vth, bias_mant, 
     nothing overflows 64 bits (|a| < 2**25, |u| <= 2**24)."""
     params = {k: np.array([val], dtype=np.int64) for k, val in
               dict(du=du, dv=dv, vth=vth, bias_mant=bias_mant, bias_exp=bias_exp).items()}
-    new, spikes = lif.lif_step(params, {"u": np.array([u]), "v": np.array([v])}, np.array([a]))
+    new, spikes = lif.lif_step(params, {"u": np.array([u]), "v": np.array([v])},
+                              np.array([[a]]), limit=None)
     assert (new["u"][0], new["v"][0], spikes[0]) == scalar_lif(u, v, a, du, dv, vth,
                                                                bias_mant, bias_exp)
 
@@ -299,8 +300,8 @@ def test_int64_arithmetic_wraps_like_the_kernel():
     x = np.array([-2**63, 2**63 - 1, -7], dtype=np.int64)
     # -x wraps to -2**63, the shift keeps it negative and negating again gives a positive
     # result: the C++ trunc0 (through uint64_t) computes the same.
-    assert lif.trunc0(x, 1).tolist() == [2**62, 2**62 - 1, -3]
-    assert lif.trunc0(np.array([-2**63], dtype=np.int64), 12).tolist() == [2**51]
+    assert fixed_point.trunc0(x, 1).tolist() == [2**62, 2**62 - 1, -3]
+    assert fixed_point.trunc0(np.array([-2**63], dtype=np.int64), 12).tolist() == [2**51]
 
 
 # --- Section 1: the time step --------------------------------------------------------

@@ -4,7 +4,7 @@ Per step, with a the synaptic input of the step (int64 numpy, wrapping on overfl
 
     b = bias_mant << bias_exp              if bias_exp >= 0
         floor(bias_mant, -bias_exp)        otherwise (on v's scale: not shifted by 6)
-    u = trunc0(u * (4096 - du), 12) + a * 64
+    u = trunc0(u * (4096 - (du + 1)), 12) + a * 64
     if u > 2**23:   u -= 2**24             one correction, not a modulo: -2**23 becomes
     if u <= -2**23: u += 2**24             +2**23, and a u beyond 2**24 stays out of range
     v = trunc0(v * (4096 - dv), 12) + u + b,   saturated to [-(2**23 - 1), 2**23 - 1]
@@ -15,7 +15,7 @@ quirk of the reference): du = 4095 clears u, and du = 0 still decays u by 1/4096
 """
 import numpy as np
 
-from .synapses import shift_signed
+from .fixed_point import shift_signed, trunc0
 
 STATE_VARS = ("u", "v")
 DECAY_UNITY = 4096      # du, dv are 12-bit fractions of 4096
@@ -25,12 +25,6 @@ VTH_SHIFT = 6           # the threshold is compared on v's scale: vth << 6
 U_HALF = 2**23          # u: 24-bit signed, wraps once
 U_SPAN = 2**24
 V_MAX = 2**23 - 1       # v: 24-bit signed, saturates symmetrically to [-V_MAX, V_MAX]
-
-
-def trunc0(x, n):
-    """sign(x) * (|x| >> n): a right shift that rounds toward zero (int64)."""
-    x = np.asarray(x, dtype=np.int64)
-    return np.where(x >= 0, x >> n, -((-x) >> n))
 
 
 def bias(params):
@@ -44,20 +38,20 @@ def wrap_u_once(u):
     return np.where(u <= -U_HALF, u + U_SPAN, u)
 
 
-def initial_state(params):
-    """u = v = 0 for every neuron."""
-    n = len(params["du"])
+def initial_state(params, n):
+    """u = v = 0 for each of the n neurons."""
     return {var: np.zeros(n, dtype=np.int64) for var in STATE_VARS}
 
 
-def lif_step(params, state, a):
+def lif_step(params, state, a, limit):
     """One step of n LIF neurons.
 
     params: per-neuron int64 arrays from `neurons.LIF.resolve` (du, dv, vth, bias_mant,
-    bias_exp); state: {"u", "v"} int64 arrays; a: int64 array, the synaptic input of the
-    step. Returns (new state, spikes as int64 0/1). The arguments are not modified.
+    bias_exp); state: {"u", "v"} int64 arrays; a: int64 array of shape (1, n), the
+    synaptic input of the step on the model's one port; limit: unused, the spikes are
+    binary. Returns (new state, spikes as int64 0/1). The arguments are not modified.
     """
-    a = np.asarray(a, dtype=np.int64)
+    a = np.asarray(a, dtype=np.int64)[0]
     du, dv, vth = params["du"], params["dv"], params["vth"]
     u = trunc0(state["u"] * (DECAY_UNITY - (du + 1)), DECAY_BITS) + a * A_SCALE
     u = wrap_u_once(u)

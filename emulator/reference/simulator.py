@@ -4,9 +4,10 @@ Written to be read, not to be fast: one Python loop over time steps, each step i
 order of spec/neurocore.md section 1.
 
     for t = 1, 2, ...:
-      1. every population takes a(t): the sum of the shifted per-connection sums that
-         were scheduled for step t (synapses.connection_input)
-      2. every population updates its neurons (lif.lif_step) and emits its payloads
+      1. every population takes a(t): per input port of its model, the sum of the
+         shifted per-connection sums that were scheduled for step t on that port
+         (synapses.connection_input; a connection feeds the port `conn.port`)
+      2. every population updates its neurons (MODELS[kind] step) and emits its payloads
       3. every input emits raster row t - 1 (0-based, counted over the simulator's life)
       4. every connection turns what its pre side emitted at step t into contributions
          arriving at step t + 1 + delay
@@ -17,8 +18,15 @@ on from where the previous call ended (state, step count and pending deliveries)
 longer run; `reset` starts over at step 1.
 
 Payloads (section 6): a binary input emits 1 where its raster is nonzero; a graded input
-emits the raster value, saturated to the signed payload width (default 24 bits), or, in
-strict mode, refused with PayloadRangeError.
+emits the raster value, and a graded neuron (sigma-delta, delta, sigma) its raw payload,
+each saturated to the signed payload width (default 24 bits) or, in strict mode, refused
+with PayloadRangeError. One rule, `_saturate`, serves both. A refused input raster stops
+`run` before anything is simulated; a refused neuron payload stops it in the middle of a
+step, and the simulator must then be reset.
+
+Every model step has the signature step(params, state, a, limit) -> (state, payload):
+params the per-neuron int64 arrays of `model.resolve`, a the (n_ports, n) input of the
+step, limit the payload rule above (binary models ignore it).
 """
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,11 +35,15 @@ import numpy as np
 
 from ..errors import (InputError, ParameterRangeError, PayloadRangeError,
                       UnknownNameError, UnsupportedFeatureError)
-from . import lif
+from . import lif, resonator, sigma_delta
 from .synapses import connection_input, prepare_weights
 
 #: Neuron models the reference implements: model kind -> (initial_state, step).
-MODELS = {"lif": (lif.initial_state, lif.lif_step)}
+MODELS = {"lif": (lif.initial_state, lif.lif_step),
+          "sigma_delta": (sigma_delta.sigma_delta_initial_state, sigma_delta.sigma_delta_step),
+          "delta": (sigma_delta.delta_initial_state, sigma_delta.delta_step),
+          "sigma": (sigma_delta.sigma_initial_state, sigma_delta.sigma_step),
+          "rf": (resonator.initial_state, resonator.rf_step)}
 #: A spike is an int32 message (section 6): the payload width can be at most 32 bits.
 MAX_PAYLOAD_BITS = 32
 
@@ -40,9 +52,10 @@ MAX_PAYLOAD_BITS = 32
 class ReferenceResult:
     """What one `run` call recorded, one row per step of that call.
 
-    spikes[pop]: (steps, n) int64, 0/1 for binary populations (the payload for graded
-    ones); state[pop][var]: (steps, n) int64, the value after each step; a_in[pop]:
-    (steps, n) int64, the synaptic input the population received at each step.
+    spikes[pop]: (steps, n) int64, 0/1 for binary populations (the payload sent for
+    graded ones); state[pop][var]: (steps, n) int64, the value after each step;
+    a_in[pop]: (steps, n) int64, the synaptic input the population received at each step
+    on its model's first port (ResonateFire: the real input).
     """
     spikes: dict
     state: dict
@@ -53,7 +66,7 @@ class ReferenceSimulator:
     """Step a `network.Network` with the integer semantics of spec/neurocore.md.
 
     payload_bits: width of a graded payload (signed); strict: raise PayloadRangeError on a
-    graded input value outside that width instead of saturating it.
+    graded payload (of an input or a neuron) outside that width instead of saturating it.
     """
 
     def __init__(self, net, payload_bits=24, strict=False):
@@ -83,9 +96,10 @@ class ReferenceSimulator:
     def reset(self):
         """Start over: zero state, no pending deliveries, the next step is step 1."""
         self.t = 0  # the last step run; 0 before the first
-        self._state = {pop.name: MODELS[pop.model.kind][0](pop.params)
+        self._state = {pop.name: MODELS[pop.model.kind][0](pop.params, pop.n)
                        for pop in self.net.populations}
-        # per population: arrival step -> summed contributions already scheduled for it
+        # per population: arrival step -> (n_ports, n) summed contributions already
+        # scheduled for it, one row per input port of the model
         self._pending = {pop.name: {} for pop in self.net.populations}
 
     def run(self, steps, inputs=None):
@@ -109,11 +123,12 @@ class ReferenceSimulator:
             t = self.t + 1
             emitted = {}
             for pop in pops:
-                a = self._pending[pop.name].pop(t, np.zeros(pop.n, dtype=np.int64))
+                a = self._pending[pop.name].pop(
+                    t, np.zeros((len(pop.model.ports), pop.n), dtype=np.int64))
                 step = MODELS[pop.model.kind][1]
-                self._state[pop.name], emitted[pop.name] = step(pop.params,
-                                                                self._state[pop.name], a)
-                a_in[pop.name][k] = a
+                self._state[pop.name], emitted[pop.name] = step(
+                    pop.params, self._state[pop.name], a, self._neuron_limit(pop, t))
+                a_in[pop.name][k] = a[0]
                 spikes[pop.name][k] = emitted[pop.name]
                 for var in pop.model.state_vars:
                     state[pop.name][var][k] = self._state[pop.name][var]
@@ -123,16 +138,17 @@ class ReferenceSimulator:
                 contributions = connection_input(conn, self._weights[conn.name],
                                                  emitted[conn.pre.name])
                 for delay, contribution in contributions:
-                    self._schedule(conn.post.name, t + 1 + delay, contribution)
+                    self._schedule(conn, t + 1 + delay, contribution)
             self.t = t
         return ReferenceResult(spikes=spikes, state=state, a_in=a_in)
 
-    def _schedule(self, pop_name, arrival, contribution):
-        pending = self._pending[pop_name]
-        if arrival in pending:
-            pending[arrival] = pending[arrival] + contribution
-        else:
-            pending[arrival] = contribution.copy()
+    def _schedule(self, conn, arrival, contribution):
+        """Add a contribution of `conn` into its post population's port, for `arrival`."""
+        pending = self._pending[conn.post.name]
+        if arrival not in pending:
+            pending[arrival] = np.zeros((len(conn.post.model.ports), conn.post.n),
+                                        dtype=np.int64)
+        pending[arrival][conn.port_index] += contribution
 
     def _input_payloads(self, steps, inputs):
         """Validated payloads every input emits in this run: name -> (steps, n) int64.
@@ -165,28 +181,49 @@ class ReferenceSimulator:
                                  f"(dtype {raster.dtype}); expected shape {expected} "
                                  "(steps, n)")
             if inp.graded:
-                payloads[inp.name] = self._limit_payload(inp.name, raster)
+                payloads[inp.name] = self._limit_input(inp.name, raster)
             else:
                 payloads[inp.name] = (raster != 0).astype(np.int64)
         return payloads
 
-    def _limit_payload(self, input_name, raster):
-        """Saturate graded payloads to the payload width, or raise in strict mode."""
+    def _saturate(self, values):
+        """(values saturated to payload_range, as int64; mask of the values outside it).
+
+        The one saturation rule of section 6, for inputs and neurons alike."""
         lo, hi = self.payload_range
-        if raster.dtype == bool:
-            return raster.astype(np.int64)
-        if np.issubdtype(raster.dtype, np.unsignedinteger):
-            # cut in the raster's own dtype first: a uint64 value may not fit int64
-            outside = raster > hi
-            limited = np.minimum(raster, hi).astype(np.int64)
-        else:
-            wide = raster.astype(np.int64)
-            outside = (wide < lo) | (wide > hi)
-            limited = np.clip(wide, lo, hi)
+        if values.dtype == bool:
+            return values.astype(np.int64), np.zeros(values.shape, dtype=bool)
+        if np.issubdtype(values.dtype, np.unsignedinteger):
+            # cut in the values' own dtype first: a uint64 value may not fit int64
+            return np.minimum(values, hi).astype(np.int64), values > hi
+        wide = values.astype(np.int64)
+        return np.clip(wide, lo, hi), (wide < lo) | (wide > hi)
+
+    def _limit_input(self, input_name, raster):
+        """A graded input's raster saturated to the payload width, or refused in strict
+        mode (naming the input, the row, the step, the channel and the value)."""
+        limited, outside = self._saturate(raster)
         if self.strict and outside.any():
+            lo, hi = self.payload_range
             row, channel = (int(i) for i in np.argwhere(outside)[0])
             raise PayloadRangeError(
                 f"input {input_name!r}: payload {raster[row, channel]} (row {row}, step "
                 f"{self.t + row + 1}, channel {channel}) is outside the {self.payload_bits}-bit "
                 f"payload range [{lo}, {hi}]")
         return limited
+
+    def _neuron_limit(self, pop, t):
+        """The `limit` a model step applies to its raw payloads at step t: saturate, or in
+        strict mode refuse the first out-of-range payload (naming the population, the
+        neuron, the step and the value)."""
+        def limit(raw):
+            limited, outside = self._saturate(raw)
+            if self.strict and outside.any():
+                lo, hi = self.payload_range
+                neuron = int(np.flatnonzero(outside)[0])
+                raise PayloadRangeError(
+                    f"population {pop.name!r}: neuron {neuron} sends payload {raw[neuron]} "
+                    f"at step {t}, outside the {self.payload_bits}-bit payload range "
+                    f"[{lo}, {hi}] (strict mode)")
+            return limited
+        return limit

@@ -32,23 +32,13 @@ All arithmetic is int64 numpy and wraps on overflow, like the C++ kernel.
 import numpy as np
 
 from ..errors import ParameterRangeError
+from .fixed_point import shift_signed
 
 SIGN_MODES = ("mixed", "excitatory", "inhibitory")
 #: Width of the weight mantissa before truncation (num_weight_bits counts from here).
 MAX_WEIGHT_BITS = 8
 #: Clipping range of each sign mode, before truncation.
 WEIGHT_RANGE = {"mixed": (-256, 255), "excitatory": (0, 255), "inhibitory": (-255, 0)}
-
-
-def shift_signed(x, e):
-    """The hardware's signed exponent: x << e where e >= 0, floor(x, -e) where e < 0.
-
-    `x` and `e` broadcast against each other (e may be per neuron). int64, wrapping.
-    """
-    x = np.asarray(x, dtype=np.int64)
-    e = np.asarray(e, dtype=np.int64)
-    # Both branches are evaluated by np.where: keep each shift count non-negative.
-    return np.where(e >= 0, x << np.maximum(e, 0), x >> np.maximum(-e, 0))
 
 
 def prepare_weights(weights, sign_mode, num_weight_bits):
