@@ -117,7 +117,7 @@ def main():
             measure("C 100k LIF bias only", workload_c, args.steps, args.repeat),
             measure("D 100k LIF driven", driven(emulator.LIF(du=410, dv=410, vth=60000)),
                     args.steps, args.repeat),
-            measure("E 100k SigmaDelta", driven(emulator.SigmaDelta(vth=2000, state_exp=2)),
+            measure("E 100k SigmaDelta", driven(emulator.SigmaDelta(vth=5000, state_exp=2)),
                     args.steps, args.repeat),
             measure("F 100k ResonateFire", driven(emulator.ResonateFire(
                 period=50, alpha=0.05, vth=500, state_exp=6), port="real"),
