@@ -25,6 +25,28 @@ def net_and_inputs():
     return net, {"x": (rng.random((40, 20)) < 0.3).astype(np.int8)}
 
 
+def graded_net_and_inputs():
+    """Every graded model and both resonator ports, for the corruption tests."""
+    rng = np.random.default_rng(4)
+    net = emulator.Network()
+    x = net.input(6, name="x", graded=True)
+    enc = net.population(6, emulator.Delta(vth=2, state_exp=3), name="enc")
+    sd = net.population(9, emulator.SigmaDelta(vth=5, bias=rng.integers(-9, 9, 9),
+                                                cum_error=True), name="sd")
+    rf = net.population(7, emulator.ResonateFire(period=rng.uniform(3, 20, 7), alpha=0.1,
+                                                 vth=50, variant="iz"), name="rf")
+    out = net.population(3, emulator.Sigma(), name="out")
+    net.connect(x, enc, weights=np.eye(6, dtype=np.int64), num_message_bits=16)
+    net.connect(enc, sd, weights=rng.integers(-60, 60, (9, 6)), num_message_bits=16)
+    net.connect(sd, rf, weights=rng.integers(-9, 9, (7, 9)), num_message_bits=8, port="real")
+    net.connect(enc, rf, weights=rng.integers(0, 9, (7, 6)), port="imag",
+                delays=rng.integers(0, 3, (7, 6)))
+    net.connect(sd, out, weights=rng.integers(-20, 20, (3, 9)), num_message_bits=24)
+    net.probe(sd, "residue")
+    net.probe(rf, "im")
+    return net, {"x": rng.integers(-100, 100, (40, 6))}
+
+
 def test_save_load_roundtrip_runs_identically(tmp_path):
     net, inputs = net_and_inputs()
     program = emulator.compile(net, max_neurons_per_core=7)
@@ -99,11 +121,11 @@ def test_kernel_rejects_out_of_range_values(name, index, value, words):
 
 
 @settings(max_examples=40)
-@given(data=st.data())
-def test_mutated_programs_raise_or_run_never_crash(data):
+@given(data=st.data(), build=st.sampled_from([net_and_inputs, graded_net_and_inputs]))
+def test_mutated_programs_raise_or_run_never_crash(data, build):
     """Random corruption of any array: the kernel either rejects it with a named error or
     runs (the values were still valid) -- it never reads or writes out of bounds."""
-    net, inputs = net_and_inputs()
+    net, inputs = build()
     p = emulator.compile(net, max_neurons_per_core=data.draw(st.integers(3, 40)))
     arrays = {k: v.copy() for k, v in p.arrays.items()}
     for _ in range(data.draw(st.integers(1, 3))):
