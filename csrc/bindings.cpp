@@ -173,13 +173,14 @@ py::array_t<int32_t> scatter_events(const py::array& step_ptr_in, const py::arra
     if (steps < 0 || step_ptr[0] != 0 || step_ptr[steps] != source_a.size() ||
         payload_a.size() != source_a.size() || neuron_of_a.size() != n_sources || n < 0)
         throw RunError("scatter_events: inconsistent event arrays");
+    for (int64_t t = 0; t < steps; ++t)  // all offsets checked before any event is read
+        if (step_ptr[t] > step_ptr[t + 1]) throw RunError("scatter_events: step_ptr decreases");
     py::array_t<int32_t> out({steps, static_cast<int64_t>(n)});
     int32_t* o = out.mutable_data();
     {
         py::gil_scoped_release release;
         std::fill(o, o + steps * n, 0);
         for (int64_t t = 0; t < steps; ++t) {
-            if (step_ptr[t] > step_ptr[t + 1]) throw RunError("scatter_events: step_ptr decreases");
             for (int64_t e = step_ptr[t]; e < step_ptr[t + 1]; ++e) {
                 const int32_t s = source[e];
                 if (s < 0 || s >= n_sources)

@@ -174,11 +174,11 @@ void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSp
         }
         try {
             for (auto& c : cores_) c.update(t);
-        } catch (const PayloadError&) {
+            for (int32_t c = 0; c < n_cores(); ++c) emit_core(c, out);
+        } catch (...) {  // a step stopped half way: the state is not a step boundary
             broken_ = true;
             throw;
         }
-        for (int32_t c = 0; c < n_cores(); ++c) emit_core(c, out);
         out.step_ptr.push_back(static_cast<int64_t>(out.spike_source.size()));
         count_host(raster + s * n_inputs_, out.host_steps.data() + s * kHostColumns);
         int64_t* dst = probe_out + s * n_cols;

@@ -54,6 +54,10 @@ def _fmt(joules):
     return f"{joules / 1e-12:.3g} pJ"
 
 
+#: Counters the host's input channels add to: the traffic its messages cause on the chip.
+_HOST_TRAFFIC = ("messages", "graded_messages", "payload_bits")
+
+
 def estimate(result, target=None):
     """Energy of a Result on its program's target (or another `target`)."""
     from .targets import get
@@ -63,7 +67,7 @@ def estimate(result, target=None):
     total = low = high = 0.0
     for op, fig in target.energy.items():
         n_step = counters.per_step[op]
-        if op in counters.host_per_step:  # the host's input messages travel the same network
+        if op in _HOST_TRAFFIC:  # the host's input messages travel the same network
             n_step = n_step + counters.host_per_step[op]
         n = int(n_step.sum())
         by_op[op] = {"count": n, "typical": n * fig.typical, "low": n * fig.low,

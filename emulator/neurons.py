@@ -132,12 +132,16 @@ MAX_STATE_EXP = 16
 def _scaled(owner, name, value, n, exp):
     """int(value * 2**exp) per neuron, truncated toward zero (as the reference does), and
     checked against the state width; value is given unscaled and may be fractional."""
-    scaled = np.trunc(per_neuron_real(owner, name, value, n) * 2.0**exp)
+    unscaled = per_neuron_real(owner, name, value, n)
+    with np.errstate(over="ignore"):  # a huge value scales to inf, reported as such
+        scaled = np.trunc(unscaled * 2.0**exp)
     if scaled.size and np.abs(scaled).max() > STATE_MAX:
-        bad = value if np.ndim(value) == 0 else np.asarray(value)[np.abs(scaled).argmax()]
+        k = np.abs(scaled).argmax()
+        bad = unscaled[k].item()
+        bad = int(bad) if bad.is_integer() and abs(bad) < 2**63 else bad  # as the user wrote it
         raise ParameterRangeError(
-            f"{owner}: parameter {name}={bad!r} scaled by 2**{exp} is {int(np.abs(scaled).max())}"
-            f", outside the state width [-{STATE_MAX}, {STATE_MAX}]; lower {name} or the "
+            f"{owner}: parameter {name}={bad!r} scaled by 2**{exp} is {abs(scaled[k]):.0f}, "
+            f"outside the state width [-{STATE_MAX}, {STATE_MAX}]; lower {name} or the "
             "exponents")
     return scaled.astype(np.int64)
 

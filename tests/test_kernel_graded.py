@@ -192,3 +192,17 @@ def test_energy_charges_payload_bits():
     assert report.by_operation["payload_bits"]["count"] == bits
     assert report.by_operation["payload_bits"]["typical"] > 0
     assert "ASSUMPTION" in report.sources["payload_bits"]
+
+
+def test_graded_targets_need_two_payload_bits():
+    """At 1 bit every positive payload would saturate to 0 and vanish as "no spike"."""
+    with pytest.raises(emulator.ParameterRangeError, match=r"payload_bits=1.*\[2, 32\]"):
+        emulator.targets.loihi2(payload_bits=1)
+
+
+@pytest.mark.parametrize("model", [emulator.SigmaDelta(vth=1e308, spike_exp=16),
+                                   emulator.SigmaDelta(bias=[1, -1e308, 0], state_exp=16),
+                                   emulator.ResonateFire(vth=1e308, state_exp=16)])
+def test_huge_unscaled_values_raise_the_range_error(model):
+    with pytest.raises(emulator.ParameterRangeError, match=r"scaled by 2\*\*16 is inf"):
+        emulator.Network().population(3, model, name="p")

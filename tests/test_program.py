@@ -139,3 +139,41 @@ def test_mutated_programs_raise_or_run_never_crash(data, build):
     except EmulatorError:
         return
     sim.run(40, inputs=inputs)
+
+
+def _corrupt(meta, path, value):
+    node = meta
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+
+
+@pytest.mark.parametrize("path, value", [
+    (("populations", 0, "blocks", 0, 3), 10**6),      # block stop beyond the population
+    (("populations", 0, "blocks", 0, 2), -1),         # negative start
+    (("populations", 0, "blocks", 0, 0), 99),         # no such core
+    (("populations", 0, "n"), 10**6),                 # size disagrees with the placement
+    (("inputs", 0, "graded"), "yes"),
+    (("inputs", 0, "n"), 0),
+    (("cores", 0, "blocks", 0, "population"), "o"),   # a block claimed by another population
+    (("probes", 0), ["h", "w"]),                      # no such state variable
+])
+def test_corrupt_description_is_rejected(path, value):
+    """The description (not only the arrays) is checked: placements, inputs and probes
+    must agree, or the runtime's maps of sources and spikes would be built wrong."""
+    import copy
+    net, _ = net_and_inputs()
+    p = emulator.compile(net, max_neurons_per_core=16)
+    meta = copy.deepcopy(p.meta)
+    _corrupt(meta, path, value)
+    with pytest.raises(ProgramFormatError):
+        Program(meta, p.arrays)
+
+
+def test_event_scatter_checks_every_offset_before_reading():
+    """_core.scatter_events never reads past its arrays, whatever it is given."""
+    from emulator import _core
+    with pytest.raises(emulator.InputError, match="decreases"):
+        _core.scatter_events(np.array([0, 1_000_000, 5], np.int64), np.zeros(5, np.int32),
+                             np.ones(5, np.int32), np.zeros(1, np.int32),
+                             np.zeros(1, np.int32), 0, 1)

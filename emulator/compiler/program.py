@@ -93,6 +93,58 @@ class Program:
         return cls(meta, arrays)
 
     # -- validation ----------------------------------------------------------------
+    def _check_placement(self):
+        """Inputs, populations, their blocks on the cores and the probes agree with each
+        other, so that the runtime's source and spike maps cannot be built wrong."""
+        m, where = self.meta, "program"
+
+        def count(value, what, lo=0):
+            if isinstance(value, bool) or not isinstance(value, int) or value < lo:
+                raise ProgramFormatError(f"{where}: {what}={value!r} must be an integer >= {lo}")
+            return value
+
+        base = 0
+        for i in m["inputs"]:
+            count(i["n"], f"input {i['name']!r} n", 1)
+            if not isinstance(i["graded"], bool) or i["source_base"] != base:
+                raise ProgramFormatError(f"{where}: input {i['name']!r} has graded="
+                                         f"{i['graded']!r}, source_base={i['source_base']!r}; "
+                                         f"expected a bool and {base}")
+            base += i["n"]
+        pops = {}
+        for p in m["populations"]:
+            count(p["n"], f"population {p['name']!r} n", 1)
+            if p["name"] in pops or p["kind"] not in MODELS:
+                raise ProgramFormatError(f"{where}: population {p['name']!r} is listed twice "
+                                         f"or has unknown model {p['kind']!r}")
+            pops[p["name"]] = p
+            covered = 0
+            for core, block, start, stop in sorted(p["blocks"], key=lambda b: b[2]):
+                b = m["cores"][count(core, "core")]["blocks"][count(block, "block")]
+                if (b["population"], b["start"], b["stop"], b["kind"]) != \
+                        (p["name"], start, stop, p["kind"]) or start != covered or stop <= start:
+                    raise ProgramFormatError(
+                        f"{where}: population {p['name']!r} places neurons [{start}, {stop}) "
+                        f"on core {core} block {block}, which holds {b['population']!r} "
+                        f"[{b['start']}, {b['stop']}) ({b['kind']}), or leaves a gap")
+                covered = stop
+            if covered != p["n"]:
+                raise ProgramFormatError(f"{where}: population {p['name']!r} places "
+                                         f"{covered} of its {p['n']} neurons")
+        for c, core in enumerate(m["cores"]):
+            for b, block in enumerate(core["blocks"]):
+                p = pops.get(block["population"])
+                if p is None or [c, b, block["start"], block["stop"]] not in \
+                        [list(x) for x in p["blocks"]]:
+                    raise ProgramFormatError(f"{where}: core {c} block {b} belongs to no "
+                                             f"population's placement")
+        for name, var in m["probes"]:
+            if name not in pops or (var != "spikes" and
+                                    var not in MODELS[pops[name]["kind"]].state_vars):
+                raise ProgramFormatError(f"{where}: probe {name}.{var} names no population "
+                                         "variable")
+
+
     def _check(self):
         """Structure and dtypes; the kernel checks values and cross-references on load."""
         m = self.meta
@@ -116,7 +168,8 @@ class Program:
                     needed |= {f"core{c}/block{b}/{p}" for p in block["params"]}
                 for g in range(len(core["groups"])):
                     needed |= {f"core{c}/group{g}/{p}" for p in ("row_ptr", "post", "weight", "delay")}
-        except (TypeError, KeyError, AttributeError) as e:
+            self._check_placement()
+        except (TypeError, KeyError, AttributeError, IndexError, ValueError) as e:
             raise ProgramFormatError(f"{where}: malformed description ({e!r})") from e
         missing = needed - set(self.arrays)
         if missing:

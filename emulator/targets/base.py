@@ -53,9 +53,13 @@ class Target:
                 f"outside [1, {base.max_neurons_per_core}] (the chip's compartments per core)")
         if variant.n_chips < 1:
             raise ParameterRangeError(f"target {self.name}: n_chips={variant.n_chips} must be >= 1")
-        if not 1 <= variant.payload_bits <= 32:
+        # A graded payload needs a sign bit and a value bit: at 1 bit every positive
+        # payload would saturate to 0, i.e. vanish as "no spike".
+        lo = 2 if variant.graded_spikes else 1
+        if not lo <= variant.payload_bits <= 32:
             raise ParameterRangeError(
-                f"target {self.name}: payload_bits={variant.payload_bits} is outside [1, 32]")
+                f"target {self.name}: payload_bits={variant.payload_bits} is outside "
+                f"[{lo}, 32]" + (" (graded spikes need at least 2)" if lo == 2 else ""))
         return variant
 
     @property
