@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from hypothesis import given, strategies as st
 
 import emulator
 from emulator.errors import (EmulatorError, InputError, ParameterRangeError, PayloadRangeError,

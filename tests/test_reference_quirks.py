@@ -258,8 +258,8 @@ def test_bias_exponent_floors_when_negative(mant, exp, b):
 def test_bias_is_per_neuron():
     """Section 3: bias_mant and bias_exp may be given per neuron."""
     net = Network()
-    h = net.population(3, LIF(dv=4095, vth=BIG_VTH, bias_mant=[-5, 5, 1], bias_exp=[-1, 0, 3]),
-                       name="h")
+    net.population(3, LIF(dv=4095, vth=BIG_VTH, bias_mant=[-5, 5, 1], bias_exp=[-1, 0, 3]),
+                   name="h")
     res = ReferenceSimulator(net).run(1)
     assert res.state["h"]["v"][0].tolist() == [-3, 5, 8]
 

@@ -5,7 +5,6 @@ Arrays are named by where they live: `core3/block0/du`, `core3/group1/weight`,
 `core3/axon_ptr`, `out/src_ptr`. The description (`meta`) says what each core holds and
 how populations and inputs map onto sources, cores and blocks.
 """
-import io
 import json
 import zipfile
 
