@@ -44,6 +44,11 @@ class PayloadRangeError(EmulatorError, OverflowError):
     """A graded payload exceeds the target's payload width (strict mode only)."""
 
 
+class RuleSyntaxError(EmulatorError, ValueError):
+    """A learning rule string does not parse, names an unknown symbol, lacks a dependency
+    or folds to a constant outside the hardware's m * 2^e range."""
+
+
 def check_range(obj, name, value, lo, hi):
     """Raise ParameterRangeError unless every element of `value` is in [lo, hi]."""
     import numpy as np

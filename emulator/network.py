@@ -3,14 +3,24 @@
 A Network is plain data. `emulator.compile` maps it onto a target; the reference models
 in `emulator.reference` simulate it directly. Neither changes it.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
-from .errors import ParameterRangeError, ShapeError, UnknownNameError, check_range
+from .errors import (ParameterRangeError, ShapeError, UnknownNameError, UnsupportedFeatureError,
+                     check_range)
+from .learning import POST_TRACES, PRE_TRACES, LearningRule
 
 SIGN_MODES = ("mixed", "excitatory", "inhibitory")
+#: Weight range of each sign mode (spec section 2); a plastic connection's weights stay in it.
+WEIGHT_RANGE = {"mixed": (-256, 255), "excitatory": (0, 255), "inhibitory": (-255, 0)}
+#: What a probe on a plastic connection can record, and over which axis of neurons:
+#: "synapses" gives (steps, n_post, n_pre) arrays, "pre" (steps, n_pre), "post" (steps, n_post).
+CONNECTION_PROBES = {"weights": "synapses", "tags": "synapses", "delay_fields": "synapses",
+                     **{t: "pre" for t in PRE_TRACES}, **{t: "post" for t in POST_TRACES}}
+#: Post traces a third factor (Network.modulate) can drive.
+MODULATED_TRACES = ("y2", "y3")
 #: Delays the target stores (spec section 2: 0..62 on the target).
 MAX_DELAY = 62
 
@@ -71,6 +81,12 @@ class Connection:
     sign_mode: str
     num_message_bits: int
     port: str = "input"  # which synaptic input of the post model (its `ports`)
+    rule: object = None  # a learning.LearningRule: the connection is plastic
+    modulators: dict = field(default_factory=dict)  # post trace -> Input or Population
+
+    @property
+    def plastic(self):
+        return self.rule is not None
 
     @property
     def port_index(self):
@@ -171,6 +187,7 @@ class Network:
         self.populations = []
         self.connections = []
         self.probes = []  # (population name, variable)
+        self.connection_probes = []  # (plastic connection name, variable)
 
     def _name(self, name, prefix, taken):
         if name is None:
@@ -212,7 +229,7 @@ class Network:
         return pop
 
     def connect(self, pre, post, weights, weight_exp=0, num_weight_bits=8, sign_mode=None,
-                delays=None, num_message_bits=0, port=None, name=None):
+                delays=None, num_message_bits=0, port=None, rule=None, name=None):
         """Connect `pre` (Input or Population) to `post` (Population).
 
         weights: (n_post, n_pre) integer array or scipy.sparse matrix; delays: optional,
@@ -221,7 +238,10 @@ class Network:
         num_message_bits: 0 for binary spikes (any nonzero payload counts as 1), > 0 for
         graded spikes (weight x payload). port: which input of the post neurons the
         synapses feed, for models with several (ResonateFire: "real" or "imag"); None
-        picks the model's first.
+        picks the model's first. rule: an emulator.LearningRule makes the connection
+        plastic (spec section 7); its sign_mode then defaults to "mixed" and its weights
+        must lie in the sign mode's range (mixed [-256, 255], excitatory [0, 255],
+        inhibitory [-255, 0]), where learning keeps them.
         """
         name = self._name(name, "conn", self.connections)
         owner = f"connection {name!r}"
@@ -237,7 +257,11 @@ class Network:
             if isinstance(val, bool) or not isinstance(val, (int, np.integer)):
                 raise ParameterRangeError(f"{owner}: parameter {pname}={val!r} must be an integer")
             check_range(owner, pname, val, lo, hi)
-        if sign_mode is None:
+        if rule is not None and not isinstance(rule, LearningRule):
+            raise ParameterRangeError(f"{owner}: rule={rule!r} must be an emulator.LearningRule")
+        if sign_mode is None and rule is not None:
+            sign_mode = "mixed"
+        elif sign_mode is None:
             if np.all(w >= 0):
                 sign_mode = "excitatory"
             elif np.all(w <= 0):
@@ -247,6 +271,9 @@ class Network:
         elif not isinstance(sign_mode, str) or sign_mode.lower() not in SIGN_MODES:
             raise ParameterRangeError(f"{owner}: sign_mode={sign_mode!r}; expected None or "
                                       f"one of {SIGN_MODES} (any case)")
+        if rule is not None:
+            lo, hi = WEIGHT_RANGE[sign_mode.lower()]
+            check_range(f"{owner} (plastic, sign_mode {sign_mode.lower()!r})", "weights", w, lo, hi)
         ports = post.model.ports
         if port is None:
             port = ports[0]
@@ -256,12 +283,65 @@ class Network:
                                    f"are {ports}")
         conn = Connection(name, pre, post, pre_i, post_i, w, d, dense, int(weight_exp),
                           int(num_weight_bits), sign_mode.lower(), int(num_message_bits),
-                          port)
+                          port, rule)
         self.connections.append(conn)
         return conn
 
+    def modulate(self, source, connection, trace="y2"):
+        """Drive post trace `trace` ("y2" or "y3") of the plastic `connection` from
+        `source` (a graded Input, or a Population, of connection.post.n channels or of
+        one channel broadcast to every post neuron): the third factor of spec section 7.
+
+        Each step, after the post spikes' trace bookkeeping, the trace of post neuron i is
+        overwritten with the payload `source` emits in that step (0 when silent); such a
+        trace has impulse 0 and tau 65535. The learning phase at an epoch's end sees the
+        value of the epoch's last step. Negative values pass (the factor clip bounds
+        them to [-128, 127]), except at post neurons that spiked in the epoch, whose
+        history clips them to [0, 127] at the spike's step.
+        """
+        owner = f"modulate({getattr(source, 'name', source)!r} -> {trace!r})"
+        if not isinstance(connection, Connection) or not any(connection is c for c in self.connections):
+            raise UnknownNameError(f"{owner}: {connection!r} is not a connection of this network")
+        if not connection.plastic:
+            raise UnsupportedFeatureError(f"{owner}: connection {connection.name!r} is not "
+                                          "plastic; give it a rule=emulator.LearningRule(...)")
+        if trace not in MODULATED_TRACES:
+            raise UnknownNameError(f"{owner}: trace {trace!r} cannot be modulated; allowed: "
+                                   f"{MODULATED_TRACES}")
+        if not any(source is o for o in (*self.inputs, *self.populations)):
+            raise UnknownNameError(f"{owner}: source {source!r} is not an input or population "
+                                   "of this network")
+        if source.n not in (1, connection.post.n):
+            raise ShapeError(f"{owner}: source {source.name!r} has {source.n} channels; "
+                             f"expected 1 or {connection.post.n} (the post neurons of "
+                             f"{connection.name!r})")
+        if trace in connection.modulators:
+            raise ParameterRangeError(f"{owner}: trace {trace!r} of connection "
+                                      f"{connection.name!r} is already modulated by "
+                                      f"{connection.modulators[trace].name!r}")
+        connection.modulators[trace] = source
+        return connection
+
     def probe(self, target, var):
-        """Record `var` of a population after every step: "spikes" or a state variable."""
+        """Record `var` after every step.
+
+        On a population: "spikes" or a state variable, as (steps, n). On a plastic
+        connection: "weights", "tags", "delay_fields" as (steps, n_post, n_pre) (0 where
+        a sparse connection has no synapse), or a trace: x1, x2 as (steps, n_pre), y1,
+        y2, y3 as (steps, n_post).
+        """
+        if isinstance(target, Connection) or (isinstance(target, str) and target in
+                                              {c.name for c in self.connections}):
+            conn = self.connection_named(target if isinstance(target, str) else target.name)
+            if not conn.plastic:
+                raise UnsupportedFeatureError(f"probe on connection {conn.name!r}: only "
+                                              "plastic connections (rule=...) can be probed")
+            if var not in CONNECTION_PROBES:
+                raise UnknownNameError(f"probe on connection {conn.name!r}: unknown variable "
+                                       f"{var!r}; allowed: {tuple(CONNECTION_PROBES)}")
+            if (conn.name, var) not in self.connection_probes:
+                self.connection_probes.append((conn.name, var))
+            return f"{conn.name}.{var}"
         pop = self.population_named(target if isinstance(target, str) else target.name)
         allowed = ("spikes",) + pop.model.state_vars
         if var not in allowed:
@@ -270,6 +350,13 @@ class Network:
         if (pop.name, var) not in self.probes:
             self.probes.append((pop.name, var))
         return f"{pop.name}.{var}"
+
+    def connection_named(self, name):
+        for c in self.connections:
+            if c.name == name:
+                return c
+        raise UnknownNameError(f"no connection named {name!r}; connections: "
+                               f"{[c.name for c in self.connections]}")
 
     def population_named(self, name):
         for p in self.populations:

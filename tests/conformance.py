@@ -9,6 +9,10 @@ and, for the resonate-and-fire kinds, a second connection "w_imag" from the same
 into h's "imag" port ("w" feeds the "real" port). The raster's row k is emitted at step
 k + 1; run as many steps as the raster has rows. Shared by the reference model's tests
 and the kernel's tests.
+
+The learning kind makes "w" plastic (the case's rules, traces, t_epoch and rng_seed) and
+expects, besides the population's values, the weights after every step and the final
+traces, tags and delay fields (`LEARNED`).
 """
 import functools
 import json
@@ -16,13 +20,18 @@ from pathlib import Path
 
 import numpy as np
 
+from emulator.learning import LearningRule
 from emulator.network import Network
 from emulator.neurons import LIF, ResonateFire, SigmaDelta
 
 DATA = Path(__file__).parent / "data" / "conformance"
 INPUT, POPULATION, CONNECTION, IMAG_CONNECTION = "x", "h", "w", "w_imag"
 #: The kinds whose neuron and synapse models are implemented so far.
-KINDS = ("lif", "lif_delay", "sigma_delta", "rf", "rf_iz")
+KINDS = ("lif", "lif_delay", "sigma_delta", "rf", "rf_iz", "learning")
+#: The learning cases' final values: the case file's name -> the connection probe's.
+LEARNED = {"syn0_x1": "x1", "syn0_x2": "x2", "syn0_y1": "y1", "syn0_y2": "y2",
+           "syn0_y3": "y3", "syn0_tag_1": "tags", "syn0_tag_2": "delay_fields",
+           "syn0_weights": "weights"}
 #: The case files' "neuron" -> the emulator's model, built from the case's "params".
 MODELS = {"LIF": LIF, "SigmaDelta": SigmaDelta,
           "RF": functools.partial(ResonateFire, variant="rf"),
@@ -59,6 +68,9 @@ def load_case(path):
     raster: (T, n_in) int64. expected: {"spikes", every name of state_vars(net), "a_in"},
     each (T, n_out) int64, row t being step t + 1; spikes hold the payloads of graded
     models, a_in the input of h's first port (the real one for resonate-and-fire).
+    Learning cases add expected["weights"] (T, n_out, n_in), the weights after each
+    step, and expected["final"]: {connection probe variable: its value after the last
+    step} (the names of LEARNED's values); w then probes every one of them.
     """
     path = Path(path)
     case = json.loads(path.read_text())
@@ -81,6 +93,13 @@ def load_case(path):
         net.connect(x, h, weights, port="real", name=CONNECTION, **synapses)
         net.connect(x, h, np.asarray(case["weights_imag"], dtype=np.int64), port="imag",
                     name=IMAG_CONNECTION, **synapses)
+    elif "learning" in case:
+        spec = dict(case["learning"])
+        seed = spec.pop("rng_seed")
+        rule = LearningRule(**spec, seed=seed)
+        w = net.connect(x, h, weights, name=CONNECTION, rule=rule, **synapses)
+        for var in LEARNED.values():
+            net.probe(w, var)
     else:
         net.connect(x, h, weights, name=CONNECTION, **synapses)
     names = state_vars(net)
@@ -91,7 +110,14 @@ def load_case(path):
     for var, values in out["state"].items():
         expected[STATE_NAMES.get(var, var)] = np.asarray(values, dtype=np.int64)
     expected["a_in"] = np.asarray(out["a_in"], dtype=np.int64)
-    assert set(expected) == {"spikes", *names, "a_in"}, (path, sorted(expected))
+    if "learning" in case:
+        expected["weights"] = np.asarray(out["weights_trace"], dtype=np.int64)
+        expected["final"] = {var: np.asarray(out["final"][key], dtype=np.int64).reshape(-1)
+                             for key, var in LEARNED.items()}
+        for var in ("weights", "tags", "delay_fields"):
+            expected["final"][var] = expected["final"][var].reshape(n_out, n_in)
+    learned = {"weights", "final"} if "learning" in case else set()
+    assert set(expected) == {"spikes", *names, "a_in", *learned}, (path, sorted(expected))
     return net, raster, expected
 
 
@@ -100,6 +126,7 @@ def first_mismatch(actual, expected):
     actual, expected = np.asarray(actual), np.asarray(expected)
     if actual.shape != expected.shape:
         return f"shape {actual.shape} != expected {expected.shape}"
+    actual, expected = actual.reshape(len(actual), -1), expected.reshape(len(expected), -1)
     rows = np.flatnonzero((actual != expected).any(axis=1))
     if len(rows) == 0:
         return None

@@ -22,11 +22,18 @@ def test_every_manifest_case_is_present(kind):
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_reference_matches_golden_vector(path):
-    """Spec sections 1-6 as Lava computes them: every recorded value agrees."""
+    """Spec sections 1-7 as Lava computes them: every recorded value agrees (for the
+    learning cases also the weights after every step and the final traces and tags)."""
     net, raster, expected = load_case(path)
     res = ReferenceSimulator(net).run(len(raster), inputs={"x": raster})
     actual = {"spikes": res.spikes["h"], "a_in": res.a_in["h"],
               **{var: res.state["h"][var] for var in state_vars(net)}}
+    final = expected.pop("final", {})
+    if final:
+        actual["weights"] = res.connections["w"]["weights"]
+    for var, values in final.items():
+        expected[f"final {var}"] = values[None]
+        actual[f"final {var}"] = res.connections["w"][var][-1:]
     assert set(actual) == set(expected)
     problems = {name: first_mismatch(actual[name], expected[name]) for name in expected}
     problems = {name: msg for name, msg in problems.items() if msg is not None}

@@ -10,7 +10,9 @@ order of spec/neurocore.md section 1.
       2. every population updates its neurons (MODELS[kind] step) and emits its payloads
       3. every input emits raster row t - 1 (0-based, counted over the simulator's life)
       4. every connection turns what its pre side emitted at step t into contributions
-         arriving at step t + 1 + delay
+         arriving at step t + 1 + delay (with its weights as they stand in step t)
+      5. every plastic connection runs its spike phase, and at the end of an epoch its
+         learning phase (learning.PlasticConnection)
 
 So a raster row k reaches a neuron behind a delay-0 connection at step k + 2, a spike of
 step t reaches the next population at step t + 1, and a delay d adds d steps. `run` goes
@@ -35,7 +37,9 @@ import numpy as np
 
 from ..errors import (InputError, ParameterRangeError, PayloadRangeError,
                       UnknownNameError, UnsupportedFeatureError)
+from ..network import CONNECTION_PROBES
 from . import lif, resonator, sigma_delta
+from .learning import PlasticConnection
 from .synapses import connection_input, prepare_weights
 
 #: Neuron models the reference implements: model kind -> (initial_state, step).
@@ -56,10 +60,14 @@ class ReferenceResult:
     graded ones); state[pop][var]: (steps, n) int64, the value after each step;
     a_in[pop]: (steps, n) int64, the synaptic input the population received at each step
     on its model's first port (ResonateFire: the real input).
+    connections[conn][var]: every probe variable of every plastic connection after each
+    step: weights, tags, delay_fields as (steps, n_post, n_pre), x1, x2 as (steps,
+    n_pre), y1, y2, y3 as (steps, n_post).
     """
     spikes: dict
     state: dict
     a_in: dict
+    connections: dict
 
 
 class ReferenceSimulator:
@@ -101,6 +109,12 @@ class ReferenceSimulator:
         # per population: arrival step -> (n_ports, n) summed contributions already
         # scheduled for it, one row per input port of the model
         self._pending = {pop.name: {} for pop in self.net.populations}
+        self._plastic = {conn.name: PlasticConnection(conn, self._weights[conn.name])
+                         for conn in self.net.connections if conn.plastic}
+
+    def _current_weights(self, conn):
+        plastic = self._plastic.get(conn.name)
+        return plastic.w if plastic is not None else self._weights[conn.name]
 
     def run(self, steps, inputs=None):
         """Run `steps` more steps; inputs: {input name: (steps, n) integer raster}.
@@ -118,6 +132,7 @@ class ReferenceSimulator:
         a_in = {p.name: np.zeros((steps, p.n), dtype=np.int64) for p in pops}
         state = {p.name: {var: np.zeros((steps, p.n), dtype=np.int64)
                           for var in p.model.state_vars} for p in pops}
+        learned = {name: {var: [] for var in CONNECTION_PROBES} for name in self._plastic}
 
         for k in range(steps):
             t = self.t + 1
@@ -135,12 +150,25 @@ class ReferenceSimulator:
             for inp in self.net.inputs:
                 emitted[inp.name] = emitted_by_inputs[inp.name][k]
             for conn in self.net.connections:
-                contributions = connection_input(conn, self._weights[conn.name],
+                contributions = connection_input(conn, self._current_weights(conn),
                                                  emitted[conn.pre.name])
                 for delay, contribution in contributions:
                     self._schedule(conn, t + 1 + delay, contribution)
+            for name, plastic in self._plastic.items():
+                conn = plastic.conn
+                modulation = {trace: np.broadcast_to(emitted[src.name], (conn.post.n,))
+                              for trace, src in conn.modulators.items()}
+                plastic.step(t, emitted[conn.pre.name], emitted[conn.post.name], modulation)
+                for var, values in learned[name].items():
+                    values.append(plastic.probe(var))
             self.t = t
-        return ReferenceResult(spikes=spikes, state=state, a_in=a_in)
+        connections = {name: {var: np.array(v) if v else _empty(self._plastic[name], var)
+                              for var, v in d.items()} for name, d in learned.items()}
+        return ReferenceResult(spikes=spikes, state=state, a_in=a_in, connections=connections)
+
+    def plastic(self, name):
+        """The learning state of plastic connection `name` (a PlasticConnection)."""
+        return self._plastic[name]
 
     def _schedule(self, conn, arrival, contribution):
         """Add a contribution of `conn` into its post population's port, for `arrival`."""
@@ -227,3 +255,8 @@ class ReferenceSimulator:
                     f"[{lo}, {hi}] (strict mode)")
             return limited
         return limit
+
+
+def _empty(plastic, var):
+    """A zero-step recording of `var` (run(0))."""
+    return np.zeros((0, *plastic.probe(var).shape), np.int64)
