@@ -12,7 +12,9 @@
 #include <vector>
 
 #include "errors.hpp"
+#include "learning.hpp"
 #include "lif.hpp"
+#include "pcg64.hpp"
 #include "resonator.hpp"
 #include "sigma_delta.hpp"
 #include "system.hpp"
@@ -119,8 +121,49 @@ void add_group(System& s, int32_t core, const std::string& where, int32_t post_b
         take<uint8_t>(delay, "delay"), weight_exp, graded));
 }
 
+// A plastic connection (see csrc/learning.hpp); returns its index.
+int32_t add_plastic(System& s, const std::string& where, int32_t n_pre, int32_t n_post,
+                    int32_t t_epoch, int32_t sign_mode, const py::array& dw, const py::array& dd,
+                    const py::array& dt, const py::array& impulse_int,
+                    const py::array& impulse_frac, const py::array& decay,
+                    const py::array& streams, const py::array& pre_source,
+                    const py::array& post_source, const py::array& modulator_y2,
+                    const py::array& modulator_y3, uint64_t n_synapses) {
+    const std::vector<int32_t> rules[kNumRules] = {take<int32_t>(dw, "dw"), take<int32_t>(dd, "dd"),
+                                                   take<int32_t>(dt, "dt")};
+    const auto ints = take<int32_t>(impulse_int, "impulse_int");
+    const auto fracs = take<int32_t>(impulse_frac, "impulse_frac");
+    const auto decays = take<double>(decay, "decay");
+    if (ints.size() != kNumTraces || fracs.size() != kNumTraces || decays.size() != kNumTraces)
+        throw LoadError(where + ": trace parameters need one value per trace (x1 x2 y1 y2 y3)");
+    std::vector<TraceParams> traces;
+    for (int tr = 0; tr < kNumTraces; ++tr) traces.push_back({ints[tr], fracs[tr], decays[tr]});
+    return s.add_plastic(
+        std::make_unique<PlasticConnection>(
+            where, n_pre, n_post, t_epoch, sign_mode, rules, traces,
+            take<uint64_t>(streams, "streams"), take<int32_t>(pre_source, "pre_source"),
+            take<int32_t>(post_source, "post_source"), take<int32_t>(modulator_y2, "modulator_y2"),
+            take<int32_t>(modulator_y3, "modulator_y3")),
+        n_synapses);
+}
+
+// numpy-compatible draws of one PCG64 state (six words, see csrc/pcg64.hpp): "random"
+// (Generator.random) or "integers" (Generator.integers(0, 128)). For the tests.
+py::array_t<double> pcg64_draws(const py::array& words_in, int64_t n, const std::string& kind) {
+    const auto words = take<uint64_t>(words_in, "state");
+    if (words.size() != kStreamWords) throw RunError("pcg64_draws: expected 6 state words");
+    if (kind != "random" && kind != "integers")
+        throw RunError("pcg64_draws: kind must be 'random' or 'integers'");
+    Pcg64 stream(words.data());
+    py::array_t<double> out(n);
+    for (int64_t i = 0; i < n; ++i)
+        out.mutable_data()[i] = kind == "random" ? stream.random() : stream.below128();
+    return out;
+}
+
 py::dict run(System& s, int64_t steps, const py::array& raster_in,
-             const std::vector<std::tuple<int32_t, int32_t, std::string, int32_t, int32_t>>& probes_in) {
+             const std::vector<std::tuple<int32_t, int32_t, std::string, int32_t, int32_t>>& probes_in,
+             const std::vector<std::tuple<int32_t, std::string>>& plastic_in) {
     if (!raster_in.dtype().equal(py::dtype::of<int32_t>()) || raster_in.ndim() != 2 ||
         raster_in.shape(0) != steps || raster_in.shape(1) != s.n_inputs())
         throw RunError("raster: expected an int32 array of shape (" + std::to_string(steps) +
@@ -133,13 +176,21 @@ py::dict run(System& s, int64_t steps, const py::array& raster_in,
         n_cols += count;
     }
     s.check_probes(probes);
+    std::vector<PlasticProbeSpec> plastic;
+    int64_t n_plastic_cols = 0;
+    for (const auto& [k, var] : plastic_in) {
+        plastic.push_back(PlasticProbeSpec{k, var});
+        n_plastic_cols += s.plastic_probe_columns(plastic.back());
+    }
     py::array_t<int64_t> probe_out({steps, n_cols});
+    py::array_t<int64_t> plastic_out({steps, n_plastic_cols});
     int64_t* probe_ptr = probe_out.mutable_data();
+    int64_t* plastic_ptr = plastic_out.mutable_data();
     const int32_t* raster_ptr = raster.data();
     RunOutput out;
     {
         py::gil_scoped_release release;
-        s.run(steps, raster_ptr, probes, probe_ptr, out);
+        s.run(steps, raster_ptr, probes, probe_ptr, plastic, plastic_ptr, out);
     }
     py::dict d;
     d["step_ptr"] = to_numpy(out.step_ptr);
@@ -152,6 +203,7 @@ py::dict run(System& s, int64_t steps, const py::array& raster_in,
     auto hs = to_numpy(out.host_steps);
     d["host_steps"] = hs.reshape({static_cast<py::ssize_t>(steps), py::ssize_t{kHostColumns}});
     d["probes"] = probe_out;
+    d["plastic_probes"] = plastic_out;
     return d;
 }
 
@@ -217,9 +269,11 @@ PYBIND11_MODULE(_core, m) {
     });
 
     m.attr("COUNTERS") = py::make_tuple("synops", "updates_active", "updates_inactive", "spikes",
-                                        "messages", "graded_messages", "payload_bits");
+                                        "messages", "graded_messages", "payload_bits",
+                                        "synaptic_updates");
     m.attr("HOST_COUNTERS") = py::make_tuple("spikes", "messages", "graded_messages", "payload_bits");
 
+    m.def("pcg64_draws", &pcg64_draws, py::arg("state"), py::arg("n"), py::arg("kind"));
     m.def("scatter_events", &scatter_events, py::arg("step_ptr"), py::arg("source"),
           py::arg("payload"), py::arg("pop_of"), py::arg("neuron_of"), py::arg("pop"), py::arg("n"));
 
@@ -245,7 +299,24 @@ PYBIND11_MODULE(_core, m) {
                  s.set_graded_inputs(take<uint8_t>(graded, "graded_inputs"));
              })
         .def("finalize", &System::finalize)
-        .def("run", &run, py::arg("steps"), py::arg("raster"), py::arg("probes"))
+        .def("add_plastic", &add_plastic)
+        .def("add_plastic_group",
+             [](System& s, int32_t plastic, int32_t core, int32_t group, const py::array& row_pre,
+                int32_t post_start) {
+                 s.add_plastic_group(plastic, core, group, take<int32_t>(row_pre, "row_pre"),
+                                     post_start);
+             })
+        .def("plastic_state",
+             [](const System& s, int32_t k, const std::string& var) {
+                 const PlasticConnection& p = s.plastic(k);
+                 const int64_t n = p.n_values(var);
+                 if (n < 0) throw RunError("plastic_state: no variable '" + var + "'");
+                 py::array_t<int64_t> out(n);
+                 p.copy(var, out.mutable_data());
+                 return out;
+             })
+        .def("run", &run, py::arg("steps"), py::arg("raster"), py::arg("probes"),
+             py::arg("plastic_probes"))
         .def("reset", &System::reset)
         .def_property_readonly("n_inputs", &System::n_inputs)
         .def_property_readonly("n_cores", &System::n_cores)

@@ -15,6 +15,7 @@ enum Counter : int {
     kGradedMessages,      // those of kMessages that carry a graded payload
     kPayloadBits,         // payload bits the graded messages carry: each payload's
                           // shortest two's-complement width, sign bit included
+    kSynapticUpdates,     // synapses the learning engine updated (an active dependency)
     kNumCounters
 };
 

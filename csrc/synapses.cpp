@@ -10,18 +10,6 @@ namespace emu {
 
 constexpr int32_t kMaxDelay = 62;  // spec section 2: delays 0..62 on the target
 
-// A sparse synapse in one word: bits 0-15 local post index, 16-24 weight (9-bit two's
-// complement, [-256, 255]), 25-30 delay (0..62).
-inline uint32_t pack_synapse(uint16_t post, int16_t weight, uint8_t delay) {
-    return uint32_t{post} | ((static_cast<uint32_t>(weight) & 0x1FFu) << 16) |
-           (uint32_t{delay} << 25);
-}
-inline uint32_t synapse_post(uint32_t s) { return s & 0xFFFFu; }
-inline int64_t synapse_weight(uint32_t s) {
-    return static_cast<int32_t>(s << 7) >> 23;  // sign-extend bits 16-24
-}
-inline uint32_t synapse_delay(uint32_t s) { return s >> 25; }
-
 SynapseGroup::SynapseGroup(const std::string& where, int32_t post_base, int32_t n_post,
                            int32_t n_rows, bool dense, std::vector<int64_t> row_ptr,
                            std::vector<uint16_t> post, std::vector<int16_t> weight,

@@ -18,6 +18,18 @@
 
 namespace emu {
 
+// A sparse synapse in one word: bits 0-15 local post index, 16-24 weight (9-bit two's
+// complement, [-256, 255]), 25-30 delay (0..62).
+inline uint32_t pack_synapse(uint16_t post, int16_t weight, uint8_t delay) {
+    return uint32_t{post} | ((static_cast<uint32_t>(weight) & 0x1FFu) << 16) |
+           (uint32_t{delay} << 25);
+}
+inline uint32_t synapse_post(uint32_t s) { return s & 0xFFFFu; }
+inline int64_t synapse_weight(uint32_t s) {
+    return static_cast<int32_t>(s << 7) >> 23;  // sign-extend bits 16-24
+}
+inline uint32_t synapse_delay(uint32_t s) { return s >> 25; }
+
 class SynapseGroup {
   public:
     // Arrays are copied and validated. row_ptr: n_rows + 1 offsets (sparse only, else
@@ -34,6 +46,27 @@ class SynapseGroup {
     // delay d; ring holds n_ring_slots rows of n_core compartments.
     void flush(int64_t* ring, int32_t n_ring_slots, int32_t n_core, int64_t t);
     void reset();
+
+    // Synapse k in storage order (the learning engine's access): rows one after the other;
+    // row r holds synapses [row_begin(r), row_end(r)); post_of(k) is the local post index.
+    bool dense() const { return dense_; }
+    uint64_t row_begin(int32_t r) const {
+        return dense_ ? static_cast<uint64_t>(r) * n_post_ : row_ptr_[r];
+    }
+    uint64_t row_end(int32_t r) const {
+        return dense_ ? static_cast<uint64_t>(r + 1) * n_post_ : row_ptr_[r + 1];
+    }
+    int32_t post_of(uint64_t k) const {
+        return dense_ ? static_cast<int32_t>(k % n_post_) : static_cast<int32_t>(synapse_post(synapse_[k]));
+    }
+    int16_t weight_at(uint64_t k) const {
+        return dense_ ? weight_[k] : static_cast<int16_t>(synapse_weight(synapse_[k]));
+    }
+    // w in [-256, 255] (the learning engine clips before it writes).
+    void set_weight_at(uint64_t k, int16_t w) {
+        if (dense_) weight_[k] = w;
+        else synapse_[k] = (synapse_[k] & ~(0x1FFu << 16)) | ((static_cast<uint32_t>(w) & 0x1FFu) << 16);
+    }
 
     int32_t post_base() const { return post_base_; }
     int32_t n_post() const { return n_post_; }

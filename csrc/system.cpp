@@ -41,6 +41,40 @@ void System::set_output_axons(std::vector<int64_t> src_ptr, std::vector<int32_t>
     dst_axon_ = std::move(dst_axon);
 }
 
+int32_t System::add_plastic(std::unique_ptr<PlasticConnection> plastic, uint64_t n_synapses) {
+    if (finalized_) throw LoadError("system: plastic connections cannot change after finalize()");
+    plastic_.push_back(std::move(plastic));
+    plastic_synapses_.push_back(n_synapses);
+    return static_cast<int32_t>(plastic_.size()) - 1;
+}
+
+void System::add_plastic_group(int32_t plastic, int32_t core, int32_t group,
+                               std::vector<int32_t> row_pre, int32_t post_start) {
+    require_range("system", "plastic connection", plastic, 0,
+                  static_cast<int32_t>(plastic_.size()) - 1);
+    Core& c = this->core(core);
+    require_range(plastic_[plastic]->where(), "group", group, 0,
+                  static_cast<int32_t>(c.groups().size()) - 1);
+    for (const auto& p : plastic_)  // a group learns under one rule set only
+        if (p->holds(c.groups()[group].get()))
+            throw LoadError(plastic_[plastic]->where() + ": core " + std::to_string(core) +
+                            " group " + std::to_string(group) + " is already plastic");
+    plastic_[plastic]->add_group(c.groups()[group].get(), &c.counters(), std::move(row_pre),
+                                 post_start);
+}
+
+const PlasticConnection& System::plastic(int32_t k) const {
+    if (k < 0 || k >= static_cast<int32_t>(plastic_.size()))
+        throw RunError("system: no plastic connection " + std::to_string(k));
+    return *plastic_[k];
+}
+
+int64_t System::plastic_probe_columns(const PlasticProbeSpec& p) const {
+    const int64_t n = plastic(p.plastic).n_values(p.var);
+    if (n < 0) throw RunError("probe: plastic connections have no variable '" + p.var + "'");
+    return n;
+}
+
 void System::finalize() {
     if (finalized_) throw LoadError("system: finalize() called twice");
     source_base_.resize(cores_.size());
@@ -69,7 +103,9 @@ void System::finalize() {
     if (graded_inputs_.size() != static_cast<size_t>(n_inputs_))
         throw LoadError("system: " + std::to_string(graded_inputs_.size()) +
                         " graded-input flags for " + std::to_string(n_inputs_) + " inputs");
-    carry_inputs_.assign(n_inputs_, 0);
+    for (size_t k = 0; k < plastic_.size(); ++k)
+        plastic_[k]->finalize(n_sources_, plastic_synapses_[k]);
+    if (!plastic_.empty()) step_payload_.assign(n_sources_, 0);
     finalized_ = true;
 }
 
@@ -101,7 +137,17 @@ void System::deliver(int64_t t, const int32_t* src, const int32_t* payload, size
         for (int64_t e = src_ptr_[s], end = src_ptr_[s + 1]; e < end; ++e)
             cores_[dst_core_[e]].receive(dst_axon_[e], payload[k]);
     }
-    for (auto& c : cores_) c.flush(t);
+    for (auto& c : cores_) c.flush(t + 1);
+}
+
+void System::learn(int64_t t, const int32_t* src, const int32_t* payload, size_t n,
+                   const int32_t* input_row) {
+    if (plastic_.empty()) return;
+    std::copy(input_row, input_row + n_inputs_, step_payload_.begin());
+    for (size_t k = 0; k < n; ++k) step_payload_[src[k]] = payload[k];
+    for (auto& p : plastic_) p->step(t, step_payload_.data());
+    std::fill(step_payload_.begin(), step_payload_.begin() + n_inputs_, 0);
+    for (size_t k = 0; k < n; ++k) step_payload_[src[k]] = 0;
 }
 
 void System::emit_core(int32_t c, RunOutput& out) {
@@ -145,15 +191,17 @@ void System::count_host(const int32_t* row, uint64_t* host) const {
 }
 
 void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSpec>& probes,
-                 int64_t* probe_out, RunOutput& out) {
+                 int64_t* probe_out, const std::vector<PlasticProbeSpec>& plastic_probes,
+                 int64_t* plastic_out, RunOutput& out) {
     if (!finalized_) throw RunError("system: run() before finalize()");
     if (broken_)
         throw RunError("system: a previous run stopped on an error in the middle of step " +
                        std::to_string(t_) + "; reset() the simulator before running again");
     if (steps < 0) throw RunError("system: steps must be >= 0");
     check_probes(probes);
-    int64_t n_cols = 0;
+    int64_t n_cols = 0, n_plastic_cols = 0;
     for (const auto& p : probes) n_cols += p.count;
+    for (const auto& p : plastic_probes) n_plastic_cols += plastic_probe_columns(p);
     for (auto& c : cores_) c.counters().clear();
     out.step_counters.assign(static_cast<size_t>(steps) * kNumCounters, 0);
     out.host_steps.assign(static_cast<size_t>(steps) * kHostColumns, 0);
@@ -164,14 +212,8 @@ void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSp
 
     for (int64_t s = 0; s < steps; ++s) {
         const int64_t t = ++t_;
-        if (s == 0) {
-            deliver(t, carry_src_.data(), carry_payload_.data(), carry_src_.size(),
-                    carry_inputs_.data());
-        } else {
-            const size_t lo = out.step_ptr[s - 1], hi = out.step_ptr[s];
-            deliver(t, out.spike_source.data() + lo, out.spike_payload.data() + lo, hi - lo,
-                    raster + (s - 1) * n_inputs_);
-        }
+        const int32_t* input_row = raster + s * n_inputs_;
+        const size_t lo = out.spike_source.size();
         try {
             for (auto& c : cores_) c.update(t);
             for (int32_t c = 0; c < n_cores(); ++c) emit_core(c, out);
@@ -180,12 +222,20 @@ void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSp
             throw;
         }
         out.step_ptr.push_back(static_cast<int64_t>(out.spike_source.size()));
-        count_host(raster + s * n_inputs_, out.host_steps.data() + s * kHostColumns);
+        const size_t n = out.spike_source.size() - lo;
+        deliver(t, out.spike_source.data() + lo, out.spike_payload.data() + lo, n, input_row);
+        learn(t, out.spike_source.data() + lo, out.spike_payload.data() + lo, n, input_row);
+        count_host(input_row, out.host_steps.data() + s * kHostColumns);
         int64_t* dst = probe_out + s * n_cols;
         for (const auto& p : probes) {
             const int64_t* v = cores_[p.core].blocks()[p.block]->state(p.var) + p.first;
             std::copy(v, v + p.count, dst);
             dst += p.count;
+        }
+        dst = plastic_out + s * n_plastic_cols;
+        for (const auto& p : plastic_probes) {
+            plastic_[p.plastic]->copy(p.var, dst);
+            dst += plastic_[p.plastic]->n_values(p.var);
         }
         Counters now;
         for (auto& c : cores_)
@@ -193,12 +243,6 @@ void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSp
         for (int k = 0; k < kNumCounters; ++k)
             out.step_counters[s * kNumCounters + k] = now.v[k] - before.v[k];
         before = now;
-    }
-    if (steps > 0) {
-        const size_t lo = out.step_ptr[steps - 1], hi = out.step_ptr[steps];
-        carry_src_.assign(out.spike_source.begin() + lo, out.spike_source.begin() + hi);
-        carry_payload_.assign(out.spike_payload.begin() + lo, out.spike_payload.begin() + hi);
-        carry_inputs_.assign(raster + (steps - 1) * n_inputs_, raster + steps * n_inputs_);
     }
     out.core_counters.resize(cores_.size() * kNumCounters);
     for (auto& c : cores_)
@@ -208,9 +252,7 @@ void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSp
 
 void System::reset() {
     for (auto& c : cores_) c.reset();
-    carry_src_.clear();
-    carry_payload_.clear();
-    std::fill(carry_inputs_.begin(), carry_inputs_.end(), 0);
+    for (auto& p : plastic_) p->reset();
     t_ = 0;
     broken_ = false;
 }

@@ -5,18 +5,21 @@
 // compartments in core order (core c's compartment i is source source_base(c) + i).
 //
 // Time step t (numbered from 1), in lock step on every core, with a barrier between:
-//   1. deliver: the spikes emitted at step t-1 become messages; each destination core
-//      accumulates the rows of the axon a message names, then flushes them into its
-//      input ring (delay d lands at step t + d);
-//   2. update: every core steps its compartments on the input of step t;
-//   3. emit: the nonzero outputs of step t, and input raster row t-1 of the run, become
-//      the spikes delivered in step t+1.
+//   1. update: every core steps its compartments on the input of step t;
+//   2. emit: the nonzero outputs of step t, and the input raster row of step t, become
+//      spikes;
+//   3. deliver: the spikes become messages; each destination core accumulates the rows
+//      of the axon a message names with the weights of step t, then flushes them into
+//      its input ring (delay d lands at step t + 1 + d);
+//   4. learn: every plastic connection runs its spike phase, and at the end of an epoch
+//      its learning phase; new weights act from step t + 1 on.
 #pragma once
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "core.hpp"
+#include "learning.hpp"
 
 namespace emu {
 
@@ -30,6 +33,12 @@ struct ProbeSpec {
 // for them, those of the messages that are graded, and the payload bits they carry.
 enum HostColumn : int { kHostSpikes = 0, kHostMessages, kHostGradedMessages, kHostPayloadBits,
                         kHostColumns };
+
+// A probe on a plastic connection: variable `var` of engine `plastic`, every step.
+struct PlasticProbeSpec {
+    int32_t plastic;
+    std::string var;
+};
 
 struct RunOutput {
     std::vector<int64_t> step_ptr;        // steps + 1: step s's spikes are entries
@@ -51,16 +60,26 @@ class System {
                           std::vector<int32_t> dst_axon);
     // Which input channels send graded payloads (n_inputs flags; all binary if not set).
     void set_graded_inputs(std::vector<uint8_t> graded);
+    // A plastic connection of n_synapses synapses (checked at finalize against the groups
+    // given by add_plastic_group); returns its index.
+    int32_t add_plastic(std::unique_ptr<PlasticConnection> plastic, uint64_t n_synapses);
+    // Group `group` of core `core` holds synapses of plastic connection `plastic`.
+    void add_plastic_group(int32_t plastic, int32_t core, int32_t group,
+                           std::vector<int32_t> row_pre, int32_t post_start);
     void finalize();
 
     // Runs `steps` steps. raster: steps x n_inputs payloads (0 = no spike). probe_out:
-    // steps x n_probe_columns, the probes' columns side by side in the order given.
-    // A PayloadError (strict mode) leaves the system mid-step: it must be reset before
-    // it runs again.
+    // steps x n_probe_columns, the probes' columns side by side in the order given;
+    // plastic_out likewise for the plastic probes. A PayloadError (strict mode) leaves
+    // the system mid-step: it must be reset before it runs again.
     void run(int64_t steps, const int32_t* raster, const std::vector<ProbeSpec>& probes,
-             int64_t* probe_out, RunOutput& out);
+             int64_t* probe_out, const std::vector<PlasticProbeSpec>& plastic_probes,
+             int64_t* plastic_out, RunOutput& out);
     void reset();
     void check_probes(const std::vector<ProbeSpec>& probes) const;
+    // Columns a plastic probe fills per step.
+    int64_t plastic_probe_columns(const PlasticProbeSpec& p) const;
+    const PlasticConnection& plastic(int32_t k) const;
 
     int32_t n_inputs() const { return n_inputs_; }
     int32_t n_cores() const { return static_cast<int32_t>(cores_.size()); }
@@ -71,10 +90,13 @@ class System {
     uint64_t n_synapses() const;
 
   private:
-    // Step t's delivery phase: the n spikes (src, payload) the cores emitted in step t-1
-    // and the input raster row of step t-1 (n_inputs payloads, 0 = none).
+    // Step t's delivery phase: the n spikes (src, payload) the cores emitted in step t
+    // and the input raster row of step t (n_inputs payloads, 0 = none).
     void deliver(int64_t t, const int32_t* src, const int32_t* payload, size_t n,
                  const int32_t* input_row);
+    // Step t's learning phase, on the same spikes.
+    void learn(int64_t t, const int32_t* src, const int32_t* payload, size_t n,
+               const int32_t* input_row);
     void emit_core(int32_t c, RunOutput& out);
     void count_host(const int32_t* row, uint64_t* host) const;
 
@@ -89,8 +111,9 @@ class System {
     bool finalized_ = false;
     bool broken_ = false;                // a run stopped mid-step; reset() required
     int64_t t_ = 0;                      // steps done since the last reset
-    // What the last step of the previous run emitted, delivered by the next run's first.
-    std::vector<int32_t> carry_src_, carry_payload_, carry_inputs_;
+    std::vector<std::unique_ptr<PlasticConnection>> plastic_;
+    std::vector<uint64_t> plastic_synapses_;  // what each plastic connection should hold
+    std::vector<int32_t> step_payload_;       // per source, this step's payload (learning)
 };
 
 }  // namespace emu

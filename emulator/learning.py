@@ -50,6 +50,7 @@ TARGETS = {"dw": "w", "dd": "d", "dt": "t"}
 MAX_FACTORS = 4
 MAX_PRODUCTS = 16
 MAX_T_EPOCH = 63
+MAX_OFFSET = 2**15  # |n| in (var + n) and sgn(var + n)
 #: Mantissa and exponent of a product's folded constant (spec section 7).
 M_RANGE, E_RANGE = (-8, 7), (-7, 8)
 #: The synapse stream's default seed (as the reference: spec section 7, Randomness).
@@ -253,8 +254,8 @@ class _Parser:
         if tok[0] == "op" and tok[1] in "+-":
             self.take()
             n = self.take()
-            if n[0] != "num":
-                self.fail(n, "expected an integer constant")
+            if n[0] != "num" or int(n[1]) > MAX_OFFSET:
+                self.fail(n, f"expected an integer constant of at most {MAX_OFFSET}")
             return int(n[1]) * (-1 if tok[1] == "-" else 1)
         return 0
 
@@ -369,10 +370,29 @@ class LearningRule:
             return Trace(0.0, float(MODULATED_TAU))
         return Trace(float(getattr(self, f"{name}_impulse")), float(getattr(self, f"{name}_tau")))
 
+    def stream_states(self):
+        """The five PCG64 streams' states after their construction draw, as numpy holds
+        them: (5, 6) uint64 rows (state high, state low, inc high, inc low, has_uint32,
+        uinteger) for x-decay (seed), x-impulse (seed + 1), y-decay (seed + 2), y-impulse
+        (seed + 3) and the synapse stream (synapse_seed). Seeding is numpy's own
+        (SeedSequence), so the kernel's draws are numpy's."""
+        seeds = [self.seed + k for k in range(4)] + [self.synapse_seed]
+        kinds = ["random", "integers", "random", "integers", "random"]
+        return np.array([_stream_words(seed, kind) for seed, kind in zip(seeds, kinds)],
+                        dtype=np.uint64)
+
     @property
     def uses(self):
         """The variables any of the rules reads (dependencies excluded)."""
         return {f.var for r in self.rules.values() for p in r.products for f in p.factors}
+
+
+def _stream_words(seed, kind):
+    rng = np.random.default_rng(seed)
+    rng.random() if kind == "random" else rng.integers(0, 128)  # the construction draw
+    state = rng.bit_generator.state
+    s, inc, low = state["state"]["state"], state["state"]["inc"], (1 << 64) - 1
+    return [s >> 64, s & low, inc >> 64, inc & low, state["has_uint32"], state["uinteger"]]
 
 
 def stdp(a_plus=2**-2, a_minus=2**-2, tau_plus=10.0, tau_minus=10.0, impulse=16.0,

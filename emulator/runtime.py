@@ -10,6 +10,7 @@ import numpy as np
 from . import _core
 from .compiler.program import Program
 from .errors import InputError, PayloadRangeError, UnknownNameError
+from .network import CONNECTION_PROBES
 
 
 #: Activity counters, in the kernel's column order. Units:
@@ -24,6 +25,9 @@ COUNTER_UNITS = {
     "payload_bits": "bits of payload the graded messages carry: per message, the payload's "
                     "shortest two's-complement width, sign bit included (1 -> 2, -1 -> 1, "
                     "255 -> 9)",
+    "synaptic_updates": "synapses the learning engine updated at the end of an epoch (those "
+                        "with an active dependency: their pre or post neuron spiked in the "
+                        "epoch for x0 or y0 rules, every synapse in an epoch where uK is 1)",
 }
 #: What the host injects, in the kernel's column order (units as COUNTER_UNITS).
 HOST_COUNTERS = tuple(_core.HOST_COUNTERS)
@@ -124,6 +128,9 @@ class Simulator:
         self._system = self._load(program)
         self._sizes, self._pop_of, self._neuron_of = self._source_map(meta)
         self._probes, self._probe_cols = self._probe_specs(meta)
+        self._plastic = {p["connection"]: k for k, p in enumerate(meta["plastic"])}
+        self._synapse_maps = {p["connection"]: self._synapse_map(k, p)
+                              for k, p in enumerate(meta["plastic"])}
 
     def _load(self, program):
         meta, arr = program.meta, program.arrays
@@ -145,6 +152,19 @@ class Simulator:
                                  bool(group["graded"]))
             system.set_axons(c, arr[f"core{c}/axon_ptr"], arr[f"core{c}/axon_group"],
                              arr[f"core{c}/axon_row"])
+        signs = {"mixed": 0, "excitatory": 1, "inhibitory": 2}
+        for k, p in enumerate(meta["plastic"]):
+            pre = f"plastic{k}/"
+            index = system.add_plastic(
+                f"plastic connection {p['connection']!r}", int(p["n_pre"]), int(p["n_post"]),
+                int(p["t_epoch"]), signs.get(p["sign_mode"], -1), arr[pre + "dw"], arr[pre + "dd"],
+                arr[pre + "dt"], arr[pre + "impulse_int"], arr[pre + "impulse_frac"],
+                arr[pre + "decay"], arr[pre + "streams"], arr[pre + "pre_source"],
+                arr[pre + "post_source"], arr[pre + "modulator_y2"], arr[pre + "modulator_y3"],
+                int(p["n_synapses"]))
+            for g, (core, group, post_start) in enumerate(p["groups"]):
+                system.add_plastic_group(index, int(core), int(group),
+                                         arr[f"{pre}group{g}/row_pre"], int(post_start))
         system.set_output_axons(arr["out/src_ptr"], arr["out/dst_core"], arr["out/dst_axon"])
         system.finalize()
         return system
@@ -179,6 +199,46 @@ class Simulator:
                 col += stop - start
             cols[f"{name}.{var}"] = (p["n"], parts)
         return specs, cols
+
+    def _synapse_map(self, k, plastic):
+        """(post, pre) neuron of each synapse in the kernel's order of plastic connection k
+        (its groups in order, each in storage order), for dense views of its variables."""
+        arr, cores = self.program.arrays, self.program.meta["cores"]
+        posts, pres = [], []
+        for g, (core, group, post_start) in enumerate(plastic["groups"]):
+            spec = cores[core]["groups"][group]
+            row_pre = arr[f"plastic{k}/group{g}/row_pre"].astype(np.int64)
+            if spec["dense"]:
+                local = np.tile(np.arange(spec["n_post"]), len(row_pre))
+                pre = np.repeat(row_pre, spec["n_post"])
+            else:
+                local = arr[f"core{core}/group{group}/post"].astype(np.int64)
+                pre = np.repeat(row_pre, np.diff(arr[f"core{core}/group{group}/row_ptr"]))
+            posts.append(post_start + local)
+            pres.append(pre)
+        cat = lambda parts: np.concatenate(parts) if parts else np.zeros(0, np.int64)  # noqa: E731
+        return cat(posts), cat(pres), (plastic["n_post"], plastic["n_pre"])
+
+    def _dense(self, connection, values):
+        """Per-synapse values (..., n_synapses) in kernel order -> (..., n_post, n_pre)."""
+        post, pre, shape = self._synapse_maps[connection]
+        out = np.zeros(values.shape[:-1] + shape, np.int64)
+        out[..., post, pre] = values
+        return out
+
+    def connection_state(self, connection, var):
+        """The current value of `var` of a plastic connection (a Connection or its name):
+        "weights", "tags", "delay_fields" as (n_post, n_pre) (0 where a sparse connection
+        has no synapse); x1, x2 as (n_pre,); y1, y2, y3 as (n_post,)."""
+        name = getattr(connection, "name", connection)
+        if name not in self._plastic:
+            raise UnknownNameError(f"connection_state: {name!r} is not a plastic connection "
+                                   f"of this program; plastic: {sorted(self._plastic)}")
+        if var not in CONNECTION_PROBES:
+            raise UnknownNameError(f"connection_state: unknown variable {var!r}; allowed: "
+                                   f"{tuple(CONNECTION_PROBES)}")
+        values = self._system.plastic_state(self._plastic[name], var)
+        return self._dense(name, values) if CONNECTION_PROBES[var] == "synapses" else values
 
     def _raster(self, steps, inputs):
         inputs = dict(inputs or {})
@@ -223,7 +283,9 @@ class Simulator:
         steps = int(steps)
         raster = self._raster(steps, inputs)
         first = self._system.steps_done + 1
-        out = self._system.run(steps, raster, self._probes)
+        plastic_probes = [(self._plastic[name], var)
+                          for name, var in self.program.meta["connection_probes"]]
+        out = self._system.run(steps, raster, self._probes, plastic_probes)
         spikes = _Spikes(self._sizes, self._pop_of, self._neuron_of, out["step_ptr"],
                          out["spike_source"], out["spike_payload"])
         probes = {}
@@ -235,6 +297,15 @@ class Simulator:
         for name, var in self.program.meta["probes"]:
             if var == "spikes":
                 probes[f"{name}.spikes"] = spikes[name]
+        col = 0
+        for name, var in self.program.meta["connection_probes"]:
+            p = self.program.meta["plastic"][self._plastic[name]]
+            n = {"synapses": p["n_synapses"], "pre": p["n_pre"], "post": p["n_post"]}[
+                CONNECTION_PROBES[var]]
+            block = out["plastic_probes"][:, col:col + n]
+            col += n
+            probes[f"{name}.{var}"] = self._dense(name, block) \
+                if CONNECTION_PROBES[var] == "synapses" else block
         counters = Counters(out["core_counters"], out["step_counters"], out["host_steps"])
         return Result(self.program, steps, first, spikes, probes, counters)
 

@@ -1,6 +1,6 @@
 """The kernel reproduces the golden vectors computed by Lava's fixed-point models
-(tests/data/conformance: LIF, delayed LIF, sigma-delta, both resonators), on one core and
-split over several cores."""
+(tests/data/conformance: LIF, delayed LIF, sigma-delta, both resonators, learning), on one
+core and split over several cores (a plastic connection then spans several cores)."""
 import pytest
 
 import emulator
@@ -18,4 +18,11 @@ def test_kernel_matches_golden_vector(path, per_core):
     result = emulator.Simulator(program).run(len(raster), inputs={"x": raster})
     variables = state_vars(net)
     actual = {"spikes": result.spikes["h"], **{v: result.probes[f"h.{v}"] for v in variables}}
-    assert_bit_exact(actual, {k: expected[k] for k in ("spikes", *variables)})
+    wanted = {k: expected[k] for k in ("spikes", *variables)}
+    if "final" in expected:  # learning: the weights every step, the final traces and tags
+        actual["weights"] = result.probes["w.weights"]
+        wanted["weights"] = expected["weights"]
+        for var, values in expected["final"].items():
+            actual[f"final {var}"] = result.probes[f"w.{var}"][-1]
+            wanted[f"final {var}"] = values
+    assert_bit_exact(actual, wanted)

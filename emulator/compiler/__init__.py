@@ -6,6 +6,8 @@ route (input- and output-axon tables), then pack everything into plain arrays.
 import numpy as np
 
 from ..errors import UnsupportedFeatureError
+from ..learning import TRACES
+from ..network import MODULATED_TRACES
 from ..targets import get as get_target
 from .partition import partition
 from .program import FORMAT, VERSION, Program
@@ -30,6 +32,26 @@ def _check_features(net, target):
             f"target {target.name} has binary spikes only, but {graded} use graded spikes "
             "(graded inputs, graded neuron models or num_message_bits > 0); compile for "
             "loihi2 or make them binary")
+
+
+def _plastic_arrays(prefix, conn, sources):
+    """The arrays of one plastic connection's learning engine (csrc/learning.hpp)."""
+    rule = conn.rule
+    traces = [rule.trace(name, modulated=name in conn.modulators) for name in TRACES]
+    out = {f"{prefix}{name}": (rule.rules[name].microcode() if name in rule.rules
+                               else np.zeros(0, np.int32)) for name in ("dw", "dd", "dt")}
+    out[f"{prefix}impulse_int"] = np.array([t.impulse_int for t in traces], np.int32)
+    out[f"{prefix}impulse_frac"] = np.array([t.impulse_frac for t in traces], np.int32)
+    out[f"{prefix}decay"] = np.array([t.decay for t in traces], np.float64)
+    out[f"{prefix}streams"] = rule.stream_states().ravel()
+    out[f"{prefix}pre_source"] = sources[conn.pre.name].astype(np.int32)
+    out[f"{prefix}post_source"] = sources[conn.post.name].astype(np.int32)
+    for trace in MODULATED_TRACES:
+        src = conn.modulators.get(trace)
+        out[f"{prefix}modulator_{trace}"] = (
+            np.broadcast_to(sources[src.name], (conn.post.n,)).astype(np.int32)
+            if src is not None else np.zeros(0, np.int32))
+    return out
 
 
 def compile(net, target="loihi2", max_neurons_per_core=None):
@@ -72,8 +94,12 @@ def compile(net, target="loihi2", max_neurons_per_core=None):
 
     groups_per_core = [[] for _ in range(n_cores)]
     pop_index = {p.name: i for i, p in enumerate(net.populations)}
+    plastic_groups = {}  # plastic connection -> [(core, group index, group)]
     for conn in net.connections:
         for g in build_groups(conn, blocks[pop_index[conn.post.name]], sources[conn.pre.name]):
+            if conn.plastic:
+                plastic_groups.setdefault(conn.name, []).append(
+                    (g.core, len(groups_per_core[g.core]), g))
             groups_per_core[g.core].append(g)
     for c, groups in enumerate(groups_per_core):
         for k, g in enumerate(groups):
@@ -89,6 +115,18 @@ def compile(net, target="loihi2", max_neurons_per_core=None):
         arrays[f"core{c}/axon_ptr"], arrays[f"core{c}/axon_group"], arrays[f"core{c}/axon_row"] = ptr, grp, row
     arrays["out/src_ptr"], arrays["out/dst_core"], arrays["out/dst_axon"] = src_ptr, dst_core, dst_axon
 
+    plastic = []
+    for conn in (c for c in net.connections if c.plastic):
+        k = len(plastic)
+        plastic.append({"connection": conn.name, "n_pre": conn.pre.n, "n_post": conn.post.n,
+                        "t_epoch": conn.rule.t_epoch, "sign_mode": conn.sign_mode,
+                        "n_synapses": conn.n_synapses,
+                        "groups": [[c, g, grp.post_start]
+                                   for c, g, grp in plastic_groups.get(conn.name, [])]})
+        arrays.update(_plastic_arrays(f"plastic{k}/", conn, sources))
+        for i, (_, _, grp) in enumerate(plastic_groups.get(conn.name, [])):
+            arrays[f"plastic{k}/group{i}/row_pre"] = grp.rows
+
     meta = {
         "format": FORMAT, "version": VERSION,
         "target": {"name": target.name, "max_neurons_per_core": int(limit),
@@ -101,6 +139,8 @@ def compile(net, target="loihi2", max_neurons_per_core=None):
         "connections": [{"name": c.name, "pre": c.pre.name, "post": c.post.name,
                          "n_synapses": c.n_synapses, "dense": c.dense} for c in net.connections],
         "probes": [list(p) for p in net.probes],
+        "plastic": plastic,
+        "connection_probes": [list(p) for p in net.connection_probes],
         "cores": cores,
     }
     return Program(meta, arrays)

@@ -11,10 +11,11 @@ import zipfile
 import numpy as np
 
 from ..errors import ProgramFormatError
+from ..network import CONNECTION_PROBES
 from ..neurons import MODELS
 
 FORMAT = "emulator-program"
-VERSION = 1
+VERSION = 2  # 2: plastic connections and their probes
 
 # dtype of every array, by the last part of its name (the kernel takes exactly these).
 DTYPES = {**{name: np.int32 for name in (
@@ -22,6 +23,10 @@ DTYPES = {**{name: np.int32 for name in (
               "bias", "relu", "cum_error", "corrected", "state_exp",    # sigma-delta
               "input_exp",                                              # delta encoder
               "sin_d", "cos_d", "decay_bits", "iz")},                   # resonator
+          **{name: np.int32 for name in (                                # learning
+              "dw", "dd", "dt", "impulse_int", "impulse_frac", "pre_source", "post_source",
+              "modulator_y2", "modulator_y3", "row_pre")},
+          "decay": np.float64, "streams": np.uint64,
           "row_ptr": np.int64, "post": np.uint16, "weight": np.int16,
           "delay": np.uint8, "axon_ptr": np.int64, "axon_group": np.int32,
           "axon_row": np.int32, "src_ptr": np.int64, "dst_core": np.int32,
@@ -142,6 +147,11 @@ class Program:
                                     var not in MODELS[pops[name]["kind"]].state_vars):
                 raise ProgramFormatError(f"{where}: probe {name}.{var} names no population "
                                          "variable")
+        plastic = {p["connection"] for p in m["plastic"]}
+        for name, var in m["connection_probes"]:
+            if name not in plastic or var not in CONNECTION_PROBES:
+                raise ProgramFormatError(f"{where}: probe {name}.{var} names no plastic "
+                                         "connection variable")
 
 
     def _check(self):
@@ -154,7 +164,8 @@ class Program:
             raise ProgramFormatError(f"{where}: format version {m.get('version')!r}; this "
                                      f"emulator reads version {VERSION}")
         try:
-            for key in ("target", "inputs", "populations", "connections", "probes", "cores"):
+            for key in ("target", "inputs", "populations", "connections", "probes", "cores",
+                        "plastic", "connection_probes"):
                 if key not in m:
                     raise ProgramFormatError(f"{where}: description lacks {key!r}")
             needed = {"out/src_ptr", "out/dst_core", "out/dst_axon"}
@@ -167,6 +178,11 @@ class Program:
                     needed |= {f"core{c}/block{b}/{p}" for p in block["params"]}
                 for g in range(len(core["groups"])):
                     needed |= {f"core{c}/group{g}/{p}" for p in ("row_ptr", "post", "weight", "delay")}
+            for k, p in enumerate(m["plastic"]):
+                needed |= {f"plastic{k}/{name}" for name in (
+                    "dw", "dd", "dt", "impulse_int", "impulse_frac", "decay", "streams",
+                    "pre_source", "post_source", "modulator_y2", "modulator_y3")}
+                needed |= {f"plastic{k}/group{g}/row_pre" for g in range(len(p["groups"]))}
             self._check_placement()
         except (TypeError, KeyError, AttributeError, IndexError, ValueError) as e:
             raise ProgramFormatError(f"{where}: malformed description ({e!r})") from e

@@ -18,7 +18,9 @@ class Group:
     core: int
     post_base: int           # first dendritic accumulator of the block's port it feeds
     n_post: int
+    post_start: int          # the post neuron of local post 0
     sources: np.ndarray      # global source id of each row (its input axon's sender)
+    rows: np.ndarray         # the pre neuron of each row
     dense: bool
     row_ptr: np.ndarray      # int64 (sparse) or empty
     post: np.ndarray         # uint16 local post index (sparse) or empty
@@ -55,8 +57,8 @@ def build_groups(conn, post_blocks, pre_sources):
         d = d.ravel()
         groups.append(Group(
             connection=conn.name, core=b.core, post_base=b.acc_offset + conn.port_index * b.n,
-            n_post=b.n,
-            sources=pre_sources[rows], dense=conn.dense, row_ptr=row_ptr, post=post,
+            n_post=b.n, post_start=b.start, sources=pre_sources[rows], rows=rows.astype(np.int32),
+            dense=conn.dense, row_ptr=row_ptr, post=post,
             weight=w.ravel().astype(np.int16),
             delay=d.astype(np.uint8) if d.any() else np.zeros(0, np.uint8),
             weight_exp=conn.weight_exp, graded=conn.graded))
