@@ -15,12 +15,15 @@ ENERGY = {
     # one message within a tile: 1.7 pJ (Davies). Hops on the mesh are added by the mesh
     # model; until then every message is costed as an intra-tile spike (a lower bound).
     "messages": Figure(1.7e-12, 1.7e-12, 1.7e-12, "J", DAVIES_2018),
+    # one synaptic update by the learning engine: 120 pJ (Davies); no other figure published
+    "synaptic_updates": Figure(120e-12, 120e-12, 120e-12, "J", DAVIES_2018),
 }
 TIME = {
     "synops": Figure(3.5e-9, 3.1e-9, 4.7e-9, "s", f"{DAVIES_2018}; range: {SANAFE_2025}"),
     "updates_active": Figure(8.4e-9, 8.4e-9, 9.7e-9, "s", f"{DAVIES_2018}; high: {SANAFE_2025}"),
     "updates_inactive": Figure(5.3e-9, 5.3e-9, 6.0e-9, "s", f"{DAVIES_2018}; high: {SANAFE_2025}"),
     "messages": Figure(2.1e-9, 2.1e-9, 5.1e-9, "s", f"{DAVIES_2018}; high: {SANAFE_2025}"),
+    "synaptic_updates": Figure(6.1e-9, 6.1e-9, 6.1e-9, "s", DAVIES_2018),
 }
 
 

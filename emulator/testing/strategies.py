@@ -8,7 +8,8 @@ import numpy as np
 import scipy.sparse as sp
 from hypothesis import strategies as st
 
-from ..network import MAX_DELAY, Network
+from ..learning import MAX_T_EPOCH, MODULATED_TAU, LearningRule
+from ..network import MAX_DELAY, WEIGHT_RANGE, Network
 from ..neurons import LIF, MAX_STATE_EXP, STATE_MAX, Delta, ResonateFire, Sigma, SigmaDelta
 
 
@@ -194,3 +195,135 @@ def _connect(draw, net, pre, post, delays, port=None):
                 sign_mode=sign_mode,
                 num_message_bits=draw(st.sampled_from([0, 0, 8, 16, 24])),
                 port=port)
+
+
+# -- learning ---------------------------------------------------------------------------
+
+_FACTOR_VARS = ("x1", "x2", "y1", "y2", "y3", "w", "d", "t")
+
+
+@st.composite
+def _factor(draw):
+    kind = draw(st.sampled_from(["plain", "plain", "bit", "offset", "sgn"]))
+    if kind == "bit":
+        return draw(st.sampled_from(["x0", "y0"]))
+    const = draw(st.one_of(st.integers(-5, 5), _edgy(-2**15, 2**15)))
+    sign = "-" if const < 0 else "+"
+    if kind == "offset":
+        return f"({draw(st.sampled_from(_FACTOR_VARS))} {sign} {abs(const)})"
+    if kind == "sgn":
+        var = draw(st.sampled_from(["w", "d", "t"]))
+        return f"sgn({var})" if const == 0 else f"sgn({var}{sign}{abs(const)})"
+    return draw(st.sampled_from(_FACTOR_VARS))
+
+
+@st.composite
+def _product(draw, k):
+    """One product: a dependency, a constant m * 2^e written in one of the allowed forms
+    (maybe split over two factors), up to four factors, in any order."""
+    dep = draw(st.sampled_from(["x0", "y0", f"u{k}"]))
+    m = draw(st.one_of(st.sampled_from([1, 1, -1, 7, -8]), st.integers(-8, 7)))
+    e = draw(_edgy(-7, 8))
+    forms = [f"{abs(m)}*2^{e}", f"2^{e}" if abs(m) == 1 else f"{abs(m)}*2^{e}"]
+    if e == 0:
+        forms.append(str(abs(m)))
+    if abs(m) % 2 == 0 and m and e > -7:
+        forms.append(f"{abs(m) // 2}*2^{e + 1}*2^-1" if e + 1 <= 8 else f"{abs(m)}*2^{e}")
+    terms = [draw(st.sampled_from(forms)), dep] + draw(st.lists(_factor(), max_size=4))
+    # the dependency must come before any x0 / y0 factor, or that one becomes it
+    rest = terms[2:]
+    order = draw(st.permutations(list(range(len(rest)))))
+    pieces = [terms[0], terms[1]] + [rest[i] for i in order]
+    if draw(st.booleans()):  # the constant may stand anywhere but still fold the same
+        pieces = pieces[1:2] + pieces[:1] + pieces[2:]
+    return ("-" if m < 0 else "+"), "*".join(pieces)
+
+
+@st.composite
+def rule_strings(draw, k=None, max_products=4):
+    """A valid learning rule string (spec section 7): 1..max_products products over
+    every kind of term, constants at the ends of their range, whitespace anywhere legal."""
+    if k is None:
+        k = draw(st.integers(0, 3))
+    products = draw(st.lists(_product(k), min_size=1, max_size=max_products))
+    text = ""
+    for i, (sign, product) in enumerate(products):
+        if i == 0:
+            text = product if sign == "+" else f"-{product}"
+        else:
+            text += f" {sign} {product}"
+    return text
+
+
+def _impulses():
+    return st.one_of(st.sampled_from([0.0, 0.4, 0.5, 1.0, 3.3, 12.75, 64.0, 127.0, 126.999]),
+                     st.integers(0, 127 * 256).map(lambda k: k / 256),
+                     st.floats(0.0, 127.0, allow_nan=False))
+
+
+def _taus():
+    return st.one_of(st.sampled_from([0.0, 0.0, 1.0, 2.0, 4.0, 25.0, float(MODULATED_TAU)]),
+                     st.floats(0.5, 200.0, allow_nan=False))
+
+
+@st.composite
+def learning_rules(draw, max_t_epoch=8):
+    """An emulator.LearningRule: dw always, dt and dd often, every trace's impulse and tau
+    over their ranges (integer, fractional, 0.5 exactly, 0 and 127), t_epoch
+    1..max_t_epoch, any seeds."""
+    k = draw(st.integers(0, 3))
+    rules = {"dw": draw(rule_strings(k))}
+    for name in ("dt", "dd"):
+        if draw(st.booleans()):
+            rules[name] = draw(rule_strings(k, max_products=3))
+    traces = {}
+    for trace in ("x1", "x2", "y1", "y2", "y3"):
+        traces[f"{trace}_impulse"] = draw(_impulses())
+        traces[f"{trace}_tau"] = draw(_taus())
+    return LearningRule(**rules, **traces, t_epoch=draw(st.integers(1, min(max_t_epoch, MAX_T_EPOCH))),
+                        seed=draw(_edgy(0, 2**32)), synapse_seed=draw(st.integers(0, 2**32)))
+
+
+@st.composite
+def plastic_network_cases(draw, max_n=6, max_steps=40, modulation=True):
+    """(net, inputs, steps): an input feeding a LIF population through a plastic
+    connection (dense or sparse, any sign mode, weights anywhere in their range), often a
+    second plastic layer and a recurrent plastic connection, sometimes a reward input
+    modulating y2 or y3; low thresholds so that post neurons spike. Probes every
+    population variable and every variable of every plastic connection."""
+    net = Network()
+    steps = draw(st.integers(1, max_steps))
+    n_in = draw(st.integers(1, max_n))
+    x = net.input(n_in, name="x")
+    inputs = {"x": draw(rasters(steps, n_in, False))}
+    low_vth = st.one_of(st.integers(0, 64), _edgy(0, 2**17 - 1))
+    pops = []
+    for k in range(draw(st.integers(1, 2))):
+        n = draw(st.integers(1, max_n))
+        pop = net.population(n, draw(lif_models(n, vth=low_vth)), name=f"h{k}")
+        for var in ("spikes",) + pop.model.state_vars:
+            net.probe(pop, var)
+        pre = pops[-1] if pops else x
+        pops.append(pop)
+        _connect_plastic(draw, net, pre, pop, f"w{k}", steps, inputs, modulation)
+    if draw(st.booleans()):
+        pop = draw(st.sampled_from(pops))
+        _connect_plastic(draw, net, pop, pop, "rec", steps, inputs, modulation)
+    return net, inputs, steps
+
+
+def _connect_plastic(draw, net, pre, post, name, steps, inputs, modulation):
+    mode = draw(st.sampled_from(["mixed", "excitatory", "inhibitory"]))
+    lo, hi = WEIGHT_RANGE[mode]
+    w = draw(weight_matrices(post.n, pre.n, lo=lo, hi=hi))
+    conn = net.connect(pre, post, weights=w, sign_mode=mode, rule=draw(learning_rules()),
+                       weight_exp=draw(_edgy(-8, 8)), num_weight_bits=draw(_edgy(1, 8)),
+                       name=name)
+    if modulation and draw(st.booleans()):
+        n = draw(st.sampled_from([1, post.n]))
+        reward = net.input(n, name=f"{name}_reward", graded=True)
+        inputs[reward.name] = draw(rasters(steps, n, True))
+        net.modulate(reward, conn, trace=draw(st.sampled_from(["y2", "y3"])))
+    for var in ("weights", "tags", "delay_fields", "x1", "x2", "y1", "y2", "y3"):
+        net.probe(conn, var)
+    return conn
