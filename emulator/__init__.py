@@ -7,13 +7,17 @@
     program = emulator.compile(net, target="loihi2")
     result = emulator.Simulator(program).run(100, inputs={"x": raster})
     report = emulator.energy.estimate(result)
+
+Plastic connections learn on chip: net.connect(x, h, W, rule=emulator.LearningRule(...))
+(see emulator.learning for the rule syntax and the ready-made stdp rules).
 """
-from . import energy, errors, targets
+from . import energy, errors, learning, targets
 from .compiler import compile
 from .compiler.program import Program
 from .errors import (EmulatorError, InputError, ParameterRangeError, PayloadRangeError,
-                     ProgramFormatError, ResourceLimitError, ShapeError, UnknownNameError,
-                     UnsupportedFeatureError)
+                     ProgramFormatError, ResourceLimitError, RuleSyntaxError, ShapeError,
+                     UnknownNameError, UnsupportedFeatureError)
+from .learning import LearningRule
 from .network import Connection, Input, Network, Population
 from .neurons import LIF, Delta, ResonateFire, Sigma, SigmaDelta
 from .runtime import Result, Simulator
@@ -21,7 +25,7 @@ from .runtime import Result, Simulator
 __version__ = "0.1.0"
 
 __all__ = ["Network", "Input", "Population", "Connection", "LIF", "SigmaDelta", "Delta",
-           "Sigma", "ResonateFire", "compile", "Program",
+           "Sigma", "ResonateFire", "LearningRule", "learning", "compile", "Program",
            "Simulator", "Result", "energy", "targets", "errors", "EmulatorError",
            "InputError", "ParameterRangeError", "PayloadRangeError", "ProgramFormatError",
-           "ResourceLimitError", "ShapeError", "UnknownNameError", "UnsupportedFeatureError"]
+           "ResourceLimitError", "RuleSyntaxError", "ShapeError", "UnknownNameError", "UnsupportedFeatureError"]

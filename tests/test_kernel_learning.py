@@ -4,6 +4,7 @@ fields, all five traces) after every step, over hypothesis-drawn rules, trace
 parameters, t_epoch 1..8, sign modes, dense and sparse connections, recurrent plastic
 connections and reward modulation; on one core or split over many; across runs."""
 import numpy as np
+import pytest
 from hypothesis import given, strategies as st
 
 import emulator
@@ -81,3 +82,42 @@ def test_learning_continues_across_runs_and_restarts_on_reset(case, data):
                              f"{conn.name}.{var}")
     sim.reset()
     assert_bit_exact(_observed(net, sim.run(steps, inputs=inputs)), whole)
+
+
+def _counting_net(rule):
+    """x (3 channels) -> h: neuron 0 spikes every step (bias 1000 > vth 10 * 64), neuron 1 never."""
+    net = emulator.Network()
+    x = net.input(3, name="x")
+    h = net.population(2, emulator.LIF(du=4095, dv=4095, vth=10, bias_mant=[1000, 0]), name="h")
+    net.connect(x, h, np.zeros((2, 3), np.int64), rule=rule, name="w")
+    return net
+
+
+RASTER = np.array([[1, 0, 0], [1, 0, 1], [0, 0, 0], [0, 0, 0]])
+
+
+def test_synaptic_updates_count_the_synapses_with_an_active_dependency():
+    """x0 terms touch the rows of pre neurons that spiked, y0 terms the columns of post
+    neurons that spiked (each synapse once), uK terms every synapse in their epochs."""
+    rule = emulator.LearningRule(dw="x0*2^-7 + y0*2^-7", t_epoch=1)
+    result = emulator.Simulator(emulator.compile(_counting_net(rule), target="loihi1")).run(
+        4, inputs={"x": RASTER})
+    # column 0 (3 synapses) every step; plus the spiking rows' synapse to neuron 1
+    assert result.counters.per_step["synaptic_updates"].tolist() == [4, 5, 3, 3]
+    rule = emulator.LearningRule(dw="u1*w*2^-7", t_epoch=1)
+    result = emulator.Simulator(emulator.compile(_counting_net(rule))).run(4, inputs={"x": RASTER})
+    assert result.counters.per_step["synaptic_updates"].tolist() == [0, 6, 0, 6]  # epochs 2, 4
+    rule = emulator.LearningRule(dw="x0*2^-7", t_epoch=2)  # counted once per epoch, at its end
+    result = emulator.Simulator(emulator.compile(_counting_net(rule))).run(4, inputs={"x": RASTER})
+    assert result.counters.per_step["synaptic_updates"].tolist() == [0, 4, 0, 0]
+
+
+def test_energy_charges_each_synaptic_update():
+    """On Loihi 1 a synaptic update costs 120 pJ (Davies et al. 2018, Table 2)."""
+    rule = emulator.LearningRule(dw="x0*2^-7 + y0*2^-7", t_epoch=1)
+    result = emulator.Simulator(emulator.compile(_counting_net(rule), target="loihi1")).run(
+        4, inputs={"x": RASTER})
+    report = emulator.energy.estimate(result)
+    learning = report.by_operation["synaptic_updates"]
+    assert learning["count"] == 15
+    assert learning["typical"] == pytest.approx(15 * 120e-12)

@@ -47,6 +47,27 @@ def graded_net_and_inputs():
     return net, {"x": rng.integers(-100, 100, (40, 6))}
 
 
+def plastic_net_and_inputs():
+    """Plastic dense and sparse connections, recurrent, modulated, probed."""
+    rng = np.random.default_rng(5)
+    net = emulator.Network()
+    x = net.input(8, name="x")
+    reward = net.input(1, name="reward", graded=True)
+    h = net.population(10, emulator.LIF(du=500, dv=300, vth=30, bias_mant=3), name="h")
+    rule = emulator.LearningRule(dw="2^-2*x1*y0 - 2^-3*y1*x0 + u0*y2*2^-4", dt="x0*y0",
+                                 dd="2^-1*u0*d + x1*y0", x1_impulse=20.5, x1_tau=8,
+                                 y1_impulse=10.25, y1_tau=4, t_epoch=2, seed=7)
+    w = net.connect(x, h, weights=rng.integers(-100, 100, (10, 8)), rule=rule, name="w")
+    sparse = sp.random(10, 10, density=0.3, format="csr", random_state=rng)
+    sparse.data = np.round(sparse.data * 100)
+    rec = net.connect(h, h, weights=sparse, rule=emulator.learning.stdp(t_epoch=3), name="rec")
+    net.modulate(reward, w, trace="y2")
+    net.probe(w, "weights")
+    net.probe(rec, "y1")
+    return net, {"x": (rng.random((40, 8)) < 0.4).astype(np.int8),
+                 "reward": rng.integers(-50, 50, (40, 1))}
+
+
 def test_save_load_roundtrip_runs_identically(tmp_path):
     net, inputs = net_and_inputs()
     program = emulator.compile(net, max_neurons_per_core=7)
@@ -121,7 +142,8 @@ def test_kernel_rejects_out_of_range_values(name, index, value, words):
 
 
 @settings(max_examples=40)
-@given(data=st.data(), build=st.sampled_from([net_and_inputs, graded_net_and_inputs]))
+@given(data=st.data(), build=st.sampled_from([net_and_inputs, graded_net_and_inputs,
+                                             plastic_net_and_inputs]))
 def test_mutated_programs_raise_or_run_never_crash(data, build):
     """Random corruption of any array: the kernel either rejects it with a named error or
     runs (the values were still valid) -- it never reads or writes out of bounds."""
@@ -132,8 +154,11 @@ def test_mutated_programs_raise_or_run_never_crash(data, build):
         name = data.draw(st.sampled_from(sorted(k for k, v in arrays.items() if v.size)))
         a = arrays[name]
         i = data.draw(st.integers(0, a.size - 1))
-        info = np.iinfo(a.dtype)
-        a[i] = data.draw(st.integers(int(info.min), int(info.max)))
+        if a.dtype.kind == "f":
+            a[i] = data.draw(st.floats(allow_nan=True, allow_infinity=True))
+        else:
+            info = np.iinfo(a.dtype)
+            a[i] = data.draw(st.integers(int(info.min), int(info.max)))
     try:
         sim = emulator.Simulator(Program(p.meta, arrays))
     except EmulatorError:
@@ -157,12 +182,22 @@ def _corrupt(meta, path, value):
     (("inputs", 0, "n"), 0),
     (("cores", 0, "blocks", 0, "population"), "o"),   # a block claimed by another population
     (("probes", 0), ["h", "w"]),                      # no such state variable
+    (("plastic", 0, "connection"), "rec"),            # listed twice
+    (("plastic", 0, "n_pre"), 9),                     # disagrees with the connection
+    (("plastic", 0, "sign_mode"), "both"),
+    (("plastic", 0, "t_epoch"), "2"),
+    (("plastic", 1, "groups", 0, 1), 0),              # claims the other connection's group
+    (("plastic", 1, "groups"), []),                   # leaves its groups unclaimed
+    (("connection_probes", 0), ["w", "t"]),           # no such variable
+    (("connection_probes", 0), ["h", "weights"]),     # not a plastic connection
 ])
 def test_corrupt_description_is_rejected(path, value):
-    """The description (not only the arrays) is checked: placements, inputs and probes
-    must agree, or the runtime's maps of sources and spikes would be built wrong."""
+    """The description (not only the arrays) is checked: placements, inputs, probes and
+    plastic connections must agree, or the runtime's maps of sources, spikes and
+    synapses would be built wrong."""
     import copy
-    net, _ = net_and_inputs()
+    net, _ = plastic_net_and_inputs() if path[0] in ("plastic", "connection_probes") \
+        else net_and_inputs()
     p = emulator.compile(net, max_neurons_per_core=16)
     meta = copy.deepcopy(p.meta)
     _corrupt(meta, path, value)

@@ -11,7 +11,7 @@ import zipfile
 import numpy as np
 
 from ..errors import ProgramFormatError
-from ..network import CONNECTION_PROBES
+from ..network import CONNECTION_PROBES, SIGN_MODES
 from ..neurons import MODELS
 
 FORMAT = "emulator-program"
@@ -147,12 +147,45 @@ class Program:
                                     var not in MODELS[pops[name]["kind"]].state_vars):
                 raise ProgramFormatError(f"{where}: probe {name}.{var} names no population "
                                          "variable")
-        plastic = {p["connection"] for p in m["plastic"]}
+        plastic = self._check_plastic(pops, count)
         for name, var in m["connection_probes"]:
             if name not in plastic or var not in CONNECTION_PROBES:
                 raise ProgramFormatError(f"{where}: probe {name}.{var} names no plastic "
                                          "connection variable")
 
+
+    def _check_plastic(self, pops, count):
+        """Each plastic connection names a connection of the program, with its sizes, and
+        claims exactly the synapse groups that hold that connection. Returns their names."""
+        m, where = self.meta, "program"
+        sizes = {**{i["name"]: i["n"] for i in m["inputs"]},
+                 **{name: p["n"] for name, p in pops.items()}}
+        connections = {c["name"]: c for c in m["connections"]}
+        names = set()
+        for p in m["plastic"]:
+            name = p["connection"]
+            c = connections.get(name)
+            if c is None or name in names:
+                raise ProgramFormatError(f"{where}: plastic connection {name!r} is listed twice "
+                                         "or names no connection")
+            names.add(name)
+            for key in ("n_pre", "n_post", "t_epoch"):
+                count(p[key], f"plastic connection {name!r} {key}", 1)
+            count(p["n_synapses"], f"plastic connection {name!r} n_synapses")
+            if (p["n_pre"], p["n_post"], p["n_synapses"]) != \
+                    (sizes.get(c["pre"]), sizes.get(c["post"]), c["n_synapses"]) \
+                    or p["sign_mode"] not in SIGN_MODES:
+                raise ProgramFormatError(
+                    f"{where}: plastic connection {name!r} has n_pre={p['n_pre']!r}, "
+                    f"n_post={p['n_post']!r}, n_synapses={p['n_synapses']!r}, sign_mode="
+                    f"{p['sign_mode']!r}, which disagree with the connection")
+            held = {(ci, gi) for ci, core in enumerate(m["cores"])
+                    for gi, g in enumerate(core["groups"]) if g["connection"] == name}
+            claimed = [(count(ci, "core"), count(gi, "group")) for ci, gi, _ in p["groups"]]
+            if sorted(claimed) != sorted(held):
+                raise ProgramFormatError(f"{where}: plastic connection {name!r} claims synapse "
+                                         f"groups {claimed}; the cores hold {sorted(held)}")
+        return names
 
     def _check(self):
         """Structure and dtypes; the kernel checks values and cross-references on load."""
