@@ -24,10 +24,11 @@ inline int32_t decay(int32_t value, double factor, double r_dec) {
     return static_cast<int32_t>(static_cast<int64_t>(low) + (r_dec < val - low));
 }
 
-// acc / 128 rounded stochastically with r_syn, then clipped to [lo, hi].
-inline int64_t round_and_clip(int64_t acc, double r_syn, int64_t lo, int64_t hi) {
-    const int64_t value = (acc >> 7) + (r_syn < static_cast<double>(acc & 127) / 128.0);
-    return std::clamp(value, lo, hi);
+// acc / 128 rounded stochastically, floor(acc / 128) + (r_syn < frac(acc / 128)), then
+// clipped to [lo, hi]. With acc's low 7 bits a: r_syn < a / 128 exactly when
+// floor(r_syn * 128) < a (scaling by 128 is exact), so r128 = floor(r_syn * 128).
+inline int64_t round_and_clip(int64_t acc, int64_t r128, int64_t lo, int64_t hi) {
+    return std::clamp((acc >> 7) + (r128 < (acc & 127)), lo, hi);
 }
 
 void check_sources(const std::string& where, const char* what, const std::vector<int32_t>& src,
@@ -213,7 +214,7 @@ void PlasticConnection::build_history(int side, double r_dec, int32_t r_imp) {
 }
 
 void PlasticConnection::update_synapse(PlasticGroup& g, uint64_t k, int32_t j, int32_t i,
-                                       bool u_active, double r_syn) {
+                                       bool u_active, int64_t r128) {
     const int64_t w = g.group->weight_at(k), d = g.delay_field[k], tag = g.tag[k];
     const int64_t dep[kNumDeps] = {tx_[j] > 0, ty_[i] > 0, u_active};
     // The history step a product reads its traces at, by its dependency.
@@ -238,15 +239,15 @@ void PlasticConnection::update_synapse(PlasticGroup& g, uint64_t k, int32_t j, i
         if (sign_mode_ == 1) acc = std::max<int64_t>(acc, 0);
         if (sign_mode_ == 2) acc = std::min<int64_t>(acc, 0);
         g.group->set_weight_at(k, static_cast<int16_t>(
-            round_and_clip(acc, r_syn, kWeightLo[sign_mode_], kWeightHi[sign_mode_])));
+            round_and_clip(acc, r128, kWeightLo[sign_mode_], kWeightHi[sign_mode_])));
     }
     if (!rule_[kRuleD].empty()) {
         const int64_t acc = std::max<int64_t>(rule_[kRuleD].accumulate(d, dep, value), 0);
-        g.delay_field[k] = static_cast<uint8_t>(round_and_clip(acc, r_syn, 0, kDelayFieldMax));
+        g.delay_field[k] = static_cast<uint8_t>(round_and_clip(acc, r128, 0, kDelayFieldMax));
     }
     if (!rule_[kRuleT].empty()) {
         const int64_t acc = rule_[kRuleT].accumulate(tag, dep, value);
-        const int64_t updated = round_and_clip(acc, r_syn, kTagMin, kTagMax);
+        const int64_t updated = round_and_clip(acc, r128, kTagMin, kTagMax);
         tags_at_floor_ += (updated == kTagMin);
         tags_at_floor_ -= (tag == kTagMin);
         g.tag[k] = static_cast<int16_t>(updated);
@@ -259,6 +260,7 @@ void PlasticConnection::learn(int64_t t, const double* r_dec, const int32_t* r_i
     const int64_t epoch = t / t_epoch_;
     const bool u_active = u_k_ >= 0 && epoch % (int64_t{1} << u_k_) == 0;
     const bool all = u_active || (!rule_[kRuleT].empty() && tags_at_floor_ > 0);
+    const int64_t r128 = static_cast<int64_t>(std::floor(r_syn * 128.0));
     for (auto& g : groups_) {
         SynapseGroup& s = *g.group;
         uint64_t updated = 0;
@@ -266,10 +268,12 @@ void PlasticConnection::learn(int64_t t, const double* r_dec, const int32_t* r_i
             const int32_t j = g.row_pre[r];
             const bool row_active = uses_x0_ && tx_[j] > 0;
             if (!all && !row_active) continue;
-            for (uint64_t k = s.row_begin(r), e = s.row_end(r); k < e; ++k) {
-                const int32_t i = g.post_start + s.post_of(k);
+            const uint64_t begin = s.row_begin(r), end = s.row_end(r);
+            for (uint64_t k = begin; k < end; ++k) {  // (no division for dense rows)
+                const int32_t i = g.post_start +
+                                  (s.dense() ? static_cast<int32_t>(k - begin) : s.post_of(k));
                 updated += row_active || u_active || (uses_y0_ && ty_[i] > 0);
-                update_synapse(g, k, j, i, u_active, r_syn);
+                update_synapse(g, k, j, i, u_active, r128);
             }
         }
         if (!all && uses_y0_) {  // columns of post neurons that spiked, rows not done above
@@ -280,7 +284,7 @@ void PlasticConnection::learn(int64_t t, const double* r_dec, const int32_t* r_i
                     const int32_t j = g.row_pre[r];
                     if (uses_x0_ && tx_[j] > 0) return;
                     ++updated;
-                    update_synapse(g, k, j, i, false, r_syn);
+                    update_synapse(g, k, j, i, false, r128);
                 };
                 if (s.dense()) {
                     for (int32_t r = 0; r < s.n_rows(); ++r)

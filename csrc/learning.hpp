@@ -100,7 +100,7 @@ class PlasticConnection {
     void learn(int64_t t, const double* r_dec, const int32_t* r_imp, double r_syn);
     void build_history(int side, double r_dec, int32_t r_imp);
     void update_synapse(PlasticGroup& g, uint64_t k, int32_t j, int32_t i, bool u_active,
-                        double r_syn);
+                        int64_t r128);
 
     std::string where_;
     int32_t n_pre_, n_post_, t_epoch_, sign_mode_;

@@ -84,6 +84,9 @@ def test_summary_lists_cores_and_utilisation(capsys):
     net, _ = net_and_inputs()
     text = emulator.compile(net, max_neurons_per_core=16).summary()
     assert "3 cores used" in text and "h[16:30]" in text and "87.5%" in text
+    net, _ = plastic_net_and_inputs()
+    text = emulator.compile(net, max_neurons_per_core=4).summary()
+    assert "plastic 'w': 80 synapses on cores [0, 1, 2], rules dw, dd, dt, t_epoch 2" in text
 
 
 @pytest.mark.parametrize("content", [b"", b"not a zip file at all", b"PK\x03\x04garbage"])

@@ -53,7 +53,8 @@ class Program:
         return get(t.pop("name")).derive(**t)
 
     def summary(self, file=None):
-        """Print (and return) cores used and each core's utilisation."""
+        """Print (and return) cores used, each core's utilisation and the plastic
+        connections."""
         t = self.meta["target"]
         lines = [f"Program for {t['name']}: {self.n_cores} cores used of "
                  f"{self.target.n_cores} ({t['max_neurons_per_core']} neurons per core)",
@@ -67,6 +68,11 @@ class Program:
             pops = ", ".join(f"{b['population']}[{b['start']}:{b['stop']}]" for b in core["blocks"])
             lines.append(f"{c:>5} {n:>8} {n / t['max_neurons_per_core']:>6.1%} {axons:>7} "
                          f"{syn:>10} {mem:>9}B  {pops}")
+        for k, p in enumerate(self.meta["plastic"]):
+            rules = [r for r in ("dw", "dd", "dt") if self.arrays[f"plastic{k}/{r}"].size]
+            cores = sorted({core for core, _, _ in p["groups"]})
+            lines.append(f"plastic {p['connection']!r}: {p['n_synapses']} synapses on cores "
+                         f"{cores}, rules {', '.join(rules)}, t_epoch {p['t_epoch']}")
         text = "\n".join(lines)
         print(text, file=file)
         return text

@@ -25,7 +25,7 @@ without an active dependency must give the same numbers.
 """
 import numpy as np
 
-from ..learning import (DEP_U, DEP_X0, DEP_Y0, OFFSET, PLAIN, POST_TRACES, PRE_TRACES, SIGN,
+from ..learning import (DEP_X0, DEP_Y0, OFFSET, PLAIN, POST_TRACES, PRE_TRACES, SIGN,
                         TARGETS)
 from ..network import WEIGHT_RANGE
 
