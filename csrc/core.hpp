@@ -6,8 +6,9 @@
 // port-major within a block; a synapse group's post_base indexes accumulators.
 //
 // A time step on a core has three phases, run in lock step with every other core by the
-// System: receive() the messages emitted in the previous step, flush() the staged
-// synaptic sums into the input ring, update() the compartments.
+// System: update() the compartments on this step's input, then receive() the messages
+// the step's spikes cause and flush() their staged synaptic sums into the input ring
+// for the steps they arrive in.
 #pragma once
 #include <cstdint>
 #include <memory>

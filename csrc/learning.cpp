@@ -24,6 +24,13 @@ inline int32_t decay(int32_t value, double factor, double r_dec) {
     return static_cast<int32_t>(static_cast<int64_t>(low) + (r_dec < val - low));
 }
 
+// A trace plus an impulse's integer part and its rounding bit, clipped to [0, 127]
+// (in 64 bits: a modulated trace may hold any payload).
+inline int32_t add_impulse(int32_t trace, const TraceParams& p, bool round_up) {
+    return static_cast<int32_t>(std::clamp<int64_t>(
+        int64_t{trace} + p.impulse_int + round_up, 0, kTraceMax));
+}
+
 // acc / 128 rounded stochastically, floor(acc / 128) + (r_syn < frac(acc / 128)), then
 // clipped to [lo, hi]. With acc's low 7 bits a: r_syn < a / 128 exactly when
 // floor(r_syn * 128) < a (scaling by 128 is exact), so r128 = floor(r_syn * 128).
@@ -167,8 +174,7 @@ void PlasticConnection::step(int64_t t, const int32_t* payload) {
         if (payload[pre_source_[j]] == 0) continue;
         if (tx_[j] > 0)  // a repeat spike in this epoch: its impulse goes in at once, rounded up
             for (int tr = kX1; tr <= kX2; ++tr)
-                trace_[tr][j] = std::min(trace_[tr][j] + params_[tr].impulse_int +
-                                             (params_[tr].impulse_frac > 0), kTraceMax);
+                trace_[tr][j] = add_impulse(trace_[tr][j], params_[tr], params_[tr].impulse_frac > 0);
         tx_[j] = w_t;
     }
     stream_[kXDecay].random();
@@ -179,8 +185,7 @@ void PlasticConnection::step(int64_t t, const int32_t* payload) {
         if (payload[post_source_[i]] == 0) continue;
         if (ty_[i] > 0)
             for (int tr = kY1; tr <= kY3; ++tr)
-                trace_[tr][i] = std::clamp(trace_[tr][i] + params_[tr].impulse_int +
-                                               (r_imp_y < params_[tr].impulse_frac), 0, kTraceMax);
+                trace_[tr][i] = add_impulse(trace_[tr][i], params_[tr], r_imp_y < params_[tr].impulse_frac);
         ty_[i] = w_t;
     }
     for (int m = 0; m < 2; ++m)  // third factor: y2, y3 take their source's payload
@@ -204,8 +209,7 @@ void PlasticConnection::build_history(int side, double r_dec, int32_t r_imp) {
             int32_t* cur = h + static_cast<size_t>(k) * n;
             for (int32_t i = 0; i < n; ++i) {
                 cur[i] = decay(prev[i], p.decay, r_dec);
-                if (spiked_at[i] == k)
-                    cur[i] = std::clamp(cur[i] + p.impulse_int + (r_imp < p.impulse_frac), 0, kTraceMax);
+                if (spiked_at[i] == k) cur[i] = add_impulse(cur[i], p, r_imp < p.impulse_frac);
             }
         }
         std::copy(h + static_cast<size_t>(t_epoch_) * n, h + static_cast<size_t>(t_epoch_ + 1) * n,

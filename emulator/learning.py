@@ -106,30 +106,35 @@ class Rule:
         return {p.dep for p in self.products}
 
 
-_TOKEN = re.compile(r"\s*(?:(?P<num>\d+)|(?P<name>[A-Za-z_]\w*)|(?P<op>\^|\*|\+|-|\(|\)))")
+_TOKEN = re.compile(r"(?P<num>[0-9]+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>\^|\*|\+|-|\(|\))")
+#: Longest number literal a rule may hold (its constants are at most 2^15).
+MAX_DIGITS = 6
 
 
 def _tokens(name, text):
-    """(kind, value, position) tokens; whitespace is skipped."""
+    """(kind, value, position) tokens of the rule with its whitespace removed (the spec
+    ignores whitespace, so "1 6" is 16); positions are those in the original text."""
+    kept = [(i, c) for i, c in enumerate(text) if not c.isspace()]
+    compact = "".join(c for _, c in kept)
+    where = [i for i, _ in kept] + [len(text)]
     out, pos = [], 0
-    while pos < len(text):
-        if text[pos:].strip() == "":
-            break
-        m = _TOKEN.match(text, pos)
+    while pos < len(compact):
+        m = _TOKEN.match(compact, pos)
         if m is None:
-            start = len(text) - len(text[pos:].lstrip())
-            _fail(name, text, start, text[start], "unexpected character")
-        kind = m.lastgroup
-        start = m.start(kind)
-        out.append((kind, m.group(kind), start))
+            _fail(name, text, where[pos], compact[pos], "unexpected character")
+        kind, value = m.lastgroup, m.group(m.lastgroup)
+        if kind == "num" and len(value) > MAX_DIGITS:
+            _fail(name, text, where[pos], value, f"a number of more than {MAX_DIGITS} digits")
+        out.append((kind, value, where[pos]))
         pos = m.end()
     out.append(("end", "", len(text)))
     return out
 
 
 def _fail(name, text, pos, term, problem):
-    raise RuleSyntaxError(f"learning rule {name}={text!r}: {problem} at position {pos} "
-                          f"({term!r}); {ALLOWED_FORM}")
+    short = lambda s: s if len(s) <= 100 else s[:97] + "..."  # noqa: E731
+    raise RuleSyntaxError(f"learning rule {name}={short(text)!r}: {problem} at position {pos} "
+                          f"({short(term)!r}); {ALLOWED_FORM}")
 
 
 class _Parser:
@@ -215,8 +220,6 @@ class _Parser:
             self.fail(start, "this product has no dependency (x0, y0 or uK)")
         if len(factors) > MAX_FACTORS:
             self.fail(start, f"this product has {len(factors)} factors; at most {MAX_FACTORS}")
-        if m == 0:
-            e = 0
         while abs(m) > 7 and m % 2 == 0 and e < 8:
             m //= 2
             e += 1
@@ -236,7 +239,7 @@ class _Parser:
             self.expect_op(")")
             factors.append(Factor(SIGN, var[1], const))
             return dep, k
-        u = re.fullmatch(r"u(\d)", name)
+        u = re.fullmatch(r"u([0-9])", name)
         if name in ("x0", "y0") or u:
             if dep is None:
                 return (DEP_U, int(u.group(1))) if u else \
@@ -356,12 +359,15 @@ class LearningRule:
             bad = sorted(ks)
             raise RuleSyntaxError(f"{owner}: the rules use u{bad[0]} and u{bad[1]}; every uK "
                                   f"of dw, dt and dd must have the same K; {ALLOWED_FORM}")
+        # normalised to Python numbers (a numpy integer given here must not reach the
+        # Program's JSON description)
         for trace in TRACES:
-            _real(owner, f"{trace}_impulse", getattr(self, f"{trace}_impulse"), 0, 127)
-            _real(owner, f"{trace}_tau", getattr(self, f"{trace}_tau"), 0, 1e9)
-        _int(owner, "t_epoch", self.t_epoch, 1, MAX_T_EPOCH)
-        _int(owner, "seed", self.seed, 0, 2**63 - 4)
-        _int(owner, "synapse_seed", self.synapse_seed, 0, 2**63 - 1)
+            for part, hi in (("impulse", 127), ("tau", 1e9)):
+                key = f"{trace}_{part}"
+                object.__setattr__(self, key, _real(owner, key, getattr(self, key), 0, hi))
+        for key, lo, hi in (("t_epoch", 1, MAX_T_EPOCH), ("seed", 0, 2**63 - 4),
+                            ("synapse_seed", 0, 2**63 - 1)):
+            object.__setattr__(self, key, _int(owner, key, getattr(self, key), lo, hi))
         object.__setattr__(self, "rules", rules)
 
     def trace(self, name, modulated=False):
@@ -428,7 +434,8 @@ def reward_modulated_stdp(a_plus=2**-2, a_minus=2**-2, tau_plus=10.0, tau_minus=
 
 def _constant(value):
     """A positive real m * 2^e (m an integer 1..7) written in the rule syntax."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or not math.isfinite(value) or value <= 0:
         raise ParameterRangeError(f"learning constant {value!r} must be a positive number "
                                   "m * 2^e (m 1..7, e -7..8)")
     m, e = float(value), 0

@@ -330,9 +330,15 @@ class Network:
         a sparse connection has no synapse), or a trace: x1, x2 as (steps, n_pre), y1,
         y2, y3 as (steps, n_post).
         """
+        if not isinstance(var, str):
+            raise UnknownNameError(f"probe on {getattr(target, 'name', target)!r}: the variable "
+                                   f"must be a name (a string), got {var!r}")
         if isinstance(target, Connection) or (isinstance(target, str) and target in
                                               {c.name for c in self.connections}):
             conn = self.connection_named(target if isinstance(target, str) else target.name)
+            if isinstance(target, Connection) and conn is not target:
+                raise UnknownNameError(f"probe: connection {target!r} is not a connection of "
+                                       "this network")
             if not conn.plastic:
                 raise UnsupportedFeatureError(f"probe on connection {conn.name!r}: only "
                                               "plastic connections (rule=...) can be probed")

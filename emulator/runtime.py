@@ -27,7 +27,8 @@ COUNTER_UNITS = {
                     "255 -> 9)",
     "synaptic_updates": "synapses the learning engine updated at the end of an epoch (those "
                         "with an active dependency: their pre or post neuron spiked in the "
-                        "epoch for x0 or y0 rules, every synapse in an epoch where uK is 1)",
+                        "epoch for x0 or y0 rules, every synapse in an epoch where uK is 1; "
+                        "the extra sweep a tag at -257 causes is not counted)",
 }
 #: What the host injects, in the kernel's column order (units as COUNTER_UNITS).
 HOST_COUNTERS = tuple(_core.HOST_COUNTERS)
@@ -231,10 +232,10 @@ class Simulator:
         "weights", "tags", "delay_fields" as (n_post, n_pre) (0 where a sparse connection
         has no synapse); x1, x2 as (n_pre,); y1, y2, y3 as (n_post,)."""
         name = getattr(connection, "name", connection)
-        if name not in self._plastic:
+        if not isinstance(name, str) or name not in self._plastic:
             raise UnknownNameError(f"connection_state: {name!r} is not a plastic connection "
                                    f"of this program; plastic: {sorted(self._plastic)}")
-        if var not in CONNECTION_PROBES:
+        if not isinstance(var, str) or var not in CONNECTION_PROBES:
             raise UnknownNameError(f"connection_state: unknown variable {var!r}; allowed: "
                                    f"{tuple(CONNECTION_PROBES)}")
         values = self._system.plastic_state(self._plastic[name], var)

@@ -20,7 +20,7 @@ connection's y2 trace by `net.modulate`) carries the environment's verdict on it
 step; the weights then move by tag x reward. All rules of an epoch read the synapse
 values from before it, so the second epoch sees the first one's tag. The neuron is
 silent while the reward is read: the trace history clips y2 to [0, 127] from the step a
-post neuron spikes on (a quirk of the reference), which would erase a punishment.
+post neuron spikes on (as the spec reads the reference), which would erase a punishment.
 
 The script tests the network before and after training (test trials pay no reward, so
 the weights stay put), prints how often it answered right, and writes

@@ -187,7 +187,8 @@ class Program:
                     f"{p['sign_mode']!r}, which disagree with the connection")
             held = {(ci, gi) for ci, core in enumerate(m["cores"])
                     for gi, g in enumerate(core["groups"]) if g["connection"] == name}
-            claimed = [(count(ci, "core"), count(gi, "group")) for ci, gi, _ in p["groups"]]
+            claimed = [(count(ci, "core"), count(gi, "group"))
+                       for ci, gi, start in p["groups"] if count(start, "post_start") >= 0]
             if sorted(claimed) != sorted(held):
                 raise ProgramFormatError(f"{where}: plastic connection {name!r} claims synapse "
                                          f"groups {claimed}; the cores hold {sorted(held)}")

@@ -168,6 +168,9 @@ class ReferenceSimulator:
 
     def plastic(self, name):
         """The learning state of plastic connection `name` (a PlasticConnection)."""
+        if name not in self._plastic:
+            raise UnknownNameError(f"no plastic connection named {name!r}; plastic: "
+                                   f"{sorted(self._plastic)}")
         return self._plastic[name]
 
     def _schedule(self, conn, arrival, contribution):
