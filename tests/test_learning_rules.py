@@ -70,6 +70,10 @@ def test_mutated_rules_parse_or_raise_rule_syntax_error(text, data):
     ("x0*(w + 40000)", 8, "at most 32768"),
     ("x0*x1*x2*y1*y2*y3", 0, "at most 4"),
     ("", 0, "empty"),
+    ("x0*" + "9" * 5000, 3, "more than 6 digits"),
+    ("u\u0663*w", 1, "unexpected character"),       # an Arabic-Indic 3 is not a digit here
+    ("0*2^20*x0", 0, "fold to 0*2^20"),
+    ("x1 y0", 0, "unknown symbol 'x1y0'"),          # whitespace is ignored, even here
 ])
 def test_bad_rules_name_the_position_and_the_allowed_form(text, position, problem):
     with pytest.raises(RuleSyntaxError) as e:
@@ -86,6 +90,19 @@ def test_constants_fold_and_normalise_as_the_spec_says():
     assert fold("5*2^-3*x1*y0 - 3*2^-3*y1*x0") == [(5, -3), (-3, -3)]
     assert fold("2^-2*2*u0") == [(2, -2)]           # several constants multiply
     assert fold("0*x0") == [(0, 0)]
+
+
+def test_whitespace_is_ignored_everywhere():
+    assert parse_rule("dw", " x 0 * y 1 - 1 6 * u 0 ").products == \
+        parse_rule("dw", "x0*y1-16*u0").products
+
+
+def test_numpy_numbers_are_accepted_and_normalised():
+    rule = LearningRule(dw="x0*y1", t_epoch=np.int64(2), seed=np.uint32(5),
+                        x1_impulse=np.float32(3.5))
+    assert (type(rule.t_epoch), type(rule.seed), type(rule.x1_impulse)) == (int, int, float)
+    net = tiny_plastic_net(rule)
+    emulator.Simulator(emulator.compile(net)).run(2, inputs={"x": np.ones((2, 2), np.int64)})
 
 
 def test_dependencies_widths_and_shifts():
@@ -136,8 +153,9 @@ def test_ready_made_rules():
     assert (rule.x1_tau, rule.y1_tau, rule.x1_impulse) == (8, 12, 20)
     rule = reward_modulated_stdp()
     assert set(rule.rules) == {"dw", "dt"} and "y2" in rule.dw
-    with pytest.raises(ParameterRangeError, match="m \\* 2\\^e"):
-        stdp(a_plus=0.3)
+    for bad in (0.3, float("inf"), float("nan"), -1):
+        with pytest.raises(ParameterRangeError, match="m \\* 2\\^e"):
+            stdp(a_plus=bad)
 
 
 def test_learning_api_errors_are_named():
@@ -167,3 +185,15 @@ def test_learning_api_errors_are_named():
     net.modulate(net.input(1, graded=True), w)
     with pytest.raises(ParameterRangeError, match="already modulated"):
         net.modulate(net.input(1, graded=True), w)
+    with pytest.raises(UnknownNameError, match="must be a name"):
+        net.probe(w, ["weights"])
+    other = tiny_plastic_net(LearningRule(dw="x0"))
+    with pytest.raises(UnknownNameError, match="not a connection of this network"):
+        net.probe(other.connections[0], "weights")
+    sim = emulator.Simulator(emulator.compile(net))
+    for conn, var in ((w, ["weights"]), (["w"], "weights"), ("nope", "weights"), (w, "z")):
+        with pytest.raises(UnknownNameError):
+            sim.connection_state(conn, var)
+    from emulator.reference import ReferenceSimulator
+    with pytest.raises(UnknownNameError, match="no plastic connection named 'nope'"):
+        ReferenceSimulator(net).plastic("nope")

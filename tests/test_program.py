@@ -191,6 +191,7 @@ def _corrupt(meta, path, value):
     (("plastic", 0, "t_epoch"), "2"),
     (("plastic", 1, "groups", 0, 1), 0),              # claims the other connection's group
     (("plastic", 1, "groups"), []),                   # leaves its groups unclaimed
+    (("plastic", 0, "groups", 0, 2), 0.5),            # post_start not an integer
     (("connection_probes", 0), ["w", "t"]),           # no such variable
     (("connection_probes", 0), ["h", "weights"]),     # not a plastic connection
 ])
