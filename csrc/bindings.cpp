@@ -183,9 +183,9 @@ py::dict run(System& s, int64_t steps, const py::array& raster_in,
         n_plastic_cols += s.plastic_probe_columns(plastic.back());
     }
     py::array_t<int64_t> probe_out({steps, n_cols});
-    py::array_t<int64_t> plastic_out({steps, n_plastic_cols});
+    py::array_t<int32_t> plastic_out({steps, n_plastic_cols});
     int64_t* probe_ptr = probe_out.mutable_data();
-    int64_t* plastic_ptr = plastic_out.mutable_data();
+    int32_t* plastic_ptr = plastic_out.mutable_data();
     const int32_t* raster_ptr = raster.data();
     RunOutput out;
     {
@@ -311,7 +311,7 @@ PYBIND11_MODULE(_core, m) {
                  const PlasticConnection& p = s.plastic(k);
                  const int64_t n = p.n_values(var);
                  if (n < 0) throw RunError("plastic_state: no variable '" + var + "'");
-                 py::array_t<int64_t> out(n);
+                 py::array_t<int32_t> out(n);
                  p.copy(var, out.mutable_data());
                  return out;
              })

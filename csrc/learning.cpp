@@ -313,7 +313,7 @@ int64_t PlasticConnection::n_values(const std::string& var) const {
     return -1;
 }
 
-void PlasticConnection::copy(const std::string& var, int64_t* out) const {
+void PlasticConnection::copy(const std::string& var, int32_t* out) const {
     static const char* traces[kNumTraces] = {"x1", "x2", "y1", "y2", "y3"};
     for (int tr = 0; tr < kNumTraces; ++tr)
         if (var == traces[tr]) {

@@ -87,7 +87,7 @@ class PlasticConnection {
     // Probe variables: weights, tags, delay_fields (one value per synapse, groups in the
     // order added, each in storage order), x1, x2 (per pre neuron), y1, y2, y3 (per post).
     int64_t n_values(const std::string& var) const;  // -1 for an unknown name
-    void copy(const std::string& var, int64_t* out) const;
+    void copy(const std::string& var, int32_t* out) const;
     uint64_t n_synapses() const { return n_synapses_; }
     bool holds(const SynapseGroup* group) const {
         for (const auto& g : groups_)

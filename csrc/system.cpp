@@ -192,7 +192,7 @@ void System::count_host(const int32_t* row, uint64_t* host) const {
 
 void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSpec>& probes,
                  int64_t* probe_out, const std::vector<PlasticProbeSpec>& plastic_probes,
-                 int64_t* plastic_out, RunOutput& out) {
+                 int32_t* plastic_out, RunOutput& out) {
     if (!finalized_) throw RunError("system: run() before finalize()");
     if (broken_)
         throw RunError("system: a previous run stopped on an error in the middle of step " +
@@ -232,10 +232,10 @@ void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSp
             std::copy(v, v + p.count, dst);
             dst += p.count;
         }
-        dst = plastic_out + s * n_plastic_cols;
+        int32_t* learned = plastic_out + s * n_plastic_cols;
         for (const auto& p : plastic_probes) {
-            plastic_[p.plastic]->copy(p.var, dst);
-            dst += plastic_[p.plastic]->n_values(p.var);
+            plastic_[p.plastic]->copy(p.var, learned);
+            learned += plastic_[p.plastic]->n_values(p.var);
         }
         Counters now;
         for (auto& c : cores_)

@@ -74,7 +74,7 @@ class System {
     // the system mid-step: it must be reset before it runs again.
     void run(int64_t steps, const int32_t* raster, const std::vector<ProbeSpec>& probes,
              int64_t* probe_out, const std::vector<PlasticProbeSpec>& plastic_probes,
-             int64_t* plastic_out, RunOutput& out);
+             int32_t* plastic_out, RunOutput& out);
     void reset();
     void check_probes(const std::vector<ProbeSpec>& probes) const;
     // Columns a plastic probe fills per step.

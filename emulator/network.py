@@ -326,9 +326,10 @@ class Network:
         """Record `var` after every step.
 
         On a population: "spikes" or a state variable, as (steps, n). On a plastic
-        connection: "weights", "tags", "delay_fields" as (steps, n_post, n_pre) (0 where
-        a sparse connection has no synapse), or a trace: x1, x2 as (steps, n_pre), y1,
-        y2, y3 as (steps, n_post).
+        connection: "weights", "tags", "delay_fields" as (steps, n_post, n_pre) int16 (0
+        where a sparse connection has no synapse), or a trace: x1, x2 as (steps, n_pre),
+        y1, y2, y3 as (steps, n_post), int32. (A dense view every step is large: 2 bytes
+        x steps x n_post x n_pre.)
         """
         if not isinstance(var, str):
             raise UnknownNameError(f"probe on {getattr(target, 'name', target)!r}: the variable "

@@ -221,16 +221,17 @@ class Simulator:
         return cat(posts), cat(pres), (plastic["n_post"], plastic["n_pre"])
 
     def _dense(self, connection, values):
-        """Per-synapse values (..., n_synapses) in kernel order -> (..., n_post, n_pre)."""
+        """Per-synapse values (..., n_synapses) in kernel order -> (..., n_post, n_pre),
+        int16 (weights, tags and delay fields lie in [-257, 255])."""
         post, pre, shape = self._synapse_maps[connection]
-        out = np.zeros(values.shape[:-1] + shape, np.int64)
+        out = np.zeros(values.shape[:-1] + shape, np.int16)
         out[..., post, pre] = values
         return out
 
     def connection_state(self, connection, var):
         """The current value of `var` of a plastic connection (a Connection or its name):
-        "weights", "tags", "delay_fields" as (n_post, n_pre) (0 where a sparse connection
-        has no synapse); x1, x2 as (n_pre,); y1, y2, y3 as (n_post,)."""
+        "weights", "tags", "delay_fields" as (n_post, n_pre) int16 (0 where a sparse
+        connection has no synapse); x1, x2 as (n_pre,), y1, y2, y3 as (n_post,) int32."""
         name = getattr(connection, "name", connection)
         if not isinstance(name, str) or name not in self._plastic:
             raise UnknownNameError(f"connection_state: {name!r} is not a plastic connection "

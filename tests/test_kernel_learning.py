@@ -121,3 +121,23 @@ def test_energy_charges_each_synaptic_update():
     learning = report.by_operation["synaptic_updates"]
     assert learning["count"] == 15
     assert learning["typical"] == pytest.approx(15 * 120e-12)
+
+
+def test_a_tag_at_its_floor_moves_without_any_spike():
+    """The accumulator's lower clip (-2^15 - 1) moves a tag sitting at -257 in every epoch
+    with a dt rule, spike or not: the kernel's touched-synapse shortcut must not skip it.
+    Synapse seed 63 draws 0.99226 in epoch 1, so the first update lands on -257."""
+    net = emulator.Network()
+    x = net.input(1, name="x")
+    h = net.population(2, emulator.LIF(du=0, dv=0, vth=10_000), name="h")
+    rule = emulator.LearningRule(dt="-8*2^8*x0", dw="x0*2^-7", t_epoch=1, synapse_seed=63)
+    w = net.connect(x, h, np.zeros((2, 1), np.int64), rule=rule, name="w")
+    net.probe(w, "tags")
+    raster = np.array([[1], [0], [0], [0]])
+    result = emulator.Simulator(emulator.compile(net, max_neurons_per_core=1)).run(
+        4, inputs={"x": raster})
+    tags = result.probes["w.tags"][:, :, 0]
+    assert tags[0].tolist() == [-257, -257] and (tags[1] == -256).all()
+    assert_bit_exact(tags, ReferenceSimulator(net).run(4, inputs={"x": raster})
+                     .connections["w"]["tags"][:, :, 0])
+    assert result.counters.per_step["synaptic_updates"].tolist() == [2, 0, 0, 0]

@@ -285,22 +285,28 @@ def learning_rules(draw, max_t_epoch=8):
 
 
 @st.composite
-def plastic_network_cases(draw, max_n=6, max_steps=40, modulation=True):
-    """(net, inputs, steps): an input feeding a LIF population through a plastic
-    connection (dense or sparse, any sign mode, weights anywhere in their range), often a
-    second plastic layer and a recurrent plastic connection, sometimes a reward input
-    modulating y2 or y3; low thresholds so that post neurons spike. Probes every
-    population variable and every variable of every plastic connection."""
+def plastic_network_cases(draw, max_n=6, max_steps=40, modulation=True,
+                          models=("lif", "lif", "sigma_delta")):
+    """(net, inputs, steps): an input (binary or graded) feeding a population through a
+    plastic connection (dense or sparse, any sign mode, weights anywhere in their range,
+    binary or graded, with or without delays), often a second plastic layer and a
+    recurrent plastic connection, sometimes a reward input modulating y2 or y3. LIF
+    populations get low thresholds so that they spike; sigma-delta ones send graded
+    spikes. Probes every population variable and every variable of every plastic
+    connection."""
     net = Network()
     steps = draw(st.integers(1, max_steps))
     n_in = draw(st.integers(1, max_n))
-    x = net.input(n_in, name="x")
-    inputs = {"x": draw(rasters(steps, n_in, False))}
+    graded = draw(st.booleans())
+    x = net.input(n_in, name="x", graded=graded)
+    inputs = {"x": draw(rasters(steps, n_in, graded))}
     low_vth = st.one_of(st.integers(0, 64), _edgy(0, 2**17 - 1))
     pops = []
     for k in range(draw(st.integers(1, 2))):
         n = draw(st.integers(1, max_n))
-        pop = net.population(n, draw(lif_models(n, vth=low_vth)), name=f"h{k}")
+        kind = draw(st.sampled_from(list(models)))
+        model = draw(lif_models(n, vth=low_vth) if kind == "lif" else MODEL_STRATEGIES[kind](n))
+        pop = net.population(n, model, name=f"h{k}")
         for var in ("spikes",) + pop.model.state_vars:
             net.probe(pop, var)
         pre = pops[-1] if pops else x
@@ -316,9 +322,11 @@ def _connect_plastic(draw, net, pre, post, name, steps, inputs, modulation):
     mode = draw(st.sampled_from(["mixed", "excitatory", "inhibitory"]))
     lo, hi = WEIGHT_RANGE[mode]
     w = draw(weight_matrices(post.n, pre.n, lo=lo, hi=hi))
-    conn = net.connect(pre, post, weights=w, sign_mode=mode, rule=draw(learning_rules()),
-                       weight_exp=draw(_edgy(-8, 8)), num_weight_bits=draw(_edgy(1, 8)),
-                       name=name)
+    delays = draw(delay_matrices(w, max_delay=6)) if draw(st.booleans()) else None
+    conn = net.connect(pre, post, weights=w, delays=delays, sign_mode=mode,
+                       rule=draw(learning_rules()), weight_exp=draw(_edgy(-8, 8)),
+                       num_weight_bits=draw(_edgy(1, 8)),
+                       num_message_bits=draw(st.sampled_from([0, 0, 8])), name=name)
     if modulation and draw(st.booleans()):
         n = draw(st.sampled_from([1, post.n]))
         reward = net.input(n, name=f"{name}_reward", graded=True)
