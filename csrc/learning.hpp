@@ -34,7 +34,6 @@ namespace emu {
 // Traces, in this order everywhere (x1, x2, y1, y2, y3).
 enum Trace : int { kX1 = 0, kX2, kY1, kY2, kY3, kNumTraces };
 constexpr int kNumPreTraces = 2;
-constexpr int kNumPostTraces = 3;
 // Rules, in this order: dw (weight), dd (delay field), dt (tag).
 enum RuleTarget : int { kRuleW = 0, kRuleD, kRuleT, kNumRules };
 // Streams: x decay, x impulse, y decay, y impulse, synapse.
@@ -88,7 +87,6 @@ class PlasticConnection {
     // order added, each in storage order), x1, x2 (per pre neuron), y1, y2, y3 (per post).
     int64_t n_values(const std::string& var) const;  // -1 for an unknown name
     void copy(const std::string& var, int32_t* out) const;
-    uint64_t n_synapses() const { return n_synapses_; }
     bool holds(const SynapseGroup* group) const {
         for (const auto& g : groups_)
             if (g.group == group) return true;

@@ -101,10 +101,6 @@ class Rule:
                 words += [f.kind, VARIABLES.index(f.var), f.const]
         return np.asarray(words, dtype=np.int32)
 
-    @property
-    def dependencies(self):
-        return {p.dep for p in self.products}
-
 
 _TOKEN = re.compile(r"(?P<num>[0-9]+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>\^|\*|\+|-|\(|\))")
 #: Longest number literal a rule may hold (its constants are at most 2^15).
@@ -386,11 +382,6 @@ class LearningRule:
         kinds = ["random", "integers", "random", "integers", "random"]
         return np.array([_stream_words(seed, kind) for seed, kind in zip(seeds, kinds)],
                         dtype=np.uint64)
-
-    @property
-    def uses(self):
-        """The variables any of the rules reads (dependencies excluded)."""
-        return {f.var for r in self.rules.values() for p in r.products for f in p.factors}
 
 
 def _stream_words(seed, kind):
