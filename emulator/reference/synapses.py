@@ -32,13 +32,12 @@ All arithmetic is int64 numpy and wraps on overflow, like the C++ kernel.
 import numpy as np
 
 from ..errors import ParameterRangeError
+# the sign modes and their clipping ranges (before truncation), as the Network states them
+from ..network import SIGN_MODES, WEIGHT_RANGE
 from .fixed_point import shift_signed
 
-SIGN_MODES = ("mixed", "excitatory", "inhibitory")
 #: Width of the weight mantissa before truncation (num_weight_bits counts from here).
 MAX_WEIGHT_BITS = 8
-#: Clipping range of each sign mode, before truncation.
-WEIGHT_RANGE = {"mixed": (-256, 255), "excitatory": (0, 255), "inhibitory": (-255, 0)}
 
 
 def prepare_weights(weights, sign_mode, num_weight_bits):
