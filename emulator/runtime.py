@@ -91,7 +91,9 @@ class Result:
 
     spikes[pop]: (steps, n) int32, 1 per spike (the payload for graded models), for every
     population. probes["pop.var"]: (steps, n) values after each step, for each probe of the
-    network. counters: a Counters. steps: steps run; first_step: number of the first one.
+    network; probes["conn.var"] likewise for each probe on a plastic connection
+    ((steps, n_post, n_pre) for weights, tags and delay fields). counters: a Counters.
+    steps: steps run; first_step: number of the first one.
     """
 
     def __init__(self, program, steps, first_step, spikes, probes, counters):
