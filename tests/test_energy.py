@@ -17,7 +17,7 @@ def run(rate, steps=50, target="loihi2"):
         steps, inputs={"x": raster})
 
 
-@pytest.mark.parametrize("target", ["loihi1", "loihi2"])
+@pytest.mark.parametrize("target", ["loihi1", "loihi2", "spinnaker2"])
 def test_breakdowns_sum_to_the_total(target):
     result = run(0.2, target=target)
     report = emulator.energy.estimate(result)
@@ -27,7 +27,7 @@ def test_breakdowns_sum_to_the_total(target):
     assert report.low <= report.total <= report.high
     assert report.by_operation["messages"]["count"] == \
         result.counters["messages"] + result.counters.host["messages"]
-    assert "Davies" in report.sources["synops"]
+    assert ("Höppner" if target == "spinnaker2" else "Davies") in report.sources["synops"]
     assert "total" in report.table()
 
 

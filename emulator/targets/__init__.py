@@ -3,8 +3,9 @@ from ..errors import UnknownNameError
 from .base import Figure, Target
 from .loihi1 import loihi1
 from .loihi2 import loihi2
+from .spinnaker2 import spinnaker2
 
-_FACTORIES = {"loihi1": loihi1, "loihi2": loihi2}
+_FACTORIES = {"loihi1": loihi1, "loihi2": loihi2, "spinnaker2": spinnaker2}
 
 
 def available():
@@ -21,4 +22,4 @@ def get(target):
     raise UnknownNameError(f"unknown target {target!r}; available targets: {available()}")
 
 
-__all__ = ["Figure", "Target", "available", "get", "loihi1", "loihi2"]
+__all__ = ["Figure", "Target", "available", "get", "loihi1", "loihi2", "spinnaker2"]

@@ -1,11 +1,30 @@
 """What a target is: limits, formats and cost figures, as data.
 
-Every published figure is a `Figure` that carries its low / typical / high values and its
-source, so an energy report can show both the number and where it comes from.
+A Target describes one chip family: how its cores sit on routers and its routers on a
+mesh, what one core holds (neurons, input and output axons, synaptic memory, a memory
+budget, configuration tables), its numeric formats, how spikes are routed, and what each
+operation costs. Every published figure is a `Figure` that carries its low / typical /
+high values and its source, so an energy report can show both the number and where it
+comes from. Users derive variants: `emulator.targets.loihi2(n_chips=4,
+max_neurons_per_core=512)`; `derive` checks every limit against the chip's own.
 """
-from dataclasses import dataclass, field, replace
+import numbers
+from dataclasses import dataclass, field, fields, replace
+
+import numpy as np
 
 from ..errors import ParameterRangeError
+
+#: How chips connect to each other.
+CHIP_TOPOLOGIES = ("mesh2d", "mesh3d", "hex")
+#: How synaptic memory is counted: "loihi" packs each input axon's synapses in chunks of
+#: up to 64 (see Target.synapse_bits); "word32" stores one 32-bit word per synapse plus one
+#: header word per row (software synapse rows, as SpiNNaker's).
+SYNAPSE_PACKINGS = ("loihi", "word32")
+#: How a spike reaches its destination cores: "axon" sends one message per destination
+#: core from the source (Loihi); "multicast" sends one packet that routers copy by their
+#: (key, mask) tables (SpiNNaker).
+ROUTING_MODELS = ("axon", "multicast")
 
 
 @dataclass(frozen=True)
@@ -28,31 +47,83 @@ class Figure:
 class Target:
     """A chip family's limits, numeric formats and per-operation costs.
 
-    `energy` and `time` map an activity counter name (see emulator.runtime.COUNTERS) to the
-    Figure of one such operation.
+    Chips and mesh: `cores_per_chip` cores, `cores_per_router` per router, routers on a
+    `router_grid` = (x, y) mesh per chip; `n_chips` chips joined as `chip_topology`;
+    spikes routed by `routing` (with `routing_entries_per_chip` table entries for
+    multicast); `defective_cores`: global core indices (chip * cores_per_chip + core)
+    never used.
+
+    Per core (0 = no such limit): `max_neurons_per_core`; `max_input_axons` and
+    `max_output_axons` (axon table entries); `synapse_memory_bits` (synaptic memory,
+    counted with `synapse_bits()`); `core_memory_bytes`, a budget shared by
+    `neuron_state_bytes` per neuron, the synapses and `axon_entry_bytes` per axon table
+    entry; `profiles`: configuration tables {name: entries} (e.g. distinct compartment
+    parameter sets).
+
+    Formats: `weight_bits` (magnitude bits), `max_delay`, `payload_bits` (signed graded
+    payload width), `graded_spikes`, `neuron_models` (kinds of emulator.neurons.MODELS),
+    `learning` (plastic connections).
+
+    Costs: `energy` and `time` map an activity counter name (emulator.runtime.COUNTERS)
+    to the Figure of one such operation. `notes`: sources and assumptions of the limits.
     """
     name: str
     description: str
     max_neurons_per_core: int
     cores_per_chip: int
+    cores_per_router: int
+    router_grid: tuple
     n_chips: int = 1
+    chip_topology: str = "mesh2d"
+    routing: str = "axon"
+    routing_entries_per_chip: int = 0
+    defective_cores: frozenset = frozenset()
+    max_input_axons: int = 0
+    max_output_axons: int = 0
+    synapse_memory_bits: int = 0
+    synapse_packing: str = "loihi"
+    core_memory_bytes: int = 0
+    neuron_state_bytes: int = 0
+    axon_entry_bytes: int = 0
+    profiles: dict = field(default_factory=dict)
+    weight_bits: int = 8
+    max_delay: int = 62
     payload_bits: int = 24          # graded spike payload width (signed)
     graded_spikes: bool = True
-    # Neuron models the cores run (kinds of emulator.neurons.MODELS).
     neuron_models: tuple = ("lif", "sigma_delta", "delta", "sigma", "rf")
+    learning: bool = True
     energy: dict = field(default_factory=dict)
     time: dict = field(default_factory=dict)
+    notes: tuple = ()
 
     def derive(self, **changes):
-        """A variant of this target, e.g. `loihi2().derive(n_chips=4)`; limits are checked."""
+        """A variant of this target, e.g. `loihi2().derive(n_chips=4)`.
+
+        Per-core limits may shrink, not grow past the chip's; counts must be positive;
+        every defective core must exist and at least one core must remain.
+        """
+        names = {f.name for f in fields(self)}
+        unknown = sorted(set(changes) - names)
+        if unknown:
+            raise ParameterRangeError(f"target {self.name}: unknown parameter(s) {unknown}; "
+                                      f"a target has {sorted(names)}")
+        if "defective_cores" in changes:
+            changes["defective_cores"] = frozenset(int(c) for c in changes["defective_cores"])
         variant = replace(self, **changes)
-        base = replace(self)
-        if variant.max_neurons_per_core > base.max_neurons_per_core or variant.max_neurons_per_core < 1:
-            raise ParameterRangeError(
-                f"target {self.name}: max_neurons_per_core={variant.max_neurons_per_core} is "
-                f"outside [1, {base.max_neurons_per_core}] (the chip's compartments per core)")
-        if variant.n_chips < 1:
-            raise ParameterRangeError(f"target {self.name}: n_chips={variant.n_chips} must be >= 1")
+        for key in ("max_neurons_per_core", "max_input_axons", "max_output_axons",
+                    "synapse_memory_bits", "core_memory_bytes", "routing_entries_per_chip"):
+            mine, chip = getattr(variant, key), getattr(self, key)
+            _integer(self.name, key, mine, 1 if key == "max_neurons_per_core" else 0,
+                     chip if chip else 2**62)
+            if chip and not mine:
+                raise ParameterRangeError(f"target {self.name}: {key}=0 would lift the chip's "
+                                          f"limit of {chip}; give a value in [1, {chip}]")
+        _integer(self.name, "n_chips", variant.n_chips, 1, 2**20)
+        for core in variant.defective_cores:
+            _integer(self.name, "defective core", core, 0, variant.n_cores - 1)
+        if len(variant.defective_cores) >= variant.n_cores:
+            raise ParameterRangeError(f"target {self.name}: all {variant.n_cores} cores are "
+                                      "marked defective")
         # A graded payload needs a sign bit and a value bit: at 1 bit every positive
         # payload would saturate to 0, i.e. vanish as "no spike".
         lo = 2 if variant.graded_spikes else 1
@@ -60,8 +131,63 @@ class Target:
             raise ParameterRangeError(
                 f"target {self.name}: payload_bits={variant.payload_bits} is outside "
                 f"[{lo}, 32]" + (" (graded spikes need at least 2)" if lo == 2 else ""))
+        for key, allowed in (("chip_topology", CHIP_TOPOLOGIES), ("routing", ROUTING_MODELS),
+                             ("synapse_packing", SYNAPSE_PACKINGS)):
+            if getattr(variant, key) not in allowed:
+                raise ParameterRangeError(f"target {self.name}: {key}="
+                                          f"{getattr(variant, key)!r}; expected one of {allowed}")
         return variant
 
     @property
     def n_cores(self):
+        """Cores on all chips, defective ones included."""
         return self.cores_per_chip * self.n_chips
+
+    @property
+    def usable_cores(self):
+        """Global indices of the cores the compiler may use, in order."""
+        return [c for c in range(self.n_cores) if c not in self.defective_cores]
+
+    def synapse_bits(self, n_synapses, weight_bits, index_bits=0, delay_bits=0, tag_bits=0):
+        """Bits of synaptic memory the rows of `n_synapses` synapses take (vectorised over
+        an array of row lengths; 0 for an empty row).
+
+        "loihi" packing, as the NengoLoihi compiler counts it (spec/targets.md): a row's
+        synapses go in chunks of up to 64; a chunk of n costs n * (weight + delay + tag +
+        index bits) + 10 bits, rounded up to whole 64-bit words. "word32": a 32-bit
+        header word per row plus a 32-bit word per synapse (weight, delay and index in
+        one word, tags in a second one)."""
+        n = np.asarray(n_synapses, dtype=np.int64)
+        if self.synapse_packing == "word32":
+            words = n * (1 + (tag_bits > 0)) + 1
+            return np.where(n > 0, words * 32, 0)
+        per = weight_bits + index_bits + delay_bits + tag_bits
+        full, rest = n // 64, n % 64
+        words_full = -(-(64 * per + 10) // 64)
+        words_rest = np.where(rest > 0, -(-(rest * per + 10) // 64), 0)
+        return (full * words_full + words_rest) * 64
+
+    def describe(self):
+        """Limits and formats as printable lines (what `neuroemu targets` shows)."""
+        grid = "x".join(str(v) for v in self.router_grid)
+        lines = [f"{self.name}: {self.description}",
+                 f"  {self.n_chips} chip(s) x {self.cores_per_chip} cores ({self.cores_per_router} "
+                 f"per router, {grid} routers per chip; chips as {self.chip_topology}; "
+                 f"{self.routing} routing)",
+                 f"  per core: {self.max_neurons_per_core} neurons"]
+        for key, unit in (("max_input_axons", "input axons"), ("max_output_axons", "output axons"),
+                          ("synapse_memory_bits", "bits of synaptic memory"),
+                          ("core_memory_bytes", "bytes of core memory")):
+            if getattr(self, key):
+                lines[-1] += f", {getattr(self, key)} {unit}"
+        lines.append(f"  formats: {self.weight_bits}-bit weights, delays up to {self.max_delay}, "
+                     + (f"{self.payload_bits}-bit graded payloads" if self.graded_spikes
+                        else "binary spikes")
+                     + f"; models {', '.join(self.neuron_models)}")
+        return "\n".join(lines)
+
+
+def _integer(target, name, value, lo, hi):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not lo <= value <= hi:
+        raise ParameterRangeError(f"target {target}: {name}={value!r} is outside the allowed "
+                                  f"range [{lo}, {hi}]")

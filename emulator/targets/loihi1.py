@@ -28,16 +28,30 @@ TIME = {
 
 
 def loihi1(**changes):
-    """A Loihi-1-like chip: 128 cores of 1024 compartments (Davies 2018)."""
+    """A Loihi-1-like chip (Davies 2018; per-core limits as the NengoLoihi compiler uses)."""
     base = Target(
         name="loihi1",
         description="Intel Loihi 1: 128 neurocores x 1024 compartments, binary spikes",
         max_neurons_per_core=1024,   # Davies 2018: 1024 compartments per core
         cores_per_chip=128,          # Davies 2018: 128 neurocores per chip
+        cores_per_router=4,          # Davies 2018: 4 cores per router tile
+        router_grid=(8, 4),          # 32 tiles as 8 x 4 (SANA-FE's Loihi layout convention)
+        chip_topology="mesh2d",      # chips tile a 2-D mesh (four planar directions)
+        routing="axon",              # one message per destination core, fanned out at the source
+        max_input_axons=4096,        # NengoLoihi: 4096 input axons per core
+        max_output_axons=4096,       # NengoLoihi: 4096 output-axon slots per core
+        synapse_memory_bits=16384 * 64,  # 16384 words x 64 bit (1 Mbit) per core
+        synapse_packing="loihi",
+        # configuration tables per core (Davies 2018 / NengoLoihi)
+        profiles={"compartment": 32, "threshold": 16, "synapse_format": 16, "learning": 3},
+        weight_bits=8,               # up to 8 magnitude bits plus sign
+        max_delay=62,
         payload_bits=1,
         graded_spikes=False,
         neuron_models=("lif",),      # Davies 2018: CUBA LIF compartments only
+        learning=True,               # Davies 2018: on-chip three-factor learning engine
         energy=ENERGY,
         time=TIME,
+        notes=(DAVIES_2018, "per-core limits: the public NengoLoihi compiler"),
     )
     return base.derive(**changes) if changes else base

@@ -41,9 +41,26 @@ def loihi2(**changes):
         description="Intel Loihi 2: 128 neurocores x up to 8192 neurons, graded spikes",
         max_neurons_per_core=8192,   # brief 2021: up to 8192 neurons per core
         cores_per_chip=128,          # brief 2021: 128 neurocores per chip
+        cores_per_router=4,          # brief 2021: 4 cores per router
+        router_grid=(8, 4),          # brief 2021: 8 x 4 routers, XY routing
+        chip_topology="mesh3d",      # brief 2021: three-dimensional multi-chip mesh
+        routing="axon",
+        # brief 2021: 192 KB per core shared by neuron state, synapses (at most 128 KB)
+        # and axon-routing tables; synapses packed as on Loihi 1 (spec/targets.md)
+        core_memory_bytes=192 * 1024,
+        synapse_memory_bits=128 * 1024 * 8,
+        synapse_packing="loihi",
+        # ASSUMPTION: 8 bytes of state per neuron (two 24-bit state variables and flags),
+        # so that 8192 neurons fill the 64 KB the synapses leave; 4 bytes per axon entry.
+        neuron_state_bytes=8,
+        axon_entry_bytes=4,
+        weight_bits=8,
+        max_delay=62,
         payload_bits=24,             # this emulator's default (silicon: up to 32 bits)
         graded_spikes=True,
+        learning=True,
         energy=ENERGY,
         time=TIME,
+        notes=(BRIEF_2021, "per-neuron state and axon entry bytes: ASSUMPTIONS"),
     )
     return base.derive(**changes) if changes else base
