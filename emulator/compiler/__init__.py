@@ -5,14 +5,20 @@ route (input- and output-axon tables), then pack everything into plain arrays.
 """
 import numpy as np
 
-from ..errors import UnsupportedFeatureError
+from ..errors import ResourceLimitError, UnsupportedFeatureError
 from ..learning import TRACES
 from ..network import MODULATED_TRACES
 from ..targets import get as get_target
-from .partition import partition
+from .chips import assign_chips, core_traffic
+from .partition import partition, place_blocks
+from .resources import core_usage, limits as resource_limits, violations
 from .program import FORMAT, VERSION, Program
 from .route import build_axon_tables
 from .synapses import build_groups
+
+
+#: How often compile re-partitions when an exact check finds a core over a limit.
+MAX_ATTEMPTS = 12
 
 
 def _check_features(net, target):
@@ -54,13 +60,104 @@ def _plastic_arrays(prefix, conn, sources):
     return out
 
 
-def compile(net, target="loihi2", max_neurons_per_core=None):
-    """Map `net` onto `target` (a name or an emulator.targets.Target); returns a Program."""
+def compile(net, target="loihi2", max_neurons_per_core=None, rates=None):
+    """Map `net` onto `target` (a name or an emulator.targets.Target); returns a Program.
+
+    max_neurons_per_core: a smaller core size than the target's. rates: expected spike
+    rate per population or input name (default 1), weighting the traffic that the
+    assignment of cores to chips keeps on chip. Raises ResourceLimitError, naming the
+    population, the resource, the amount needed, the limit and what to change, when the
+    network does not fit.
+    """
+    clock = _Clock()
     target = get_target(target)
     _check_features(net, target)
-    blocks, n_cores = partition(net, target, max_neurons_per_core)
     limit = max_neurons_per_core or target.max_neurons_per_core
+    per_core_limits = resource_limits(target, limit)
+    capacity = [target.cores_per_chip - sum(1 for c in target.defective_cores
+                                            if c // target.cores_per_chip == chip)
+                for chip in range(target.n_chips)]
+    caps = {}
+    for _ in range(MAX_ATTEMPTS):
+        with clock("partition"):
+            blocks, n_cores = partition(net, target, max_neurons_per_core, caps)
+        with clock("chips"):
+            traffic = core_traffic(net, blocks, n_cores, rates)
+            chips, chip_method = assign_chips(n_cores, traffic, capacity)
+            order = np.argsort(chips, kind="stable")  # cores numbered chip by chip
+            new_index = np.empty(n_cores, np.int64)
+            new_index[order] = np.arange(n_cores)
+            chips = chips[order]
+            traffic = (new_index[traffic[0]], new_index[traffic[1]], traffic[2])
+            blocks = place_blocks(blocks, net, new_index)
+        with clock("synapses"):
+            built = _build(net, blocks, n_cores)
+        with clock("routing"):
+            axons, out = build_axon_tables(built["groups_per_core"], built["n_sources"])
+        with clock("check"):
+            usage = core_usage(net, target, blocks, built["groups_per_core"], axons, out[0],
+                               built["n_inputs"])
+            bad = violations(usage, per_core_limits)
+        if not bad:
+            break
+        caps = _tighten(caps, bad, blocks, net, target)
+    else:
+        core, resource, need, lim = bad[0]
+        raise ResourceLimitError(f"compile for {target.name}: core {core} still needs {need} "
+                                 f"{resource} (limit {lim}) after {MAX_ATTEMPTS} attempts; "
+                                 "split the populations on it or use a larger target")
+    arrays, cores, sources = built["arrays"], built["cores"], built["sources"]
+    plastic_groups, input_base, placed = built["plastic_groups"], built["input_base"], built["placed"]
+    for c, (ptr, grp, row) in enumerate(axons):
+        arrays[f"core{c}/axon_ptr"], arrays[f"core{c}/axon_group"], arrays[f"core{c}/axon_row"] = ptr, grp, row
+    arrays["out/src_ptr"], arrays["out/dst_core"], arrays["out/dst_axon"] = out
+    slots = {chip: [c % target.cores_per_chip for c in target.usable_cores
+                    if c // target.cores_per_chip == chip] for chip in range(target.n_chips)}
+    taken = {}
+    for c in range(n_cores):  # each chip's cores on its usable slots, in order
+        chip = int(chips[c])
+        k = taken.get(chip, 0)
+        taken[chip] = k + 1
+        cores[c]["location"] = [chip, slots[chip][k]]
 
+    plastic = []
+    for conn in (c for c in net.connections if c.plastic):
+        k = len(plastic)
+        plastic.append({"connection": conn.name, "n_pre": conn.pre.n, "n_post": conn.post.n,
+                        "t_epoch": conn.rule.t_epoch, "sign_mode": conn.sign_mode,
+                        "n_synapses": conn.n_synapses,
+                        "groups": [[c, g, grp.post_start]
+                                   for c, g, grp in plastic_groups.get(conn.name, [])]})
+        arrays.update(_plastic_arrays(f"plastic{k}/", conn, sources))
+        for i, (_, _, grp) in enumerate(plastic_groups.get(conn.name, [])):
+            arrays[f"plastic{k}/group{i}/row_pre"] = grp.rows
+
+    meta = {
+        "format": FORMAT, "version": VERSION,
+        "target": {"name": target.name, "max_neurons_per_core": int(limit),
+                   "n_chips": target.n_chips, "payload_bits": target.payload_bits,
+                   "defective_cores": sorted(target.defective_cores)},
+        "inputs": [{"name": i.name, "n": i.n, "graded": i.graded, "source_base": input_base[i.name]}
+                   for i in net.inputs],
+        "populations": [{"name": p.name, "n": p.n, "kind": p.model.kind, "graded": p.graded,
+                         "state_vars": list(p.model.state_vars),
+                         "blocks": placed[p.name]} for p in net.populations],
+        "connections": [{"name": c.name, "pre": c.pre.name, "post": c.post.name,
+                         "n_synapses": c.n_synapses, "dense": c.dense} for c in net.connections],
+        "probes": [list(p) for p in net.probes],
+        "plastic": plastic,
+        "connection_probes": [list(p) for p in net.connection_probes],
+        "cores": cores,
+        "compile": {"phases": clock.seconds, "chip_assignment": chip_method,
+                    "usage": {name: values.tolist() for name, values in usage.items()},
+                    "limits": {name: int(v) for name, v in per_core_limits.items()},
+                    "traffic": _traffic_summary(traffic, chips)},
+    }
+    return Program(meta, arrays)
+
+
+def _build(net, blocks, n_cores):
+    """Sources, per-core blocks and synapse groups, and their arrays, for placed blocks."""
     # Sources: inputs first, then every core's compartments in core order.
     input_base, n_inputs = {}, 0
     for inp in net.inputs:
@@ -85,6 +182,7 @@ def compile(net, target="loihi2", max_neurons_per_core=None):
     for pop, pb in zip(net.populations, blocks):
         for b in pb:
             k = len(cores[b.core]["blocks"])
+            assert k == b.index, "blocks must be appended in their placement order"
             placed[pop.name].append([b.core, k, b.start, b.stop])
             cores[b.core]["blocks"].append({"kind": pop.model.kind, "population": pop.name,
                                             "start": b.start, "stop": b.stop,
@@ -109,38 +207,50 @@ def compile(net, target="loihi2", max_neurons_per_core=None):
                                        "graded": g.graded})
             for name in ("row_ptr", "post", "weight", "delay"):
                 arrays[f"core{c}/group{k}/{name}"] = getattr(g, name)
+    return {"arrays": arrays, "cores": cores, "groups_per_core": groups_per_core,
+            "sources": sources, "n_sources": n_sources, "n_inputs": n_inputs,
+            "input_base": input_base, "plastic_groups": plastic_groups, "placed": placed}
 
-    axons, (src_ptr, dst_core, dst_axon) = build_axon_tables(groups_per_core, n_sources)
-    for c, (ptr, grp, row) in enumerate(axons):
-        arrays[f"core{c}/axon_ptr"], arrays[f"core{c}/axon_group"], arrays[f"core{c}/axon_row"] = ptr, grp, row
-    arrays["out/src_ptr"], arrays["out/dst_core"], arrays["out/dst_axon"] = src_ptr, dst_core, dst_axon
 
-    plastic = []
-    for conn in (c for c in net.connections if c.plastic):
-        k = len(plastic)
-        plastic.append({"connection": conn.name, "n_pre": conn.pre.n, "n_post": conn.post.n,
-                        "t_epoch": conn.rule.t_epoch, "sign_mode": conn.sign_mode,
-                        "n_synapses": conn.n_synapses,
-                        "groups": [[c, g, grp.post_start]
-                                   for c, g, grp in plastic_groups.get(conn.name, [])]})
-        arrays.update(_plastic_arrays(f"plastic{k}/", conn, sources))
-        for i, (_, _, grp) in enumerate(plastic_groups.get(conn.name, [])):
-            arrays[f"plastic{k}/group{i}/row_pre"] = grp.rows
+def _tighten(caps, bad, blocks, net, target):
+    """Halve the blocks of the population holding the most neurons on each core over a
+    limit; ResourceLimitError when that population is down to one neuron per block."""
+    caps = dict(caps)
+    for core, resource, need, lim in bad:
+        on_core = [b for pb in blocks for b in pb if b.core == core]
+        biggest = max(on_core, key=lambda b: b.n)
+        pop = net.populations[biggest.population]
+        if biggest.n == 1 and len(on_core) == 1:
+            raise ResourceLimitError(
+                f"population {pop.name!r} does not fit a core of {target.name}: a core with "
+                f"one of its neurons needs {need} {resource}, the limit is {lim}; "
+                "split the populations that feed it or use sparser connections")
+        caps[pop.name] = max(1, min(caps.get(pop.name, biggest.n), biggest.n) // 2)
+    return caps
 
-    meta = {
-        "format": FORMAT, "version": VERSION,
-        "target": {"name": target.name, "max_neurons_per_core": int(limit),
-                   "n_chips": target.n_chips, "payload_bits": target.payload_bits},
-        "inputs": [{"name": i.name, "n": i.n, "graded": i.graded, "source_base": input_base[i.name]}
-                   for i in net.inputs],
-        "populations": [{"name": p.name, "n": p.n, "kind": p.model.kind, "graded": p.graded,
-                         "state_vars": list(p.model.state_vars),
-                         "blocks": placed[p.name]} for p in net.populations],
-        "connections": [{"name": c.name, "pre": c.pre.name, "post": c.post.name,
-                         "n_synapses": c.n_synapses, "dense": c.dense} for c in net.connections],
-        "probes": [list(p) for p in net.probes],
-        "plastic": plastic,
-        "connection_probes": [list(p) for p in net.connection_probes],
-        "cores": cores,
-    }
-    return Program(meta, arrays)
+
+def _traffic_summary(traffic, chips):
+    """Estimated traffic (synapses x rate) between cores on one chip and across chips."""
+    src, dst, weight = traffic
+    if len(src) == 0:
+        return {"intra_chip": 0.0, "inter_chip": 0.0}
+    cross = chips[src] != chips[dst]
+    return {"intra_chip": float(weight[~cross].sum()), "inter_chip": float(weight[cross].sum())}
+
+
+class _Clock:
+    """Seconds spent in each compile phase (summed over attempts)."""
+
+    def __init__(self):
+        self.seconds = {}
+
+    def __call__(self, phase):
+        import contextlib
+        import time
+
+        @contextlib.contextmanager
+        def timed():
+            t0 = time.perf_counter()
+            yield
+            self.seconds[phase] = self.seconds.get(phase, 0.0) + time.perf_counter() - t0
+        return timed()

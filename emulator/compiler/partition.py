@@ -1,14 +1,34 @@
-"""Partition: split populations into core-sized blocks and give each block a core.
+"""Partition: populations into core-sized blocks, and blocks packed onto cores.
 
-This first partitioner gives every block its own core, in population order, and checks
-the target's core count. (Packing small blocks together and assigning cores to chips by
-traffic come with the full compiler.)
+1. split: each population becomes contiguous blocks of at most `size` neurons, `size`
+   the largest at which every block's estimated resources fit one core: neurons, input
+   axons, synaptic memory (counted with `Target.synapse_bits`) and the core memory
+   budget. The estimates are vectorised over the connections' synapse arrays (which are
+   in canonical order, by pre then post, so a row -- one pre neuron's synapses into one
+   block -- is a run of consecutive synapses).
+2. pack: blocks smaller than a core share cores, first fit in decreasing size, while
+   the sums of their estimates fit (a sum over-counts axons two blocks share, so it is
+   safe).
+
+Output axons depend on where the downstream blocks land, and configuration tables on
+which blocks share a core, so `compile` measures every core exactly afterwards
+(`resources.py`) and, if a core is still over a limit, halves the blocks of the
+population that fills it most and partitions again.
 """
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import ParameterRangeError, ResourceLimitError
+
+#: Per-core resources the split and the packing estimate: (Target attribute, name).
+ESTIMATED = (("max_neurons_per_core", "neurons"), ("max_input_axons", "input axons"),
+             ("synapse_memory_bits", "synaptic memory bits"),
+             ("core_memory_bytes", "core memory bytes"))
+#: Delay and learning fields a synapse stores when its connection uses them. ASSUMPTION
+#: for the learning fields: the tag t (9 bits) and the delay field d (8 bits).
+DELAY_BITS, PLASTIC_TAG_BITS = 6, 17
 
 
 @dataclass(frozen=True)
@@ -31,8 +51,93 @@ class Block:
         return self.stop - self.start
 
 
-def partition(net, target, max_neurons_per_core=None):
-    """Blocks of every population (list per population) and the number of cores used."""
+def weight_field_bits(conn):
+    """Bits a synapse's weight takes: the formats hold 1..6 or 8 magnitude bits, plus a
+    sign bit for mixed signs."""
+    bits = 8 if conn.num_weight_bits == 7 else conn.num_weight_bits
+    return bits + (conn.sign_mode == "mixed")
+
+
+def index_bits(n_post):
+    """Bits of a sparse synapse's post index in a block of n_post neurons (6 at least)."""
+    return max(6, math.ceil(math.log2(max(n_post, 2))))
+
+
+def block_usage(net, pop, size, target):
+    """Estimated resources of each block of `pop` split into blocks of `size` neurons:
+    {resource name: array per block}."""
+    n_blocks = -(-pop.n // size)
+    neurons = np.full(n_blocks, size, np.int64)
+    neurons[-1] = pop.n - size * (n_blocks - 1)
+    axons = np.zeros(n_blocks, np.int64)
+    bits = np.zeros(n_blocks, np.int64)
+    for conn in net.connections:
+        if conn.post is not pop or conn.n_synapses == 0:
+            continue
+        block = conn.post_index // size
+        new_row = np.ones(conn.n_synapses, bool)
+        new_row[1:] = (np.diff(conn.pre_index) != 0) | (np.diff(block) != 0)
+        starts = np.flatnonzero(new_row)
+        lengths = np.diff(np.append(starts, conn.n_synapses))
+        row_block = block[starts]
+        axons += np.bincount(row_block, minlength=n_blocks)
+        row_bits = target.synapse_bits(
+            lengths, weight_field_bits(conn), 0 if conn.dense else index_bits(size),
+            DELAY_BITS if conn.delays.any() else 0, PLASTIC_TAG_BITS if conn.plastic else 0)
+        bits += np.bincount(row_block, weights=row_bits, minlength=n_blocks).astype(np.int64)
+    memory = target.neuron_state_bytes * neurons + bits // 8 + target.axon_entry_bytes * axons
+    return {"neurons": neurons, "input axons": axons, "synaptic memory bits": bits,
+            "core memory bytes": memory}
+
+
+def _limits(target, max_neurons):
+    limits = {name: getattr(target, attr) for attr, name in ESTIMATED}
+    limits["neurons"] = max_neurons
+    return {name: value for name, value in limits.items() if value}
+
+
+def _worst(usage, limits):
+    """(ratio, resource, block, need) of the block most over (or nearest) a limit."""
+    worst = (0.0, None, 0, 0)
+    for name, limit in limits.items():
+        k = int(np.argmax(usage[name]))
+        ratio = usage[name][k] / limit
+        if ratio > worst[0]:
+            worst = (ratio, name, k, int(usage[name][k]))
+    return worst
+
+
+def split(net, pop, target, max_neurons, cap=None):
+    """The block size of `pop` and its blocks' usage: the largest size (at most `cap`)
+    whose blocks all fit; ResourceLimitError if even one neuron per block does not."""
+    limits = _limits(target, max_neurons)
+    size = min(pop.n, max_neurons, cap or pop.n)
+    while True:
+        usage = block_usage(net, pop, size, target)
+        ratio, name, k, need = _worst(usage, limits)
+        if ratio <= 1:
+            return size, usage
+        if size == 1:
+            raise ResourceLimitError(
+                f"population {pop.name!r} does not fit a core of {target.name}: one neuron "
+                f"needs {need} {name}, the limit is {limits[name]}. "
+                + _advice(name, pop, net))
+        size = max(1, min(size - 1, int(size / ratio)))
+
+
+def _advice(resource, pop, net):
+    if resource in ("input axons",):
+        pres = [f"{c.pre.name!r} ({c.pre.n})" for c in net.connections if c.post is pop]
+        return (f"Its inputs come from {', '.join(pres)}: split those populations, or make "
+                "the connections sparser.")
+    if resource in ("synaptic memory bits", "core memory bytes"):
+        return "Use fewer weight bits (num_weight_bits), sparser connections, or no delays."
+    return "Split the population or use a target with larger cores."
+
+
+def partition(net, target, max_neurons_per_core=None, caps=None):
+    """Blocks of every population (a list per population) on packed cores, and the number
+    of cores used. caps: {population name: largest block size} imposed by the caller."""
     limit = target.max_neurons_per_core
     if max_neurons_per_core is not None:
         if isinstance(max_neurons_per_core, bool) or not isinstance(max_neurons_per_core, (int, np.integer)) \
@@ -41,18 +146,65 @@ def partition(net, target, max_neurons_per_core=None):
                 f"compile for {target.name}: max_neurons_per_core={max_neurons_per_core!r} is "
                 f"outside [1, {limit}] (the target's neurons per core)")
         limit = int(max_neurons_per_core)
-    blocks, core = [], 0
+    caps = caps or {}
+    limits = _limits(target, limit)
+    pieces = []  # (population index, start, stop, usage of the block)
     for p, pop in enumerate(net.populations):
-        mine = []
-        for start in range(0, pop.n, limit):
-            mine.append(Block(p, start, min(start + limit, pop.n), core))
-            core += 1
-        blocks.append(mine)
-    if core > target.n_cores:
-        need = {pop.name: len(b) for pop, b in zip(net.populations, blocks)}
+        size, usage = split(net, pop, target, limit, caps.get(pop.name))
+        for k, start in enumerate(range(0, pop.n, size)):
+            pieces.append((p, start, min(start + size, pop.n),
+                           {name: int(values[k]) for name, values in usage.items()}))
+    core_of, used = _pack(pieces, limits)
+    n_cores = len(used)
+    if n_cores > len(target.usable_cores):
+        need = {pop.name: sum(1 for pc in pieces if pc[0] == p)
+                for p, pop in enumerate(net.populations)}
         raise ResourceLimitError(
-            f"compile for {target.name}: the network needs {core} cores ({need} at "
-            f"{limit} neurons per core) but the target has {target.n_cores} "
-            f"({target.cores_per_chip} per chip x {target.n_chips} chips); use more chips "
-            "(e.g. emulator.targets.loihi2(n_chips=...)) or larger cores")
-    return blocks, core
+            f"compile for {target.name}: the network needs {n_cores} cores (blocks per "
+            f"population: {need}, at most {limit} neurons per core) but the target has "
+            f"{len(target.usable_cores)} usable ({target.cores_per_chip} per chip x "
+            f"{target.n_chips} chips, {len(target.defective_cores)} defective); use more "
+            f"chips (e.g. emulator.targets.{target.name}(n_chips=...))")
+    blocks = [[] for _ in net.populations]
+    for (p, start, stop, _), core in zip(pieces, core_of):
+        blocks[p].append(Block(p, start, stop, core))
+    return blocks, n_cores
+
+
+def _pack(pieces, limits):
+    """First fit in decreasing size: the core of each piece, and each core's summed usage."""
+    order = sorted(range(len(pieces)), key=lambda i: -pieces[i][3]["neurons"])
+    core_of = [0] * len(pieces)
+    used = []
+    for i in order:
+        need = pieces[i][3]
+        for c, have in enumerate(used):
+            if all(have[name] + need[name] <= lim for name, lim in limits.items()):
+                break
+        else:
+            c = len(used)
+            used.append({name: 0 for name in need})
+        for name in need:
+            used[c][name] += need[name]
+        core_of[i] = c
+    return core_of, used
+
+
+def place_blocks(blocks, net, core_order):
+    """Blocks renumbered onto their final cores (core_order[old] = new index) with their
+    offsets: on each core, blocks in population order, then start order, consecutive
+    compartments; accumulators likewise, n per input port of the block's model."""
+    offset, acc = {}, {}
+    placed = [[] for _ in blocks]
+    count = {}
+    for p, pb in enumerate(blocks):
+        ports = len(net.populations[p].model.ports)
+        for b in pb:
+            core = int(core_order[b.core])
+            index = count.get(core, 0)
+            placed[p].append(Block(p, b.start, b.stop, core, offset.get(core, 0),
+                                   acc.get(core, 0), index))
+            count[core] = index + 1
+            offset[core] = offset.get(core, 0) + b.n
+            acc[core] = acc.get(core, 0) + b.n * ports
+    return placed

@@ -1,0 +1,138 @@
+"""Cores onto chips: keep the heaviest traffic on chip.
+
+The traffic between two cores is estimated as the synapses from one to the other times
+the expected spike rate of their pre neurons (`rates`, per population or input name; 1
+by default, i.e. synapse counts). With more than one chip, the core graph is cut into
+chips by METIS (pymetis), each chip's share proportional to its usable cores; cores then
+move from chips over capacity to the chips they talk to most that have room. Without
+pymetis, or if METIS fails, a greedy assignment fills chips in order of a
+traffic-weighted walk over the cores.
+"""
+import numpy as np
+
+from ..errors import ParameterRangeError
+
+
+def core_traffic(net, blocks, n_cores, rates):
+    """(src core, dst core, weight) arrays of the estimated inter-core traffic."""
+    core_of = {}
+    for p, pb in enumerate(blocks):
+        c = np.empty(net.populations[p].n, np.int64)
+        for b in pb:
+            c[b.start:b.stop] = b.core
+        core_of[net.populations[p].name] = c
+    keys, weights = [], []
+    for conn in net.connections:
+        if conn.pre.name not in core_of or conn.n_synapses == 0:
+            continue  # inputs come from the host, on no core
+        src = core_of[conn.pre.name][conn.pre_index]
+        dst = core_of[conn.post.name][conn.post_index]
+        cross = src != dst
+        pair = src[cross] * n_cores + dst[cross]
+        if len(pair):
+            uniq, counts = np.unique(pair, return_counts=True)
+            keys.append(uniq)
+            weights.append(counts * _rate(rates, conn.pre.name))
+    if not keys:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    keys, weights = np.concatenate(keys), np.concatenate(weights)
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    total = np.bincount(inverse, weights=weights)
+    return uniq // n_cores, uniq % n_cores, total
+
+
+def _rate(rates, name):
+    rate = (rates or {}).get(name, 1.0)
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate >= 0:
+        raise ParameterRangeError(f"compile: rates[{name!r}]={rate!r} must be a number >= 0")
+    return float(rate)
+
+
+def assign_chips(n_cores, traffic, capacity):
+    """The chip of each core. capacity: usable cores per chip. Returns (chips, method)."""
+    n_chips = len(capacity)
+    if n_chips == 1 or n_cores <= 1:
+        return np.zeros(n_cores, np.int64), "single chip"
+    src, dst, weight = traffic
+    try:
+        import pymetis
+        chips = _metis(pymetis, n_cores, src, dst, weight, capacity)
+        method = "METIS"
+    except Exception:  # no pymetis, or METIS refused the graph: the greedy fallback
+        chips = _greedy(n_cores, src, dst, weight, capacity)
+        method = "greedy"
+    return _repair(chips, src, dst, weight, capacity), method
+
+
+def _symmetric(n_cores, src, dst, weight):
+    """CSR adjacency of the undirected core graph with integer edge weights >= 1."""
+    a = np.concatenate([src, dst])
+    b = np.concatenate([dst, src])
+    w = np.concatenate([weight, weight])
+    order = np.lexsort((b, a))
+    a, b, w = a[order], b[order], w[order]
+    key = a * n_cores + b
+    uniq, first = np.unique(key, return_index=True)
+    w = np.add.reduceat(w, first) if len(w) else w
+    a, b = uniq // n_cores, uniq % n_cores
+    xadj = np.zeros(n_cores + 1, np.int64)
+    np.cumsum(np.bincount(a, minlength=n_cores), out=xadj[1:])
+    scale = 1000.0 / w.max() if len(w) and w.max() > 0 else 1.0
+    return xadj, b, np.maximum(1, np.round(w * scale)).astype(np.int64)
+
+
+def _metis(pymetis, n_cores, src, dst, weight, capacity):
+    xadj, adjncy, eweights = _symmetric(n_cores, src, dst, weight)
+    cap = np.asarray(capacity, float)
+    result = pymetis.part_graph(len(capacity), adjacency=pymetis.CSRAdjacency(xadj, adjncy),
+                                eweights=eweights, tpwgts=list(cap / cap.sum()))
+    return np.asarray(result.vertex_part, np.int64)
+
+
+def _greedy(n_cores, src, dst, weight, capacity):
+    """Fill chips in the order of a walk that always takes the core with the most traffic
+    to the cores already placed on the current chip."""
+    link = {}
+    for s, d, w in zip(src.tolist(), dst.tolist(), weight.tolist()):
+        link.setdefault(s, {})[d] = link.get(s, {}).get(d, 0) + w
+        link.setdefault(d, {})[s] = link.get(d, {}).get(s, 0) + w
+    chips = np.full(n_cores, -1, np.int64)
+    left = set(range(n_cores))
+    for chip, room in enumerate(capacity):
+        pull = {}
+        while room and left:
+            core = max(pull, key=pull.get) if pull else min(left)
+            pull.pop(core, None)
+            left.discard(core)
+            chips[core] = chip
+            room -= 1
+            for other, w in link.get(core, {}).items():
+                if other in left:
+                    pull[other] = pull.get(other, 0) + w
+    return chips
+
+
+def _repair(chips, src, dst, weight, capacity):
+    """Move cores off chips over capacity, each to the chip with room it talks to most."""
+    chips = chips.copy()
+    load = np.bincount(chips, minlength=len(capacity))
+    for chip in np.flatnonzero(load > np.asarray(capacity)):
+        while load[chip] > capacity[chip]:
+            members = np.flatnonzero(chips == chip)
+            room = np.flatnonzero(load < np.asarray(capacity))
+            best = (-1.0, members[-1], room[0])
+            for core in members:
+                to = np.zeros(len(capacity))
+                for a, b in ((src, dst), (dst, src)):
+                    mine = a == core
+                    np.add.at(to, chips[b[mine]], weight[mine])
+                stay = to[chip]
+                for r in room:
+                    gain = to[r] - stay
+                    if gain > best[0]:
+                        best = (gain, core, r)
+            _, core, target = best
+            chips[core] = target
+            load[chip] -= 1
+            load[target] += 1
+    return chips
