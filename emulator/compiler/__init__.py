@@ -103,9 +103,12 @@ def compile(net, target="loihi2", max_neurons_per_core=None, rates=None):
         caps = _tighten(caps, bad, blocks, net, target)
     else:
         core, resource, need, lim = bad[0]
-        raise ResourceLimitError(f"compile for {target.name}: core {core} still needs {need} "
-                                 f"{resource} (limit {lim}) after {MAX_ATTEMPTS} attempts; "
-                                 "split the populations on it or use a larger target")
+        names = sorted({p.name for p, pb in zip(net.populations, blocks)
+                        for b in pb if b.core == core})
+        raise ResourceLimitError(f"compile for {target.name}: core {core} (populations "
+                                 f"{names}) still needs {need} {resource}, the limit is {lim}, "
+                                 f"after {MAX_ATTEMPTS} attempts. "
+                                 + _ADVICE.get(resource, "Use a target with larger cores."))
     arrays, cores, sources = built["arrays"], built["cores"], built["sources"]
     plastic_groups, input_base, placed = built["plastic_groups"], built["input_base"], built["placed"]
     for c, (ptr, grp, row) in enumerate(axons):
@@ -213,20 +216,40 @@ def _build(net, blocks, n_cores):
 
 
 def _tighten(caps, bad, blocks, net, target):
-    """Halve the blocks of the population holding the most neurons on each core over a
-    limit; ResourceLimitError when that population is down to one neuron per block."""
+    """New caps after an exact check found cores over a limit: on each such core, halve
+    the largest block's population, and if the core packs several blocks, halve how many
+    neurons a core may pack (caps[None]). ResourceLimitError when nothing can shrink: one
+    neuron alone on a core is still over."""
     caps = dict(caps)
     for core, resource, need, lim in bad:
         on_core = [b for pb in blocks for b in pb if b.core == core]
-        biggest = max(on_core, key=lambda b: b.n)
-        pop = net.populations[biggest.population]
-        if biggest.n == 1 and len(on_core) == 1:
+        names = sorted({net.populations[b.population].name for b in on_core})
+        if len(on_core) == 1 and on_core[0].n == 1:
             raise ResourceLimitError(
-                f"population {pop.name!r} does not fit a core of {target.name}: a core with "
-                f"one of its neurons needs {need} {resource}, the limit is {lim}; "
-                "split the populations that feed it or use sparser connections")
-        caps[pop.name] = max(1, min(caps.get(pop.name, biggest.n), biggest.n) // 2)
+                f"population {names[0]!r} does not fit a core of {target.name}: a core with "
+                f"one of its neurons needs {need} {resource}, the limit is {lim}. "
+                + _ADVICE.get(resource, "Use a target with larger cores."))
+        biggest = max(on_core, key=lambda b: b.n)
+        if biggest.n > 1:
+            pop = net.populations[biggest.population]
+            caps[pop.name] = max(1, min(caps.get(pop.name, biggest.n), biggest.n) // 2)
+        if len(on_core) > 1:
+            packed = sum(b.n for b in on_core)
+            caps[None] = max(1, min(caps.get(None, packed), packed) // 2)
     return caps
+
+
+#: What to change when a core is over a limit the split cannot estimate.
+_ADVICE = {
+    "output axons": "Its neurons send to more cores than one core's output-axon table "
+                    "holds: give the populations they feed larger cores (fewer blocks) or "
+                    "use a target with more output axons.",
+    "input axons": "Split the populations that feed it, or make those connections sparser.",
+    "compartment profiles": "Give its neurons fewer distinct parameter sets per core.",
+    "synapse formats": "Use fewer distinct weight formats (num_weight_bits, sign_mode, "
+                       "delays) into one population.",
+    "learning profiles": "Use fewer distinct learning rules into one population.",
+}
 
 
 def _traffic_summary(traffic, chips):

@@ -112,17 +112,27 @@ def split(net, pop, target, max_neurons, cap=None):
     whose blocks all fit; ResourceLimitError if even one neuron per block does not."""
     limits = _limits(target, max_neurons)
     size = min(pop.n, max_neurons, cap or pop.n)
+    too_big = None  # the smallest size known not to fit
     while True:
         usage = block_usage(net, pop, size, target)
         ratio, name, k, need = _worst(usage, limits)
         if ratio <= 1:
-            return size, usage
+            break
         if size == 1:
             raise ResourceLimitError(
                 f"population {pop.name!r} does not fit a core of {target.name}: one neuron "
                 f"needs {need} {name}, the limit is {limits[name]}. "
                 + _advice(name, pop, net))
+        too_big = size
         size = max(1, min(size - 1, int(size / ratio)))
+    while too_big is not None and too_big - size > 1:  # bisect up to the largest that fits
+        mid = (size + too_big) // 2
+        trial = block_usage(net, pop, mid, target)
+        if _worst(trial, limits)[0] <= 1:
+            size, usage = mid, trial
+        else:
+            too_big = mid
+    return size, usage
 
 
 def _advice(resource, pop, net):
@@ -137,7 +147,8 @@ def _advice(resource, pop, net):
 
 def partition(net, target, max_neurons_per_core=None, caps=None):
     """Blocks of every population (a list per population) on packed cores, and the number
-    of cores used. caps: {population name: largest block size} imposed by the caller."""
+    of cores used. caps: {population name: largest block size} imposed by the caller, and
+    caps[None]: the most neurons blocks packed together may have."""
     limit = target.max_neurons_per_core
     if max_neurons_per_core is not None:
         if isinstance(max_neurons_per_core, bool) or not isinstance(max_neurons_per_core, (int, np.integer)) \
@@ -154,7 +165,8 @@ def partition(net, target, max_neurons_per_core=None, caps=None):
         for k, start in enumerate(range(0, pop.n, size)):
             pieces.append((p, start, min(start + size, pop.n),
                            {name: int(values[k]) for name, values in usage.items()}))
-    core_of, used = _pack(pieces, limits)
+    pack_limits = dict(limits, neurons=min(limit, caps.get(None) or limit))
+    core_of, used = _pack(pieces, pack_limits)
     n_cores = len(used)
     if n_cores > len(target.usable_cores):
         need = {pop.name: sum(1 for pc in pieces if pc[0] == p)

@@ -110,10 +110,12 @@ class Target:
         if "defective_cores" in changes:
             changes["defective_cores"] = frozenset(int(c) for c in changes["defective_cores"])
         variant = replace(self, **changes)
-        for key in ("max_neurons_per_core", "max_input_axons", "max_output_axons",
-                    "synapse_memory_bits", "core_memory_bytes", "routing_entries_per_chip"):
+        for key in ("max_neurons_per_core", "cores_per_chip", "max_input_axons",
+                    "max_output_axons", "synapse_memory_bits", "core_memory_bytes",
+                    "routing_entries_per_chip"):
             mine, chip = getattr(variant, key), getattr(self, key)
-            _integer(self.name, key, mine, 1 if key == "max_neurons_per_core" else 0,
+            _integer(self.name, key, mine,
+                     1 if key in ("max_neurons_per_core", "cores_per_chip") else 0,
                      chip if chip else 2**62)
             if chip and not mine:
                 raise ParameterRangeError(f"target {self.name}: {key}=0 would lift the chip's "

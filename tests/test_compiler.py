@@ -1,0 +1,152 @@
+"""The compiler: every per-core limit holds in what it builds, whatever the limits;
+results never depend on the limits, the packing or the number of chips; a network that
+cannot fit raises ResourceLimitError saying what, where, how much and what to change."""
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+import emulator
+from emulator.compiler import chips as chip_module
+from emulator.errors import ResourceLimitError
+from emulator.testing import assert_bit_exact
+from emulator.testing.strategies import MODEL_STRATEGIES, network_cases
+
+ALL_MODELS = tuple(MODEL_STRATEGIES)
+
+
+def observed(result, net):
+    out = {f"{p.name}.spikes": result.spikes[p.name] for p in net.populations}
+    out.update({f"{n}.{v}": result.probes[f"{n}.{v}"] for n, v in net.probes if v != "spikes"})
+    return out
+
+
+@st.composite
+def limited_targets(draw):
+    """loihi2 variants with small, hypothesis-drawn per-core limits."""
+    changes = {"max_neurons_per_core": draw(st.integers(1, 8))}
+    if draw(st.booleans()):
+        changes["max_input_axons"] = draw(st.integers(1, 24))
+    if draw(st.booleans()):
+        changes["max_output_axons"] = draw(st.integers(1, 40))
+    if draw(st.booleans()):
+        changes["synapse_memory_bits"] = draw(st.integers(64, 4096))
+    if draw(st.booleans()):
+        changes["core_memory_bytes"] = draw(st.integers(64, 2048))
+    return emulator.targets.loihi2(**changes)
+
+
+@given(case=network_cases(models=ALL_MODELS, max_n=8), target=limited_targets())
+def test_every_limit_holds_and_results_do_not_change(case, target):
+    net, inputs, steps = case
+    try:
+        program = emulator.compile(net, target)
+    except ResourceLimitError as e:
+        assert "population" in str(e) or "cores" in str(e)
+        return
+    report = program.meta["compile"]
+    for resource, limit in report["limits"].items():
+        assert max(report["usage"][resource]) <= limit, resource
+    assert report["limits"]["neurons"] == target.max_neurons_per_core
+    # the usage the compiler reports is what the program holds
+    assert report["usage"]["input axons"] == \
+        [program.arrays[f"core{c}/axon_ptr"].size - 1 for c in range(program.n_cores)]
+    free = emulator.Simulator(emulator.compile(net)).run(steps, inputs=inputs)
+    limited = emulator.Simulator(program).run(steps, inputs=inputs)
+    assert_bit_exact(observed(limited, net), observed(free, net))
+
+
+@given(case=network_cases(models=ALL_MODELS, max_n=8), n_chips=st.sampled_from([2, 4]))
+def test_results_do_not_depend_on_the_number_of_chips(case, n_chips):
+    net, inputs, steps = case
+    one = emulator.Simulator(emulator.compile(net, max_neurons_per_core=2)).run(steps, inputs=inputs)
+    target = emulator.targets.loihi2(n_chips=n_chips, cores_per_chip=4)
+    try:
+        program = emulator.compile(net, target, max_neurons_per_core=2)
+    except ResourceLimitError:  # more cores than 4 x n_chips
+        return
+    chips = [core["location"][0] for core in program.meta["cores"]]
+    assert chips == sorted(chips) and max(np.bincount(chips)) <= 4
+    assert_bit_exact(observed(emulator.Simulator(program).run(steps, inputs=inputs), net),
+                     observed(one, net))
+
+
+def layered(n=40, seed=0):
+    rng = np.random.default_rng(seed)
+    net = emulator.Network()
+    x = net.input(n, name="x")
+    pops = [net.population(n, emulator.LIF(du=300, dv=300, vth=20), name=f"h{k}")
+            for k in range(4)]
+    net.connect(x, pops[0], rng.integers(0, 30, (n, n)))
+    for a, b in zip(pops, pops[1:]):
+        net.connect(a, b, rng.integers(0, 30, (n, n)))
+    return net, {"x": (rng.random((30, n)) < 0.2).astype(np.int8)}
+
+
+def test_chips_keep_the_heaviest_traffic_on_chip():
+    """Four layers of 40 neurons on 8 cores, 2 chips of 4: the best cut crosses once,
+    between the second and third layer; METIS finds a cut no worse than the greedy
+    walk, and both respect the chips' capacity."""
+    net, inputs = layered()
+    target = emulator.targets.loihi2(n_chips=2, cores_per_chip=4)
+    program = emulator.compile(net, target, max_neurons_per_core=20)
+    report = program.meta["compile"]
+    assert report["chip_assignment"] == "METIS"
+    assert report["traffic"]["inter_chip"] == 40 * 40  # one layer-to-layer connection
+    placed = {p["name"]: {program.meta["cores"][core]["location"][0] for core, *_ in p["blocks"]}
+              for p in program.meta["populations"]}
+    assert placed["h0"] == placed["h1"] and placed["h2"] == placed["h3"]
+    assert placed["h0"] != placed["h2"]
+
+
+def test_greedy_fallback_without_pymetis(monkeypatch):
+    def refuse(*args):
+        raise ImportError("no pymetis here")
+    monkeypatch.setattr(chip_module, "_metis", refuse)
+    net, inputs = layered()
+    target = emulator.targets.loihi2(n_chips=2, cores_per_chip=4)
+    program = emulator.compile(net, target, max_neurons_per_core=20)
+    assert program.meta["compile"]["chip_assignment"] == "greedy"
+    assert program.meta["compile"]["traffic"]["inter_chip"] == 40 * 40
+    base = emulator.Simulator(emulator.compile(net)).run(30, inputs=inputs)
+    assert_bit_exact(dict(emulator.Simulator(program).run(30, inputs=inputs).spikes),
+                     dict(base.spikes))
+
+
+def test_defective_cores_are_never_used():
+    net, inputs = layered()
+    target = emulator.targets.loihi2(n_chips=2, cores_per_chip=5, defective_cores={0, 6})
+    program = emulator.compile(net, target, max_neurons_per_core=20)
+    locations = [tuple(core["location"]) for core in program.meta["cores"]]
+    assert (0, 0) not in locations and (1, 1) not in locations
+    assert len(set(locations)) == len(locations) == 8
+
+
+def test_a_network_that_cannot_fit_says_what_to_change():
+    net = emulator.Network()
+    x = net.input(5000, name="wide")
+    h = net.population(10, emulator.LIF(du=0, dv=0, vth=10), name="h")
+    net.connect(x, h, np.ones((10, 5000), np.int64))
+    with pytest.raises(ResourceLimitError) as e:
+        emulator.compile(net, "loihi1")
+    msg = str(e.value)
+    assert "population 'h'" in msg and "5000 input axons" in msg and "4096" in msg
+    assert "'wide' (5000)" in msg
+    net, _ = layered(n=40)
+    with pytest.raises(ResourceLimitError, match=r"needs 8 cores .* 6 usable .*n_chips"):
+        emulator.compile(net, emulator.targets.loihi2(cores_per_chip=6), max_neurons_per_core=20)
+
+
+def test_synaptic_memory_limits_split_populations():
+    """A dense 100 x 100 connection of 8-bit mixed weights: a block of b neurons holds 100
+    rows of b 9-bit synapses, ceil((9 b + 10) / 64) words each; with 200 words per core a
+    row may take 2 words, so 9 b + 10 <= 128: blocks of 13 neurons."""
+    rng = np.random.default_rng(1)
+    net = emulator.Network()
+    x = net.input(100, name="x")
+    h = net.population(100, emulator.LIF(du=0, dv=0, vth=10), name="h")
+    net.connect(x, h, rng.integers(-100, 100, (100, 100)))
+    target = emulator.targets.loihi1(synapse_memory_bits=100 * 64 * 2)
+    program = emulator.compile(net, target)
+    usage = program.meta["compile"]["usage"]
+    assert max(usage["synaptic memory bits"]) <= 100 * 64 * 2
+    assert max(usage["neurons"]) == 13
