@@ -83,7 +83,8 @@ def test_save_load_roundtrip_runs_identically(tmp_path):
 def test_summary_lists_cores_and_utilisation(capsys):
     net, _ = net_and_inputs()
     text = emulator.compile(net, max_neurons_per_core=16).summary()
-    assert "3 cores used" in text and "h[16:30]" in text and "87.5%" in text
+    assert "3 cores used" in text and "h[16:30]" in text and "14 (88%)" in text
+    assert "compile: partition" in text and "highest use of a limit" in text
     net, _ = plastic_net_and_inputs()
     text = emulator.compile(net, max_neurons_per_core=4).summary()
     assert "plastic 'w': 80 synapses on cores [0, 1, 2], rules dw, dd, dt, t_epoch 2" in text

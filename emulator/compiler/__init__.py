@@ -17,6 +17,9 @@ from .route import build_axon_tables
 from .synapses import build_groups
 
 
+#: Target fields a Program records, so that `Program.target` is the variant compiled for.
+SAVED_TARGET_FIELDS = ("n_chips", "cores_per_chip", "payload_bits", "max_input_axons",
+                       "max_output_axons", "synapse_memory_bits", "core_memory_bytes")
 #: How often compile re-partitions when an exact check finds a core over a limit.
 MAX_ATTEMPTS = 12
 
@@ -138,8 +141,8 @@ def compile(net, target="loihi2", max_neurons_per_core=None, rates=None):
     meta = {
         "format": FORMAT, "version": VERSION,
         "target": {"name": target.name, "max_neurons_per_core": int(limit),
-                   "n_chips": target.n_chips, "payload_bits": target.payload_bits,
-                   "defective_cores": sorted(target.defective_cores)},
+                   "defective_cores": sorted(target.defective_cores),
+                   **{key: getattr(target, key) for key in SAVED_TARGET_FIELDS}},
         "inputs": [{"name": i.name, "n": i.n, "graded": i.graded, "source_base": input_base[i.name]}
                    for i in net.inputs],
         "populations": [{"name": p.name, "n": p.n, "kind": p.model.kind, "graded": p.graded,

@@ -53,21 +53,45 @@ class Program:
         return get(t.pop("name")).derive(**t)
 
     def summary(self, file=None):
-        """Print (and return) cores used, each core's utilisation and the plastic
-        connections."""
-        t = self.meta["target"]
-        lines = [f"Program for {t['name']}: {self.n_cores} cores used of "
-                 f"{self.target.n_cores} ({t['max_neurons_per_core']} neurons per core)",
-                 f"{'core':>5} {'neurons':>8} {'util':>6} {'axons':>7} {'synapses':>10} "
-                 f"{'memory':>10}  populations"]
+        """Print (and return) the mapping: cores and chips used, every core's use of every
+        resource (with the share of its limit), the estimated traffic on and between
+        chips, the plastic connections and the time of each compile phase."""
+        t, report = self.meta["target"], self.meta.get("compile", {})
+        usage, limits = report.get("usage", {}), report.get("limits", {})
+        chips = [core.get("location", [0, c])[0] for c, core in enumerate(self.meta["cores"])]
+        per_chip = {chip: chips.count(chip) for chip in sorted(set(chips))}
+        lines = [f"Program for {t['name']}: {self.n_cores} cores used of {self.target.n_cores} "
+                 f"on {t['n_chips']} chip(s) (cores per chip used: {per_chip}); at most "
+                 f"{t['max_neurons_per_core']} neurons per core"]
+        if report:
+            phases = ", ".join(f"{k} {v:.3f} s" for k, v in report["phases"].items())
+            lines.append(f"compile: {phases} (total {sum(report['phases'].values()):.3f} s); "
+                         f"chips assigned by {report['chip_assignment']}")
+            traffic = report["traffic"]
+            total = traffic["intra_chip"] + traffic["inter_chip"]
+            share = traffic["inter_chip"] / total if total else 0.0
+            lines.append(f"traffic between cores (synapses x rate): {traffic['intra_chip']:.6g} "
+                         f"on chip, {traffic['inter_chip']:.6g} across chips ({share:.1%})")
+        names = list(usage)
+        short = {"neurons": "neurons", "input axons": "in-axons", "output axons": "out-axons",
+                 "synaptic memory bits": "syn-bits", "core memory bytes": "mem-bytes",
+                 "compartment profiles": "profiles", "synapse formats": "formats",
+                 "learning profiles": "learning"}
+        lines.append(f"{'core':>5} {'chip:slot':>9} " +
+                     " ".join(f"{short.get(n, n):>14}" for n in names) + "  populations")
         for c, core in enumerate(self.meta["cores"]):
-            n = sum(b["stop"] - b["start"] for b in core["blocks"])
-            syn = sum(self.arrays[f"core{c}/group{g}/weight"].size for g in range(len(core["groups"])))
-            mem = sum(a.nbytes for k, a in self.arrays.items() if k.startswith(f"core{c}/group"))
-            axons = self.arrays[f"core{c}/axon_ptr"].size - 1
+            chip, slot = core.get("location", [0, c])
+            cells = []
+            for n in names:
+                used = usage[n][c]
+                cells.append(f"{used} ({used / limits[n]:.0%})" if n in limits else str(used))
             pops = ", ".join(f"{b['population']}[{b['start']}:{b['stop']}]" for b in core["blocks"])
-            lines.append(f"{c:>5} {n:>8} {n / t['max_neurons_per_core']:>6.1%} {axons:>7} "
-                         f"{syn:>10} {mem:>9}B  {pops}")
+            lines.append(f"{c:>5} {f'{chip}:{slot}':>9} " + " ".join(f"{x:>14}" for x in cells)
+                         + f"  {pops}")
+        if usage:
+            worst = ", ".join(f"{n} {max(usage[n]) / limits[n]:.0%}" for n in names
+                              if n in limits and usage[n])
+            lines.append(f"highest use of a limit on any core: {worst}")
         for k, p in enumerate(self.meta["plastic"]):
             rules = [r for r in ("dw", "dd", "dt") if self.arrays[f"plastic{k}/{r}"].size]
             cores = sorted({core for core, _, _ in p["groups"]})
