@@ -140,6 +140,7 @@ class _Parser:
         self.name, self.text = name, text
         self.toks = _tokens(name, text)
         self.i = 0
+        self.k = None  # the K of the rule's uK terms
 
     def peek(self):
         return self.toks[self.i]
@@ -238,8 +239,14 @@ class _Parser:
         u = re.fullmatch(r"u([0-9])", name)
         if name in ("x0", "y0") or u:
             if dep is None:
-                return (DEP_U, int(u.group(1))) if u else \
-                    ((DEP_X0 if name == "x0" else DEP_Y0), 0)
+                if not u:
+                    return (DEP_X0 if name == "x0" else DEP_Y0), 0
+                # one K per rule (and per connection: LearningRule checks across rules)
+                if self.k is not None and int(u.group(1)) != self.k:
+                    self.fail(tok, f"u{u.group(1)} after u{self.k}: every uK dependency must "
+                                   "have the same K")
+                self.k = int(u.group(1))
+                return DEP_U, self.k
             if not u:  # a later x0/y0 is a 1-bit factor; a later uK is ignored
                 factors.append(Factor(PLAIN, name))
             return dep, k

@@ -74,6 +74,7 @@ def test_mutated_rules_parse_or_raise_rule_syntax_error(text, data):
     ("u\u0663*w", 1, "unexpected character"),       # an Arabic-Indic 3 is not a digit here
     ("0*2^20*x0", 0, "fold to 0*2^20"),
     ("x1 y0", 0, "unknown symbol 'x1y0'"),          # whitespace is ignored, even here
+    ("u0*w + u1*t", 7, "u1 after u0"),
 ])
 def test_bad_rules_name_the_position_and_the_allowed_form(text, position, problem):
     with pytest.raises(RuleSyntaxError) as e:

@@ -219,26 +219,32 @@ def _build(net, blocks, n_cores):
 
 
 def _tighten(caps, bad, blocks, net, target):
-    """New caps after an exact check found cores over a limit: on each such core, halve
-    the largest block's population, and if the core packs several blocks, halve how many
-    neurons a core may pack (caps[None]). ResourceLimitError when nothing can shrink: one
-    neuron alone on a core is still over."""
+    """New caps after an exact check found cores over a limit. The population holding
+    the most neurons on an over-full core gets blocks smaller by the factor the core is
+    over (at least one neuron smaller); if the core packs several blocks, so does the
+    number of neurons a core may pack (caps[None]). ResourceLimitError when nothing can
+    shrink: one neuron alone on a core is still over."""
     caps = dict(caps)
+    shrink = {}  # population name (or None for packing) -> (current size, worst ratio)
     for core, resource, need, lim in bad:
         on_core = [b for pb in blocks for b in pb if b.core == core]
-        names = sorted({net.populations[b.population].name for b in on_core})
         if len(on_core) == 1 and on_core[0].n == 1:
+            name = net.populations[on_core[0].population].name
             raise ResourceLimitError(
-                f"population {names[0]!r} does not fit a core of {target.name}: a core with "
+                f"population {name!r} does not fit a core of {target.name}: a core with "
                 f"one of its neurons needs {need} {resource}, the limit is {lim}. "
                 + _ADVICE.get(resource, "Use a target with larger cores."))
+        ratio = need / lim
         biggest = max(on_core, key=lambda b: b.n)
-        if biggest.n > 1:
-            pop = net.populations[biggest.population]
-            caps[pop.name] = max(1, min(caps.get(pop.name, biggest.n), biggest.n) // 2)
+        keys = [(net.populations[biggest.population].name, biggest.n)] if biggest.n > 1 else []
         if len(on_core) > 1:
-            packed = sum(b.n for b in on_core)
-            caps[None] = max(1, min(caps.get(None, packed), packed) // 2)
+            keys.append((None, sum(b.n for b in on_core)))
+        for key, size in keys:
+            old = shrink.get(key, (size, 1.0))
+            shrink[key] = (max(old[0], size), max(old[1], ratio))
+    for key, (size, ratio) in shrink.items():
+        size = min(caps.get(key) or size, size)
+        caps[key] = max(1, min(size - 1, int(size / ratio * 0.98)))
     return caps
 
 

@@ -2,18 +2,19 @@
 
 1. split: each population becomes contiguous blocks of at most `size` neurons, `size`
    the largest at which every block's estimated resources fit one core: neurons, input
-   axons, synaptic memory (counted with `Target.synapse_bits`) and the core memory
-   budget. The estimates are vectorised over the connections' synapse arrays (which are
+   axons, output axons (one per block a neuron's synapses reach, under a first cut of
+   every population), synaptic memory (counted with `Target.synapse_bits`) and the core
+   memory budget. The estimates are vectorised over the connections' synapse arrays (which are
    in canonical order, by pre then post, so a row -- one pre neuron's synapses into one
    block -- is a run of consecutive synapses).
 2. pack: blocks smaller than a core share cores, first fit in decreasing size, while
    the sums of their estimates fit (a sum over-counts axons two blocks share, so it is
    safe).
 
-Output axons depend on where the downstream blocks land, and configuration tables on
-which blocks share a core, so `compile` measures every core exactly afterwards
-(`resources.py`) and, if a core is still over a limit, halves the blocks of the
-population that fills it most and partitions again.
+The final cut can differ from the first one, packing merges axons, and configuration
+tables depend on which blocks share a core, so `compile` measures every core exactly
+afterwards (`resources.py`) and, if a core is still over a limit, shrinks the blocks of
+the population that fills it most and partitions again.
 """
 import math
 from dataclasses import dataclass
@@ -24,8 +25,11 @@ from ..errors import ParameterRangeError, ResourceLimitError
 
 #: Per-core resources the split and the packing estimate: (Target attribute, name).
 ESTIMATED = (("max_neurons_per_core", "neurons"), ("max_input_axons", "input axons"),
+             ("max_output_axons", "output axons"),
              ("synapse_memory_bits", "synaptic memory bits"),
              ("core_memory_bytes", "core memory bytes"))
+#: At most this many rounds of cutting every population and re-estimating output axons.
+OUTPUT_ROUNDS = 4
 #: Delay and learning fields a synapse stores when its connection uses them. ASSUMPTION
 #: for the learning fields: the tag t (9 bits) and the delay field d (8 bits).
 DELAY_BITS, PLASTIC_TAG_BITS = 6, 17
@@ -63,31 +67,52 @@ def index_bits(n_post):
     return max(6, math.ceil(math.log2(max(n_post, 2))))
 
 
-def block_usage(net, pop, size, target):
+def _rows(conn, size):
+    """The rows of `conn` when its post population is cut into blocks of `size`: (first
+    synapse of each row, its length, its post block). A row is one pre neuron's synapses
+    into one block: a run of consecutive synapses in canonical order."""
+    block = conn.post_index // size
+    new_row = np.ones(conn.n_synapses, bool)
+    new_row[1:] = (np.diff(conn.pre_index) != 0) | (np.diff(block) != 0)
+    starts = np.flatnonzero(new_row)
+    return starts, np.diff(np.append(starts, conn.n_synapses)), block[starts]
+
+
+def output_axons(net, sizes):
+    """Per population, each neuron's output-axon entries when every population is cut
+    into blocks of sizes[name]: one per block its synapses reach, per connection."""
+    out = {pop.name: np.zeros(pop.n, np.int64) for pop in net.populations}
+    for conn in net.connections:
+        if conn.pre.name in out and conn.n_synapses:
+            starts, _, _ = _rows(conn, sizes[conn.post.name])
+            out[conn.pre.name] += np.bincount(conn.pre_index[starts], minlength=conn.pre.n)
+    return out
+
+
+def block_usage(net, pop, size, target, outputs=None):
     """Estimated resources of each block of `pop` split into blocks of `size` neurons:
-    {resource name: array per block}."""
+    {resource name: array per block}. outputs: each neuron's output-axon entries (see
+    output_axons), if known."""
     n_blocks = -(-pop.n // size)
     neurons = np.full(n_blocks, size, np.int64)
     neurons[-1] = pop.n - size * (n_blocks - 1)
     axons = np.zeros(n_blocks, np.int64)
     bits = np.zeros(n_blocks, np.int64)
+    out = np.zeros(n_blocks, np.int64) if outputs is None else \
+        np.bincount(np.arange(pop.n) // size, weights=outputs, minlength=n_blocks).astype(np.int64)
     for conn in net.connections:
         if conn.post is not pop or conn.n_synapses == 0:
             continue
-        block = conn.post_index // size
-        new_row = np.ones(conn.n_synapses, bool)
-        new_row[1:] = (np.diff(conn.pre_index) != 0) | (np.diff(block) != 0)
-        starts = np.flatnonzero(new_row)
-        lengths = np.diff(np.append(starts, conn.n_synapses))
-        row_block = block[starts]
+        starts, lengths, row_block = _rows(conn, size)
         axons += np.bincount(row_block, minlength=n_blocks)
         row_bits = target.synapse_bits(
             lengths, weight_field_bits(conn), 0 if conn.dense else index_bits(size),
             DELAY_BITS if conn.delays.any() else 0, PLASTIC_TAG_BITS if conn.plastic else 0)
         bits += np.bincount(row_block, weights=row_bits, minlength=n_blocks).astype(np.int64)
-    memory = target.neuron_state_bytes * neurons + bits // 8 + target.axon_entry_bytes * axons
-    return {"neurons": neurons, "input axons": axons, "synaptic memory bits": bits,
-            "core memory bytes": memory}
+    memory = target.neuron_state_bytes * neurons + bits // 8 + \
+        target.axon_entry_bytes * (axons + out)
+    return {"neurons": neurons, "input axons": axons, "output axons": out,
+            "synaptic memory bits": bits, "core memory bytes": memory}
 
 
 def _limits(target, max_neurons):
@@ -107,14 +132,15 @@ def _worst(usage, limits):
     return worst
 
 
-def split(net, pop, target, max_neurons, cap=None):
-    """The block size of `pop` and its blocks' usage: the largest size (at most `cap`)
-    whose blocks all fit; ResourceLimitError if even one neuron per block does not."""
+def split(net, pop, target, max_neurons, cap=None, outputs=None):
+    """The block size of `pop` and its blocks' usage: the largest size (at most `cap`,
+    within 1/64) whose blocks all fit; ResourceLimitError if even one neuron per block
+    does not."""
     limits = _limits(target, max_neurons)
     size = min(pop.n, max_neurons, cap or pop.n)
     too_big = None  # the smallest size known not to fit
     while True:
-        usage = block_usage(net, pop, size, target)
+        usage = block_usage(net, pop, size, target, outputs)
         ratio, name, k, need = _worst(usage, limits)
         if ratio <= 1:
             break
@@ -125,9 +151,10 @@ def split(net, pop, target, max_neurons, cap=None):
                 + _advice(name, pop, net))
         too_big = size
         size = max(1, min(size - 1, int(size / ratio)))
-    while too_big is not None and too_big - size > 1:  # bisect up to the largest that fits
+    # bisect up to the largest size that fits (to within 1/64: each try reads every synapse)
+    while too_big is not None and too_big - size > max(1, size // 64):
         mid = (size + too_big) // 2
-        trial = block_usage(net, pop, mid, target)
+        trial = block_usage(net, pop, mid, target, outputs)
         if _worst(trial, limits)[0] <= 1:
             size, usage = mid, trial
         else:
@@ -159,9 +186,24 @@ def partition(net, target, max_neurons_per_core=None, caps=None):
         limit = int(max_neurons_per_core)
     caps = caps or {}
     limits = _limits(target, limit)
+    # Output axons depend on how the populations downstream are cut: split without them,
+    # then again with each neuron's output axons under the previous cut, until the cut
+    # settles (a smaller cut downstream means more output axons upstream).
+    outputs = {pop.name: None for pop in net.populations}
+    sizes = None
+    for _ in range(OUTPUT_ROUNDS):
+        # a round's cut is at most the last one (more output axons only shrink blocks)
+        cut = {pop.name: split(net, pop, target, limit,
+                               min(caps.get(pop.name) or pop.n, sizes[pop.name] if sizes else pop.n),
+                               outputs[pop.name])
+               for pop in net.populations}
+        if sizes == {name: size for name, (size, _) in cut.items()}:
+            break
+        sizes = {name: size for name, (size, _) in cut.items()}
+        outputs = output_axons(net, sizes)
     pieces = []  # (population index, start, stop, usage of the block)
     for p, pop in enumerate(net.populations):
-        size, usage = split(net, pop, target, limit, caps.get(pop.name))
+        size, usage = cut[pop.name]
         for k, start in enumerate(range(0, pop.n, size)):
             pieces.append((p, start, min(start + size, pop.n),
                            {name: int(values[k]) for name, values in usage.items()}))
@@ -184,21 +226,28 @@ def partition(net, target, max_neurons_per_core=None, caps=None):
 
 
 def _pack(pieces, limits):
-    """First fit in decreasing size: the core of each piece, and each core's summed usage."""
+    """First fit in decreasing size: the core of each piece, and each core's summed usage.
+    A core stops taking pieces once the smallest piece left could not fit it, so full
+    cores are not searched again."""
     order = sorted(range(len(pieces)), key=lambda i: -pieces[i][3]["neurons"])
+    smallest = {name: min(p[3][name] for p in pieces) for name in limits} if pieces else {}
     core_of = [0] * len(pieces)
-    used = []
+    used, open_cores = [], []
     for i in order:
         need = pieces[i][3]
-        for c, have in enumerate(used):
+        for c in open_cores:
+            have = used[c]
             if all(have[name] + need[name] <= lim for name, lim in limits.items()):
                 break
         else:
             c = len(used)
             used.append({name: 0 for name in need})
+            open_cores.append(c)
         for name in need:
             used[c][name] += need[name]
         core_of[i] = c
+        if any(used[c][name] + smallest[name] > lim for name, lim in limits.items()):
+            open_cores.remove(c)
     return core_of, used
 
 

@@ -38,7 +38,16 @@ def build_groups(conn, post_blocks, pre_sources):
     weights = prepare_weights(conn.weights, conn.sign_mode, conn.num_weight_bits)
     groups = []
     n_pre, n_post = conn.pre.n, conn.post.n
-    for b in post_blocks:
+    if not conn.dense:
+        # one stable sort by block keeps each block's synapses in canonical order (by pre,
+        # then post) and makes every block a slice
+        starts = np.array([b.start for b in post_blocks], np.int64)
+        order_blocks = np.argsort(starts, kind="stable")
+        block_of = np.searchsorted(starts[order_blocks], conn.post_index, side="right") - 1
+        order = np.argsort(block_of, kind="stable")
+        bounds = np.searchsorted(block_of[order], np.arange(len(post_blocks) + 1))
+        slot = {int(k): i for i, k in enumerate(order_blocks)}
+    for k, b in enumerate(post_blocks):
         if conn.dense:
             w = weights.reshape(n_pre, n_post)[:, b.start:b.stop]
             d = conn.delays.reshape(n_pre, n_post)[:, b.start:b.stop]
@@ -46,8 +55,9 @@ def build_groups(conn, post_blocks, pre_sources):
             row_ptr = np.zeros(0, np.int64)
             post = np.zeros(0, np.uint16)
         else:
-            keep = (conn.post_index >= b.start) & (conn.post_index < b.stop)
-            if not keep.any():
+            i = slot[k]
+            keep = order[bounds[i]:bounds[i + 1]]
+            if len(keep) == 0:
                 continue
             pre = conn.pre_index[keep]
             w, d = weights[keep], conn.delays[keep]
