@@ -67,29 +67,46 @@ def index_bits(n_post):
     return max(6, math.ceil(math.log2(max(n_post, 2))))
 
 
-def _rows(conn, size):
+class RowCache(dict):
+    """Per connection, what its rows do not need the block size for: its post indices as
+    int32 and where its pre neuron changes. One cache serves one partitioning."""
+
+    def get_rows(self, conn):
+        if conn.name not in self:
+            self[conn.name] = (conn.post_index.astype(np.int32),
+                               conn.pre_index[1:] != conn.pre_index[:-1])
+        return self[conn.name]
+
+
+def _rows(conn, size, cache):
     """The rows of `conn` when its post population is cut into blocks of `size`: (first
     synapse of each row, its length, its post block). A row is one pre neuron's synapses
     into one block: a run of consecutive synapses in canonical order."""
-    block = conn.post_index // size
-    new_row = np.ones(conn.n_synapses, bool)
-    new_row[1:] = (np.diff(conn.pre_index) != 0) | (np.diff(block) != 0)
+    post, pre_change = cache.get_rows(conn)
+    block = post // np.int32(size)
+    new_row = np.empty(conn.n_synapses, bool)
+    new_row[0] = True
+    np.not_equal(block[1:], block[:-1], out=new_row[1:])
+    new_row[1:] |= pre_change
     starts = np.flatnonzero(new_row)
-    return starts, np.diff(np.append(starts, conn.n_synapses)), block[starts]
+    lengths = np.empty(len(starts), np.int64)
+    lengths[:-1] = starts[1:] - starts[:-1]
+    lengths[-1] = conn.n_synapses - starts[-1]
+    return starts, lengths, block[starts]
 
 
-def output_axons(net, sizes):
+def output_axons(net, sizes, cache):
     """Per population, each neuron's output-axon entries when every population is cut
     into blocks of sizes[name]: one per block its synapses reach, per connection."""
     out = {pop.name: np.zeros(pop.n, np.int64) for pop in net.populations}
     for conn in net.connections:
         if conn.pre.name in out and conn.n_synapses:
-            starts, _, _ = _rows(conn, sizes[conn.post.name])
+            starts, _, _ = _rows(conn, sizes[conn.post.name], cache)
             out[conn.pre.name] += np.bincount(conn.pre_index[starts], minlength=conn.pre.n)
     return out
 
 
-def block_usage(net, pop, size, target, outputs=None):
+def block_usage(net, pop, size, target, outputs=None, cache=None):
     """Estimated resources of each block of `pop` split into blocks of `size` neurons:
     {resource name: array per block}. outputs: each neuron's output-axon entries (see
     output_axons), if known."""
@@ -103,7 +120,7 @@ def block_usage(net, pop, size, target, outputs=None):
     for conn in net.connections:
         if conn.post is not pop or conn.n_synapses == 0:
             continue
-        starts, lengths, row_block = _rows(conn, size)
+        starts, lengths, row_block = _rows(conn, size, RowCache() if cache is None else cache)
         axons += np.bincount(row_block, minlength=n_blocks)
         row_bits = target.synapse_bits(
             lengths, weight_field_bits(conn), 0 if conn.dense else index_bits(size),
@@ -132,7 +149,7 @@ def _worst(usage, limits):
     return worst
 
 
-def split(net, pop, target, max_neurons, cap=None, outputs=None):
+def split(net, pop, target, max_neurons, cap=None, outputs=None, cache=None):
     """The block size of `pop` and its blocks' usage: the largest size (at most `cap`,
     within 1/64) whose blocks all fit; ResourceLimitError if even one neuron per block
     does not."""
@@ -140,7 +157,7 @@ def split(net, pop, target, max_neurons, cap=None, outputs=None):
     size = min(pop.n, max_neurons, cap or pop.n)
     too_big = None  # the smallest size known not to fit
     while True:
-        usage = block_usage(net, pop, size, target, outputs)
+        usage = block_usage(net, pop, size, target, outputs, cache)
         ratio, name, k, need = _worst(usage, limits)
         if ratio <= 1:
             break
@@ -154,7 +171,7 @@ def split(net, pop, target, max_neurons, cap=None, outputs=None):
     # bisect up to the largest size that fits (to within 1/64: each try reads every synapse)
     while too_big is not None and too_big - size > max(1, size // 64):
         mid = (size + too_big) // 2
-        trial = block_usage(net, pop, mid, target, outputs)
+        trial = block_usage(net, pop, mid, target, outputs, cache)
         if _worst(trial, limits)[0] <= 1:
             size, usage = mid, trial
         else:
@@ -190,17 +207,17 @@ def partition(net, target, max_neurons_per_core=None, caps=None):
     # then again with each neuron's output axons under the previous cut, until the cut
     # settles (a smaller cut downstream means more output axons upstream).
     outputs = {pop.name: None for pop in net.populations}
-    sizes = None
+    sizes, cache = None, RowCache()
     for _ in range(OUTPUT_ROUNDS):
         # a round's cut is at most the last one (more output axons only shrink blocks)
         cut = {pop.name: split(net, pop, target, limit,
                                min(caps.get(pop.name) or pop.n, sizes[pop.name] if sizes else pop.n),
-                               outputs[pop.name])
+                               outputs[pop.name], cache)
                for pop in net.populations}
         if sizes == {name: size for name, (size, _) in cut.items()}:
             break
         sizes = {name: size for name, (size, _) in cut.items()}
-        outputs = output_axons(net, sizes)
+        outputs = output_axons(net, sizes, cache)
     pieces = []  # (population index, start, stop, usage of the block)
     for p, pop in enumerate(net.populations):
         size, usage = cut[pop.name]
