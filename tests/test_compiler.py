@@ -112,6 +112,15 @@ def test_greedy_fallback_without_pymetis(monkeypatch):
                      dict(base.spikes))
 
 
+def test_rates_must_name_inputs_or_populations():
+    net, _ = layered()
+    with pytest.raises(emulator.UnknownNameError, match="rates name \\['nope'\\]"):
+        emulator.compile(net, rates={"nope": 0.1})
+    with pytest.raises(emulator.ParameterRangeError, match="rates\\['h0'\\]=-1"):
+        emulator.compile(net, emulator.targets.loihi2(n_chips=2), max_neurons_per_core=20,
+                         rates={"h0": -1})
+
+
 def test_defective_cores_are_never_used():
     net, inputs = layered()
     target = emulator.targets.loihi2(n_chips=2, cores_per_chip=5, defective_cores={0, 6})

@@ -5,7 +5,7 @@ route (input- and output-axon tables), then pack everything into plain arrays.
 """
 import numpy as np
 
-from ..errors import ResourceLimitError, UnsupportedFeatureError
+from ..errors import ResourceLimitError, UnknownNameError, UnsupportedFeatureError
 from ..learning import TRACES
 from ..network import MODULATED_TRACES
 from ..targets import get as get_target
@@ -75,6 +75,11 @@ def compile(net, target="loihi2", max_neurons_per_core=None, rates=None):
     clock = _Clock()
     target = get_target(target)
     _check_features(net, target)
+    known = {o.name for o in (*net.inputs, *net.populations)}
+    unknown = sorted(set(rates or {}) - known)
+    if unknown:
+        raise UnknownNameError(f"compile: rates name {unknown}, which are no input or "
+                               f"population of this network ({sorted(known)})")
     limit = max_neurons_per_core or target.max_neurons_per_core
     per_core_limits = resource_limits(target, limit)
     capacity = [target.cores_per_chip - sum(1 for c in target.defective_cores
