@@ -69,7 +69,14 @@ def index_bits(n_post):
 
 class RowCache(dict):
     """Per connection, what its rows do not need the block size for: its post indices as
-    int32 and where its pre neuron changes. One cache serves one partitioning."""
+    int32, where its pre neuron changes, whether it has delays. One cache serves one
+    partitioning."""
+
+    def has_delays(self, conn):
+        key = ("delays", conn.name)
+        if key not in self:
+            self[key] = bool(conn.delays.any())
+        return self[key]
 
     def get_rows(self, conn):
         if conn.name not in self:
@@ -120,12 +127,15 @@ def block_usage(net, pop, size, target, outputs=None, cache=None):
     for conn in net.connections:
         if conn.post is not pop or conn.n_synapses == 0:
             continue
-        starts, lengths, row_block = _rows(conn, size, RowCache() if cache is None else cache)
+        cache = RowCache() if cache is None else cache
+        starts, lengths, row_block = _rows(conn, size, cache)
         axons += np.bincount(row_block, minlength=n_blocks)
-        row_bits = target.synapse_bits(
-            lengths, weight_field_bits(conn), 0 if conn.dense else index_bits(size),
-            DELAY_BITS if conn.delays.any() else 0, PLASTIC_TAG_BITS if conn.plastic else 0)
-        bits += np.bincount(row_block, weights=row_bits, minlength=n_blocks).astype(np.int64)
+        # the cost of a row depends on its length only: price each length once
+        cost = target.synapse_bits(
+            np.arange(int(lengths.max()) + 1), weight_field_bits(conn),
+            0 if conn.dense else index_bits(size), DELAY_BITS if cache.has_delays(conn) else 0,
+            PLASTIC_TAG_BITS if conn.plastic else 0)
+        bits += np.bincount(row_block, weights=cost[lengths], minlength=n_blocks).astype(np.int64)
     memory = target.neuron_state_bytes * neurons + bits // 8 + \
         target.axon_entry_bytes * (axons + out)
     return {"neurons": neurons, "input axons": axons, "output axons": out,
@@ -168,7 +178,16 @@ def split(net, pop, target, max_neurons, cap=None, outputs=None, cache=None):
                 + _advice(name, pop, net))
         too_big = size
         size = max(1, min(size - 1, int(size / ratio)))
-    # bisect up to the largest size that fits (to within 1/64: each try reads every synapse)
+    # usage grows about in proportion to the size, so the largest size that fits is near
+    # the one found: gallop up by 1/8 while it fits, then bisect (to within 1/64: each try
+    # reads every synapse)
+    while too_big is not None and too_big - size > max(1, size // 8):
+        step = size + max(1, size // 8)
+        trial = block_usage(net, pop, step, target, outputs, cache)
+        if _worst(trial, limits)[0] > 1:
+            too_big = step
+            break
+        size, usage = step, trial
     while too_big is not None and too_big - size > max(1, size // 64):
         mid = (size + too_big) // 2
         trial = block_usage(net, pop, mid, target, outputs, cache)
