@@ -44,6 +44,8 @@ def build_groups(conn, post_blocks, pre_sources):
         starts = np.array([b.start for b in post_blocks], np.int64)
         order_blocks = np.argsort(starts, kind="stable")
         block_of = np.searchsorted(starts[order_blocks], conn.post_index, side="right") - 1
+        if len(post_blocks) < 2**15:  # numpy sorts 16-bit keys stably by radix: O(n)
+            block_of = block_of.astype(np.int16)
         order = np.argsort(block_of, kind="stable")
         bounds = np.searchsorted(block_of[order], np.arange(len(post_blocks) + 1))
         slot = {int(k): i for i, k in enumerate(order_blocks)}
@@ -62,8 +64,10 @@ def build_groups(conn, post_blocks, pre_sources):
             pre = conn.pre_index[keep]
             w, d = weights[keep], conn.delays[keep]
             post = (conn.post_index[keep] - b.start).astype(np.uint16)
-            rows, counts = np.unique(pre, return_counts=True)
-            row_ptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+            # a block's synapses stay sorted by pre neuron: its rows are the runs of one pre
+            first = np.flatnonzero(np.concatenate(([True], pre[1:] != pre[:-1])))
+            rows = pre[first]
+            row_ptr = np.append(first, len(pre)).astype(np.int64)
         d = d.ravel()
         groups.append(Group(
             connection=conn.name, core=b.core, post_base=b.acc_offset + conn.port_index * b.n,
