@@ -3,6 +3,9 @@
 Phases: quantize (weights to the synaptic format), partition (populations into cores),
 route (input- and output-axon tables), then pack everything into plain arrays.
 """
+import contextlib
+import time
+
 import numpy as np
 
 from ..errors import ResourceLimitError, UnknownNameError, UnsupportedFeatureError
@@ -282,9 +285,6 @@ class _Clock:
         self.seconds = {}
 
     def __call__(self, phase):
-        import contextlib
-        import time
-
         @contextlib.contextmanager
         def timed():
             t0 = time.perf_counter()
