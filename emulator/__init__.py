@@ -10,6 +10,10 @@
 
 Plastic connections learn on chip: net.connect(x, h, W, rule=emulator.LearningRule(...))
 (see emulator.learning for the rule syntax and the ready-made stdp rules).
+
+Float networks (float weights, emulator.FloatLIF time constants and thresholds) convert
+to the integer formats with emulator.quantize(net, target, dt=...), which reports the
+error of every converted quantity; compile(net, target, dt=...) runs it when needed.
 """
 from . import energy, errors, learning, targets
 from .compiler import compile
@@ -19,13 +23,14 @@ from .errors import (EmulatorError, InputError, ParameterRangeError, PayloadRang
                      UnknownNameError, UnsupportedFeatureError)
 from .learning import LearningRule
 from .network import Connection, Input, Network, Population
-from .neurons import LIF, Delta, ResonateFire, Sigma, SigmaDelta
+from .neurons import LIF, Delta, FloatLIF, ResonateFire, Sigma, SigmaDelta
+from .quantize import Quantization, quantize
 from .runtime import Result, Simulator
 
 __version__ = "0.1.0"
 
 __all__ = ["Network", "Input", "Population", "Connection", "LIF", "SigmaDelta", "Delta",
-           "Sigma", "ResonateFire", "LearningRule", "learning", "compile", "Program",
+           "Sigma", "ResonateFire", "FloatLIF", "quantize", "Quantization", "LearningRule", "learning", "compile", "Program",
            "Simulator", "Result", "energy", "targets", "errors", "EmulatorError",
            "InputError", "ParameterRangeError", "PayloadRangeError", "ProgramFormatError",
            "ResourceLimitError", "RuleSyntaxError", "ShapeError", "UnknownNameError", "UnsupportedFeatureError"]

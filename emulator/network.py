@@ -66,7 +66,8 @@ class Connection:
     The synapses are kept in canonical order (by pre neuron, then post neuron) as flat
     arrays: `post_index`, `pre_index`, `weights` (as given, before the target's clipping
     and truncation) and `delays`. A dense weight matrix stores every entry (zeros too);
-    a sparse one stores its stored entries.
+    a sparse one stores its stored entries. Float weights (float64, `weight_exp` None)
+    wait for `emulator.quantize` to give them a mantissa and an exponent.
     """
     name: str
     pre: object
@@ -87,6 +88,11 @@ class Connection:
     @property
     def plastic(self):
         return self.rule is not None
+
+    @property
+    def quantized(self):
+        """True when the weights are integers (the synaptic format), False for float."""
+        return self.weights.dtype.kind == "i"
 
     @property
     def port_index(self):
@@ -127,7 +133,21 @@ def _integer_array(owner, name, arr):
         "given); quantize float weights first")
 
 
-def _synapse_arrays(owner, weights, delays, shape):
+def _weight_array(owner, arr, keep_float):
+    """Weights as int64, or as float64 when they are for quantize to convert: into a
+    floating-point model (keep_float), or real numbers that are not all integers."""
+    arr = np.asarray(arr)
+    if arr.dtype != bool and (np.issubdtype(arr.dtype, np.floating)
+                              or (keep_float and np.issubdtype(arr.dtype, np.number))):
+        values = arr.astype(np.float64)
+        if not np.all(np.isfinite(values)):
+            raise ParameterRangeError(f"{owner}: weights must be finite numbers")
+        if keep_float or np.any(values != np.round(values)):
+            return values
+    return _integer_array(owner, "weights", arr)
+
+
+def _synapse_arrays(owner, weights, delays, shape, keep_float=False):
     """Canonical (pre, post, weight, delay, dense) arrays of a connection."""
     n_post, n_pre = shape
     if sp.issparse(weights):
@@ -140,14 +160,14 @@ def _synapse_arrays(owner, weights, delays, shape):
         order = np.lexsort((coo.row, coo.col))
         post = coo.row[order].astype(np.int64)
         pre = coo.col[order].astype(np.int64)
-        w = _integer_array(owner, "weights", coo.data[order])
+        w = _weight_array(owner, coo.data[order], keep_float)
         dense = False
     else:
         w2 = np.asarray(weights)
         if w2.shape != shape:
             raise ShapeError(f"{owner}: weights have shape {w2.shape}; expected "
                              f"(n_post, n_pre) = {shape}")
-        w2 = _integer_array(owner, "weights", w2)
+        w2 = _weight_array(owner, w2, keep_float)
         pre, post = np.meshgrid(np.arange(n_pre), np.arange(n_post), indexing="ij")
         pre, post = pre.ravel(), post.ravel()
         w = w2.T.ravel()
@@ -228,12 +248,23 @@ class Network:
         self.populations.append(pop)
         return pop
 
-    def connect(self, pre, post, weights, weight_exp=0, num_weight_bits=8, sign_mode=None,
+    @property
+    def quantized(self):
+        """True when every weight and neuron model is integer, so the network can run;
+        False when `emulator.quantize` must convert it first."""
+        return all(c.quantized for c in self.connections) and \
+            not any(getattr(p.model, "floating", False) for p in self.populations)
+
+    def connect(self, pre, post, weights, weight_exp=None, num_weight_bits=8, sign_mode=None,
                 delays=None, num_message_bits=0, port=None, rule=None, name=None):
         """Connect `pre` (Input or Population) to `post` (Population).
 
-        weights: (n_post, n_pre) integer array or scipy.sparse matrix; delays: optional,
-        of the same shape (dense) or sparsity. sign_mode: None infers it from the weights
+        weights: (n_post, n_pre) array or scipy.sparse matrix. Integers are the synaptic
+        format itself, scaled by 2**weight_exp (default 0). Real numbers that are not all
+        integers, and any weights into a floating-point model (FloatLIF), are float
+        weights: leave weight_exp None, and `emulator.quantize` chooses the mantissas and
+        the exponent for the target. delays: optional, of the same shape (dense) or
+        sparsity. sign_mode: None infers it from the weights
         (all >= 0: excitatory, all <= 0: inhibitory, else mixed; all-zero: excitatory).
         num_message_bits: 0 for binary spikes (any nonzero payload counts as 1), > 0 for
         graded spikes (weight x payload). port: which input of the post neurons the
@@ -250,8 +281,20 @@ class Network:
                                    "of this network")
         if not any(post is p for p in self.populations):
             raise UnknownNameError(f"{owner}: post {post!r} is not a population of this network")
-        pre_i, post_i, w, d, dense = _synapse_arrays(owner, weights, delays, (post.n, pre.n))
-        for pname, val, lo, hi in (("weight_exp", weight_exp, -8, 8),
+        pre_i, post_i, w, d, dense = _synapse_arrays(
+            owner, weights, delays, (post.n, pre.n), getattr(post.model, "floating", False))
+        if w.dtype.kind == "f":
+            if weight_exp is not None:
+                raise ParameterRangeError(
+                    f"{owner}: weight_exp={weight_exp!r} given with float weights; leave it "
+                    "None: emulator.quantize chooses the exponent of float weights")
+            if rule is not None:
+                raise UnsupportedFeatureError(
+                    f"{owner}: a plastic connection needs integer weights in its sign mode's "
+                    "range; quantize the weights first (emulator.quantize) and connect those")
+        elif weight_exp is None:
+            weight_exp = 0
+        for pname, val, lo, hi in (("weight_exp", 0 if weight_exp is None else weight_exp, -8, 8),
                                    ("num_weight_bits", num_weight_bits, 1, 8),
                                    ("num_message_bits", num_message_bits, 0, 32)):
             if isinstance(val, bool) or not isinstance(val, (int, np.integer)):
@@ -281,7 +324,8 @@ class Network:
             raise UnknownNameError(f"{owner}: port={port!r} is not an input of population "
                                    f"{post.name!r} ({type(post.model).__name__}); its ports "
                                    f"are {ports}")
-        conn = Connection(name, pre, post, pre_i, post_i, w, d, dense, int(weight_exp),
+        conn = Connection(name, pre, post, pre_i, post_i, w, d, dense,
+                          None if weight_exp is None else int(weight_exp),
                           int(num_weight_bits), sign_mode.lower(), int(num_message_bits),
                           port, rule)
         self.connections.append(conn)

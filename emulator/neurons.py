@@ -123,6 +123,49 @@ class LIF:
                 "bias_mant": bias_mant, "bias_exp": bias_exp}
 
 
+@dataclass(frozen=True)
+class FloatLIF:
+    """A CUBA LIF neuron in floating point, as a trained model or a NIR graph gives it; it
+    does not run as is: `emulator.quantize` (which compile runs when needed) turns it
+    into an integer LIF. Per step of length dt (seconds), with x the weighted input:
+
+        u = exp(-dt / tau_syn) * u + x
+        v = exp(-dt / tau_mem) * v + u + bias
+        spike if v > threshold; then v = 0
+
+    tau_syn, tau_mem (seconds, >= 0, inf allowed; 0 passes the input straight through)
+    and threshold (> 0, inf for a neuron that never spikes) are per population; bias
+    (per step, on v's scale) is a scalar or per neuron. Weights into it are on the same
+    scale: a weight w adds w to u.
+    """
+
+    tau_syn: float = 0.0
+    tau_mem: float = math.inf
+    threshold: float = 1.0
+    bias: object = 0.0
+
+    kind: ClassVar[str] = "float_lif"
+    state_vars: ClassVar[tuple] = ("u", "v")
+    graded: ClassVar[bool] = False
+    ports: ClassVar[tuple] = ("input",)
+    #: Marks a model that quantize must convert before anything can run it.
+    floating: ClassVar[bool] = True
+
+    def resolve(self, owner, n):
+        """Validated per-neuron float64 parameters: tau_syn, tau_mem, threshold, bias."""
+        params = {}
+        for name in ("tau_syn", "tau_mem", "threshold"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) \
+                    or math.isnan(v) or v < 0 or (name == "threshold" and v == 0):
+                low = "> 0" if name == "threshold" else ">= 0"
+                raise ParameterRangeError(f"{owner}: parameter {name}={v!r} must be one real "
+                                          f"number {low} per population (inf allowed)")
+            params[name] = np.full(n, float(v))
+        params["bias"] = per_neuron_real(owner, "bias", self.bias, n)
+        return params
+
+
 #: Width of the neuron state registers: scaled thresholds and biases must fit +-(2**23 - 1).
 STATE_MAX = 2**23 - 1
 #: Range of the exponents that scale sigma-delta and resonator state (spec 4 and 5).

@@ -11,6 +11,7 @@ import numpy as np
 from ..errors import ResourceLimitError, UnknownNameError, UnsupportedFeatureError
 from ..learning import TRACES
 from ..network import MODULATED_TRACES
+from ..quantize import quantize
 from ..targets import get as get_target
 from .chips import assign_chips, core_traffic
 from .partition import partition, place_blocks
@@ -66,8 +67,12 @@ def _plastic_arrays(prefix, conn, sources):
     return out
 
 
-def compile(net, target="loihi2", max_neurons_per_core=None, rates=None):
+def compile(net, target="loihi2", max_neurons_per_core=None, rates=None, dt=None):
     """Map `net` onto `target` (a name or an emulator.targets.Target); returns a Program.
+
+    A network with float parts (float weights, FloatLIF populations) is first converted
+    by emulator.quantize(net, target, dt) (dt: the step length in seconds, for time
+    constants); the summary then shows what quantization lost.
 
     max_neurons_per_core: a smaller core size than the target's. rates: expected spike
     rate per population or input name (default 1), weighting the traffic that the
@@ -77,6 +82,11 @@ def compile(net, target="loihi2", max_neurons_per_core=None, rates=None):
     """
     clock = _Clock()
     target = get_target(target)
+    quantization = None
+    if not net.quantized:
+        with clock("quantize"):
+            quantization = quantize(net, target, dt)
+        net = quantization.network
     _check_features(net, target)
     known = {o.name for o in (*net.inputs, *net.populations)}
     unknown = sorted(set(rates or {}) - known)
@@ -165,7 +175,8 @@ def compile(net, target="loihi2", max_neurons_per_core=None, rates=None):
         "compile": {"phases": clock.seconds, "chip_assignment": chip_method,
                     "usage": {name: values.tolist() for name, values in usage.items()},
                     "limits": {name: int(v) for name, v in per_core_limits.items()},
-                    "traffic": _traffic_summary(traffic, chips)},
+                    "traffic": _traffic_summary(traffic, chips),
+                    "quantization": quantization.to_dict() if quantization else None},
     }
     return Program(meta, arrays)
 

@@ -55,7 +55,8 @@ class Program:
     def summary(self, file=None):
         """Print (and return) the mapping: cores and chips used, every core's use of every
         resource (with the share of its limit), the estimated traffic on and between
-        chips, the plastic connections and the time of each compile phase."""
+        chips, the plastic connections, what quantization lost and the time of each
+        compile phase."""
         t, report = self.meta["target"], self.meta.get("compile", {})
         usage, limits = report.get("usage", {}), report.get("limits", {})
         chips = [core.get("location", [0, c])[0] for c, core in enumerate(self.meta["cores"])]
@@ -97,6 +98,10 @@ class Program:
             cores = sorted({core for core, _, _ in p["groups"]})
             lines.append(f"plastic {p['connection']!r}: {p['n_synapses']} synapses on cores "
                          f"{cores}, rules {', '.join(rules)}, t_epoch {p['t_epoch']}")
+        if report.get("quantization"):
+            from ..quantize import format_table
+            lines.append(f"quantization (dt {report['quantization']['dt']}):")
+            lines += ["  " + row for row in format_table(report["quantization"]).splitlines()]
         text = "\n".join(lines)
         print(text, file=file)
         return text

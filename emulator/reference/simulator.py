@@ -86,6 +86,11 @@ class ReferenceSimulator:
         self.net = net
         self.payload_bits = int(payload_bits)
         self.strict = bool(strict)
+        if not net.quantized:
+            raise UnsupportedFeatureError(
+                "ReferenceSimulator: the network has float weights or FloatLIF "
+                "populations; convert it with emulator.quantize(net, target, dt=...) and "
+                "simulate its .network")
         for pop in net.populations:
             if pop.model.kind not in MODELS:
                 raise UnsupportedFeatureError(
