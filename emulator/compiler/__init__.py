@@ -1,7 +1,10 @@
 """The compiler: Network + target -> Program.
 
-Phases: quantize (weights to the synaptic format), partition (populations into cores),
-route (input- and output-axon tables), then pack everything into plain arrays.
+Phases: quantize (float parts to the integer formats, when there are any), partition
+(populations into core-sized blocks, packed), chips (cores onto chips), synapses (the
+synapse groups of every core), routing (input- and output-axon tables), check (exact
+resource use; over a limit, partition again with smaller blocks), placement (cores onto
+their chip's mesh), then everything packs into plain arrays.
 """
 import contextlib
 import time
@@ -15,6 +18,7 @@ from ..quantize import quantize
 from ..targets import get as get_target
 from .chips import assign_chips, core_traffic
 from .partition import partition, place_blocks
+from .place import place_cores
 from .resources import core_usage, limits as resource_limits, violations
 from .program import FORMAT, VERSION, Program
 from .route import build_axon_tables
@@ -135,14 +139,10 @@ def compile(net, target="loihi2", max_neurons_per_core=None, rates=None, dt=None
     for c, (ptr, grp, row) in enumerate(axons):
         arrays[f"core{c}/axon_ptr"], arrays[f"core{c}/axon_group"], arrays[f"core{c}/axon_row"] = ptr, grp, row
     arrays["out/src_ptr"], arrays["out/dst_core"], arrays["out/dst_axon"] = out
-    slots = {chip: [c % target.cores_per_chip for c in target.usable_cores
-                    if c // target.cores_per_chip == chip] for chip in range(target.n_chips)}
-    taken = {}
-    for c in range(n_cores):  # each chip's cores on its usable slots, in order
-        chip = int(chips[c])
-        k = taken.get(chip, 0)
-        taken[chip] = k + 1
-        cores[c]["location"] = [chip, slots[chip][k]]
+    with clock("placement"):
+        slots, placement = place_cores(chips, traffic, target)
+    for c in range(n_cores):
+        cores[c]["location"] = [int(chips[c]), int(slots[c])]
 
     plastic = []
     for conn in (c for c in net.connections if c.plastic):
@@ -176,6 +176,7 @@ def compile(net, target="loihi2", max_neurons_per_core=None, rates=None, dt=None
                     "usage": {name: values.tolist() for name, values in usage.items()},
                     "limits": {name: int(v) for name, v in per_core_limits.items()},
                     "traffic": _traffic_summary(traffic, chips),
+                    "placement": placement,
                     "quantization": quantization.to_dict() if quantization else None},
     }
     return Program(meta, arrays)

@@ -73,6 +73,11 @@ class Program:
             share = traffic["inter_chip"] / total if total else 0.0
             lines.append(f"traffic between cores (synapses x rate): {traffic['intra_chip']:.6g} "
                          f"on chip, {traffic['inter_chip']:.6g} across chips ({share:.1%})")
+            if "placement" in report:
+                place = report["placement"]
+                lines.append(f"placement on the mesh: hop-weighted on-chip traffic "
+                             f"{place['hop_traffic']:.6g} (filling slots in order: "
+                             f"{place['in_order']:.6g})")
         names = list(usage)
         short = {"neurons": "neurons", "input axons": "in-axons", "output axons": "out-axons",
                  "synaptic memory bits": "syn-bits", "core memory bytes": "mem-bytes",
