@@ -55,11 +55,12 @@ def test_every_limit_holds_and_results_do_not_change(case, target):
     assert_bit_exact(observed(limited, net), observed(free, net))
 
 
-@given(case=network_cases(models=ALL_MODELS, max_n=8), n_chips=st.sampled_from([2, 4]))
-def test_results_do_not_depend_on_the_number_of_chips(case, n_chips):
+@given(case=network_cases(models=ALL_MODELS, max_n=8), n_chips=st.sampled_from([2, 4]),
+       family=st.sampled_from(["loihi2", "spinnaker2"]))
+def test_results_do_not_depend_on_the_number_of_chips_or_the_target(case, n_chips, family):
     net, inputs, steps = case
     one = emulator.Simulator(emulator.compile(net, max_neurons_per_core=2)).run(steps, inputs=inputs)
-    target = emulator.targets.loihi2(n_chips=n_chips, cores_per_chip=4)
+    target = emulator.targets.get(family).derive(n_chips=n_chips, cores_per_chip=4)
     try:
         program = emulator.compile(net, target, max_neurons_per_core=2)
     except ResourceLimitError:  # more cores than 4 x n_chips

@@ -4,7 +4,8 @@ Phases: quantize (float parts to the integer formats, when there are any), parti
 (populations into core-sized blocks, packed), chips (cores onto chips), synapses (the
 synapse groups of every core), routing (input- and output-axon tables), check (exact
 resource use; over a limit, partition again with smaller blocks), placement (cores onto
-their chip's mesh), then everything packs into plain arrays.
+their chip's mesh), multicast tables (SpiNNaker 2: per-chip (key, mask) tables,
+compressed and checked), then everything packs into plain arrays.
 """
 import contextlib
 import time
@@ -18,6 +19,7 @@ from ..quantize import quantize
 from ..targets import get as get_target
 from .chips import assign_chips, core_traffic
 from .partition import partition, place_blocks
+from .multicast import build_tables, core_pairs, multicast_arrays
 from .place import place_cores
 from .resources import core_usage, limits as resource_limits, violations
 from .program import FORMAT, VERSION, Program
@@ -143,6 +145,14 @@ def compile(net, target="loihi2", max_neurons_per_core=None, rates=None, dt=None
         slots, placement = place_cores(chips, traffic, target)
     for c in range(n_cores):
         cores[c]["location"] = [int(chips[c]), int(slots[c])]
+    multicast = None
+    if target.routing == "multicast":
+        with clock("multicast tables"):
+            tables, sizes = build_tables(core_pairs(out, built["core_base"], built["n_inputs"]),
+                                         chips, slots, target)
+        arrays.update(multicast_arrays(tables))
+        multicast = {"chips": sorted(tables), "entries": {str(k): list(v) for k, v in sizes.items()},
+                     "limit": target.routing_entries_per_chip}
 
     plastic = []
     for conn in (c for c in net.connections if c.plastic):
@@ -177,6 +187,7 @@ def compile(net, target="loihi2", max_neurons_per_core=None, rates=None, dt=None
                     "limits": {name: int(v) for name, v in per_core_limits.items()},
                     "traffic": _traffic_summary(traffic, chips),
                     "placement": placement,
+                    "multicast": multicast,
                     "quantization": quantization.to_dict() if quantization else None},
     }
     return Program(meta, arrays)
@@ -235,7 +246,8 @@ def _build(net, blocks, n_cores):
                 arrays[f"core{c}/group{k}/{name}"] = getattr(g, name)
     return {"arrays": arrays, "cores": cores, "groups_per_core": groups_per_core,
             "sources": sources, "n_sources": n_sources, "n_inputs": n_inputs,
-            "input_base": input_base, "plastic_groups": plastic_groups, "placed": placed}
+            "input_base": input_base, "plastic_groups": plastic_groups, "placed": placed,
+            "core_base": core_base}
 
 
 def _tighten(caps, bad, blocks, net, target):

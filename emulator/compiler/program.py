@@ -30,7 +30,10 @@ DTYPES = {**{name: np.int32 for name in (
           "row_ptr": np.int64, "post": np.uint16, "weight": np.int16,
           "delay": np.uint8, "axon_ptr": np.int64, "axon_group": np.int32,
           "axon_row": np.int32, "src_ptr": np.int64, "dst_core": np.int32,
-          "dst_axon": np.int32}
+          "dst_axon": np.int32,
+          # multicast tables (SpiNNaker 2), per chip
+          "value": np.int64, "mask": np.int64, "links": np.uint8, "core_ptr": np.int64,
+          "core_slot": np.int16}
 
 
 class Program:
@@ -73,6 +76,16 @@ class Program:
             share = traffic["inter_chip"] / total if total else 0.0
             lines.append(f"traffic between cores (synapses x rate): {traffic['intra_chip']:.6g} "
                          f"on chip, {traffic['inter_chip']:.6g} across chips ({share:.1%})")
+            if report.get("multicast"):
+                entries = report["multicast"]["entries"]
+                worst = max(entries.items(), key=lambda kv: kv[1][1], default=(None, [0, 0]))
+                lines.append(
+                    f"multicast tables: {sum(v[1] for v in entries.values())} entries on "
+                    f"{len(entries)} chip(s) after compression ({sum(v[0] for v in entries.values())} "
+                    f"before); fullest chip {worst[0]}: {worst[1][1]} entries"
+                    + (f" of {report['multicast']['limit']} "
+                       f"({worst[1][1] / report['multicast']['limit']:.1%})"
+                       if report["multicast"]["limit"] else ""))
             if "placement" in report:
                 place = report["placement"]
                 lines.append(f"placement on the mesh: hop-weighted on-chip traffic "
@@ -257,6 +270,10 @@ class Program:
                     "dw", "dd", "dt", "impulse_int", "impulse_frac", "decay", "streams",
                     "pre_source", "post_source", "modulator_y2", "modulator_y3")}
                 needed |= {f"plastic{k}/group{g}/row_pre" for g in range(len(p["groups"]))}
+            for chip in (m["compile"].get("multicast") or {}).get("chips", []) \
+                    if isinstance(m.get("compile"), dict) else []:
+                needed |= {f"multicast/chip{chip}/{name}" for name in (
+                    "value", "mask", "links", "core_ptr", "core_slot")}
             self._check_placement()
         except (TypeError, KeyError, AttributeError, IndexError, ValueError) as e:
             raise ProgramFormatError(f"{where}: malformed description ({e!r})") from e

@@ -8,6 +8,7 @@ high values and its source, so an energy report can show both the number and whe
 comes from. Users derive variants: `emulator.targets.loihi2(n_chips=4,
 max_neurons_per_core=512)`; `derive` checks every limit against the chip's own.
 """
+import math
 import numbers
 from dataclasses import dataclass, field, fields, replace
 
@@ -149,6 +150,19 @@ class Target:
     def usable_cores(self):
         """Global indices of the cores the compiler may use, in order."""
         return [c for c in range(self.n_cores) if c not in self.defective_cores]
+
+    def chip_position(self, chip):
+        """(x, y) of a chip on the chip grid: chips fill a grid ceil(sqrt(n_chips)) wide
+        row by row (the top row may be partly filled)."""
+        width = math.isqrt(self.n_chips - 1) + 1
+        return chip % width, chip // width
+
+    def chip_at(self, position):
+        """The chip at grid position (x, y), or None off the grid."""
+        width = math.isqrt(self.n_chips - 1) + 1
+        x, y = position
+        chip = y * width + x
+        return chip if 0 <= x < width and 0 <= y and chip < self.n_chips else None
 
     def synapse_bits(self, n_synapses, weight_bits, index_bits=0, delay_bits=0, tag_bits=0):
         """Bits of synaptic memory the rows of `n_synapses` synapses take (vectorised over
