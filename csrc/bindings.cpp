@@ -11,12 +11,14 @@
 #include <string>
 #include <vector>
 
+#include "axon_tables.hpp"
 #include "errors.hpp"
 #include "learning.hpp"
 #include "lif.hpp"
 #include "pcg64.hpp"
 #include "resonator.hpp"
 #include "sigma_delta.hpp"
+#include "synapse_rows.hpp"
 #include "system.hpp"
 
 namespace py = pybind11;
@@ -247,6 +249,108 @@ py::array_t<int32_t> scatter_events(const py::array& step_ptr_in, const py::arra
     return out;
 }
 
+// Compiler passes (synapse_rows.hpp), on a connection's canonical arrays.
+py::tuple block_rows_py(const py::array& pre_in, const py::array& post_in, int64_t n_pre,
+                        int64_t n_post, int64_t size, const py::array& cost_in) {
+    const auto pre = view<int64_t>(pre_in, "pre_index");
+    const auto post = view<int64_t>(post_in, "post_index");
+    const auto cost = view<int64_t>(cost_in, "cost");
+    if (pre.size() != post.size()) throw LoadError("block_rows: pre and post differ in length");
+    BlockRows r;
+    {
+        py::gil_scoped_release release;
+        r = block_rows(pre.data(), post.data(), pre.size(), n_pre, n_post, size, cost.data(),
+                       cost.size());
+    }
+    return py::make_tuple(to_numpy(r.axons), to_numpy(r.bits), to_numpy(r.rows_per_pre));
+}
+
+py::tuple group_synapses_py(const py::array& pre_in, const py::array& post_in,
+                            const py::array& weight_in, const py::object& delay_in,
+                            int64_t n_pre, const py::array& block_of_post_in,
+                            const py::array& block_start_in) {
+    const auto pre = view<int64_t>(pre_in, "pre_index");
+    const auto post = view<int64_t>(post_in, "post_index");
+    const auto weight = view<int64_t>(weight_in, "weights");
+    const auto block_of_post = view<int32_t>(block_of_post_in, "block_of_post");
+    const auto block_start = view<int64_t>(block_start_in, "block_start");
+    py::array_t<int64_t, py::array::c_style> delay;
+    if (!delay_in.is_none()) delay = view<int64_t>(delay_in.cast<py::array>(), "delays");
+    if (pre.size() != post.size() || weight.size() != pre.size() ||
+        (!delay_in.is_none() && delay.size() != pre.size()))
+        throw LoadError("group_synapses: synapse arrays differ in length");
+    Grouped g;
+    {
+        py::gil_scoped_release release;
+        g = group_synapses(pre.data(), post.data(), weight.data(),
+                           delay_in.is_none() ? nullptr : delay.data(), pre.size(), n_pre,
+                           block_of_post.data(), block_of_post.size(), block_start.data(),
+                           block_start.size());
+    }
+    return py::make_tuple(to_numpy(g.pre), to_numpy(g.post), to_numpy(g.weight),
+                          to_numpy(g.delay), to_numpy(g.block_ptr), to_numpy(g.row_start),
+                          to_numpy(g.block_row_ptr));
+}
+
+// Input- and output-axon tables (axon_tables.hpp). groups_per_core: for each core, the
+// sender arrays (int64) of its groups' rows. The outputs are numpy arrays filled in
+// place (numpy backs large arrays with huge pages; a copy would touch everything twice).
+py::tuple axon_tables_py(const py::list& groups_per_core, int64_t n_sources) {
+    if (n_sources < 0) throw LoadError("axon tables: n_sources < 0");
+    std::vector<py::array_t<int64_t, py::array::c_style>> keep;  // alive while C++ reads
+    std::vector<std::vector<const int64_t*>> sources;
+    std::vector<std::vector<int64_t>> n_rows;
+    std::vector<int64_t> first{0};  // core c's entries: [first[c], first[c+1])
+    for (const auto& core : groups_per_core) {
+        sources.emplace_back();
+        n_rows.emplace_back();
+        for (const auto& senders : core.cast<py::list>()) {
+            keep.push_back(view<int64_t>(senders.cast<py::array>(), "group sources"));
+            sources.back().push_back(keep.back().data());
+            n_rows.back().push_back(keep.back().size());
+        }
+        int64_t entries = 0;
+        for (int64_t k : n_rows.back()) entries += k;
+        first.push_back(first.back() + entries);
+    }
+    // one array of each kind for all cores (views per core): large enough for huge pages
+    const size_t n_cores = sources.size();
+    py::array_t<int64_t> ptr(first.back() + static_cast<int64_t>(n_cores)), sender(first.back());
+    py::array_t<int32_t> group(first.back()), row(first.back());
+    std::vector<int64_t> n_axons(n_cores);
+    std::vector<const int64_t*> senders(n_cores);
+    {
+        py::gil_scoped_release release;
+        AxonScratch scratch(n_sources);
+        for (size_t c = 0; c < n_cores; ++c) {
+            const int64_t at = first[c];
+            n_axons[c] = input_axons(sources[c], n_rows[c], static_cast<int64_t>(c), scratch,
+                                     ptr.mutable_data() + at + static_cast<int64_t>(c),
+                                     group.mutable_data() + at, row.mutable_data() + at,
+                                     sender.mutable_data() + at);
+            senders[c] = sender.data() + at;
+        }
+    }
+    int64_t total = 0;
+    for (int64_t a : n_axons) total += a;
+    py::array_t<int64_t> src_ptr(n_sources + 1);
+    py::array_t<int32_t> dst_core(total), dst_axon(total);
+    {
+        py::gil_scoped_release release;
+        output_axons(senders, n_axons, n_sources, src_ptr.mutable_data(),
+                     dst_core.mutable_data(), dst_axon.mutable_data());
+    }
+    py::list per_core;
+    for (size_t c = 0; c < n_cores; ++c) {
+        const auto at = static_cast<py::ssize_t>(first[c]), k = static_cast<py::ssize_t>(c);
+        per_core.append(py::make_tuple(
+            ptr[py::slice(at + k, at + k + n_axons[c] + 1, 1)],
+            group[py::slice(at, static_cast<py::ssize_t>(first[c + 1]), 1)],
+            row[py::slice(at, static_cast<py::ssize_t>(first[c + 1]), 1)]));
+    }
+    return py::make_tuple(per_core, py::make_tuple(src_ptr, dst_core, dst_axon));
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, m) {
@@ -273,6 +377,12 @@ PYBIND11_MODULE(_core, m) {
                                         "synaptic_updates");
     m.attr("HOST_COUNTERS") = py::make_tuple("spikes", "messages", "graded_messages", "payload_bits");
 
+    m.def("block_rows", &block_rows_py, py::arg("pre_index"), py::arg("post_index"),
+          py::arg("n_pre"), py::arg("n_post"), py::arg("size"), py::arg("cost"));
+    m.def("group_synapses", &group_synapses_py, py::arg("pre_index"), py::arg("post_index"),
+          py::arg("weights"), py::arg("delays"), py::arg("n_pre"), py::arg("block_of_post"),
+          py::arg("block_start"));
+    m.def("axon_tables", &axon_tables_py, py::arg("groups_per_core"), py::arg("n_sources"));
     m.def("pcg64_draws", &pcg64_draws, py::arg("state"), py::arg("n"), py::arg("kind"));
     m.def("scatter_events", &scatter_events, py::arg("step_ptr"), py::arg("source"),
           py::arg("payload"), py::arg("pop_of"), py::arg("neuron_of"), py::arg("pop"), py::arg("n"));

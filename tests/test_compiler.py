@@ -160,3 +160,24 @@ def test_synaptic_memory_limits_split_populations():
     usage = program.meta["compile"]["usage"]
     assert max(usage["synaptic memory bits"]) <= 100 * 64 * 2
     assert max(usage["neurons"]) == 13
+
+
+def test_features_a_target_lacks_are_named_errors():
+    net = emulator.Network()
+    x = net.input(2, name="x")
+    h = net.population(2, emulator.LIF(), name="h")
+    net.connect(x, h, np.ones((2, 2), int), rule=emulator.learning.stdp(), name="plastic")
+    with pytest.raises(emulator.UnsupportedFeatureError, match="learning.*'plastic'"):
+        emulator.compile(net, emulator.targets.loihi2(learning=False))
+    net = emulator.Network()
+    x = net.input(2, name="x")
+    h = net.population(2, emulator.LIF(), name="h")
+    net.connect(x, h, np.ones((2, 2), int), delays=np.full((2, 2), 9), name="late")
+    with pytest.raises(emulator.UnsupportedFeatureError, match="'late'.*delay 9.*at most 4"):
+        emulator.compile(net, emulator.targets.loihi2(max_delay=4))
+    s = emulator.Network()
+    x = s.input(2, name="x", graded=True)
+    sd = s.population(2, emulator.SigmaDelta(vth=1), name="sd")
+    s.connect(x, sd, np.ones((2, 2), int), num_message_bits=8)
+    with pytest.raises(emulator.UnsupportedFeatureError, match="loihi1"):
+        emulator.compile(s, "loihi1")

@@ -41,6 +41,19 @@ def _check_features(net, target):
         raise UnsupportedFeatureError(
             f"target {target.name} has no neuron model {sorted(missing)} (populations "
             f"{pops}); it supports {list(target.neuron_models)}")
+    plastic = [c.name for c in net.connections if c.plastic]
+    if plastic and not target.learning:
+        raise UnsupportedFeatureError(f"target {target.name} has no on-chip learning, but "
+                                      f"connections {plastic} are plastic")
+    for c in net.connections:
+        if c.num_weight_bits > target.weight_bits:
+            raise UnsupportedFeatureError(
+                f"connection {c.name!r}: num_weight_bits={c.num_weight_bits}, but target "
+                f"{target.name} stores at most {target.weight_bits}-bit weights")
+        if c.n_synapses and c.delays.max() > target.max_delay:
+            raise UnsupportedFeatureError(
+                f"connection {c.name!r}: delay {int(c.delays.max())}, but target "
+                f"{target.name} delays by at most {target.max_delay} steps")
     if target.graded_spikes:
         return
     graded = [i.name for i in net.inputs if i.graded] + \

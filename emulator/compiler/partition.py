@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import _core
 from ..errors import ParameterRangeError, ResourceLimitError
 
 #: Per-core resources the split and the packing estimate: (Target attribute, name).
@@ -68,9 +69,9 @@ def index_bits(n_post):
 
 
 class RowCache(dict):
-    """Per connection, what its rows do not need the block size for: its post indices as
-    int32, where its pre neuron changes, whether it has delays. One cache serves one
-    partitioning."""
+    """Per connection and block size, its rows as `_core.block_rows` counts them (rows
+    per block, their bits, rows per pre neuron), and whether it has delays. One cache
+    serves one partitioning."""
 
     def has_delays(self, conn):
         key = ("delays", conn.name)
@@ -78,38 +79,28 @@ class RowCache(dict):
             self[key] = bool(conn.delays.any())
         return self[key]
 
-    def get_rows(self, conn):
-        if conn.name not in self:
-            self[conn.name] = (conn.post_index.astype(np.int32),
-                               conn.pre_index[1:] != conn.pre_index[:-1])
-        return self[conn.name]
+    def rows(self, conn, size, target):
+        """(input axons per block, synaptic memory bits per block, output-axon entries
+        per pre neuron) of `conn` with its post population cut into blocks of `size`."""
+        key = (conn.name, size)
+        if key not in self:
+            cost = target.synapse_bits(
+                np.arange(size + 1), weight_field_bits(conn),
+                0 if conn.dense else index_bits(size),
+                DELAY_BITS if self.has_delays(conn) else 0,
+                PLASTIC_TAG_BITS if conn.plastic else 0).astype(np.int64)
+            self[key] = _core.block_rows(conn.pre_index, conn.post_index, conn.pre.n,
+                                         conn.post.n, size, cost)
+        return self[key]
 
 
-def _rows(conn, size, cache):
-    """The rows of `conn` when its post population is cut into blocks of `size`: (first
-    synapse of each row, its length, its post block). A row is one pre neuron's synapses
-    into one block: a run of consecutive synapses in canonical order."""
-    post, pre_change = cache.get_rows(conn)
-    block = post // np.int32(size)
-    new_row = np.empty(conn.n_synapses, bool)
-    new_row[0] = True
-    np.not_equal(block[1:], block[:-1], out=new_row[1:])
-    new_row[1:] |= pre_change
-    starts = np.flatnonzero(new_row)
-    lengths = np.empty(len(starts), np.int64)
-    lengths[:-1] = starts[1:] - starts[:-1]
-    lengths[-1] = conn.n_synapses - starts[-1]
-    return starts, lengths, block[starts]
-
-
-def output_axons(net, sizes, cache):
+def output_axons(net, sizes, cache, target):
     """Per population, each neuron's output-axon entries when every population is cut
     into blocks of sizes[name]: one per block its synapses reach, per connection."""
     out = {pop.name: np.zeros(pop.n, np.int64) for pop in net.populations}
     for conn in net.connections:
         if conn.pre.name in out and conn.n_synapses:
-            starts, _, _ = _rows(conn, sizes[conn.post.name], cache)
-            out[conn.pre.name] += np.bincount(conn.pre_index[starts], minlength=conn.pre.n)
+            out[conn.pre.name] += cache.rows(conn, sizes[conn.post.name], target)[2]
     return out
 
 
@@ -124,18 +115,13 @@ def block_usage(net, pop, size, target, outputs=None, cache=None):
     bits = np.zeros(n_blocks, np.int64)
     out = np.zeros(n_blocks, np.int64) if outputs is None else \
         np.bincount(np.arange(pop.n) // size, weights=outputs, minlength=n_blocks).astype(np.int64)
+    cache = RowCache() if cache is None else cache
     for conn in net.connections:
         if conn.post is not pop or conn.n_synapses == 0:
             continue
-        cache = RowCache() if cache is None else cache
-        starts, lengths, row_block = _rows(conn, size, cache)
-        axons += np.bincount(row_block, minlength=n_blocks)
-        # the cost of a row depends on its length only: price each length once
-        cost = target.synapse_bits(
-            np.arange(int(lengths.max()) + 1), weight_field_bits(conn),
-            0 if conn.dense else index_bits(size), DELAY_BITS if cache.has_delays(conn) else 0,
-            PLASTIC_TAG_BITS if conn.plastic else 0)
-        bits += np.bincount(row_block, weights=cost[lengths], minlength=n_blocks).astype(np.int64)
+        conn_axons, conn_bits, _ = cache.rows(conn, size, target)
+        axons += conn_axons
+        bits += conn_bits
     memory = target.neuron_state_bytes * neurons + bits // 8 + \
         target.axon_entry_bytes * (axons + out)
     return {"neurons": neurons, "input axons": axons, "output axons": out,
@@ -236,7 +222,7 @@ def partition(net, target, max_neurons_per_core=None, caps=None):
         if sizes == {name: size for name, (size, _) in cut.items()}:
             break
         sizes = {name: size for name, (size, _) in cut.items()}
-        outputs = output_axons(net, sizes, cache)
+        outputs = output_axons(net, sizes, cache, target)
     pieces = []  # (population index, start, stop, usage of the block)
     for p, pop in enumerate(net.populations):
         size, usage = cut[pop.name]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import _core
 from ..quantize import prepare_weights
 
 
@@ -36,44 +37,45 @@ def build_groups(conn, post_blocks, pre_sources):
     pre_sources: global source id of every pre neuron (array of length pre.n).
     """
     weights = prepare_weights(conn.weights, conn.sign_mode, conn.num_weight_bits)
-    groups = []
-    n_pre, n_post = conn.pre.n, conn.post.n
-    if not conn.dense:
-        # one stable sort by block keeps each block's synapses in canonical order (by pre,
-        # then post) and makes every block a slice
-        starts = np.array([b.start for b in post_blocks], np.int64)
-        order_blocks = np.argsort(starts, kind="stable")
-        block_of = np.searchsorted(starts[order_blocks], conn.post_index, side="right") - 1
-        if len(post_blocks) < 2**15:  # numpy sorts 16-bit keys stably by radix: O(n)
-            block_of = block_of.astype(np.int16)
-        order = np.argsort(block_of, kind="stable")
-        bounds = np.searchsorted(block_of[order], np.arange(len(post_blocks) + 1))
-        slot = {int(k): i for i, k in enumerate(order_blocks)}
+    if conn.dense:
+        return [_dense_group(conn, b, weights, pre_sources) for b in post_blocks]
+    # One C++ pass regroups the synapses block by block (each block keeps canonical
+    # order) and finds every block's rows: the runs of one pre neuron.
+    block_of_post = np.empty(conn.post.n, np.int32)
     for k, b in enumerate(post_blocks):
-        if conn.dense:
-            w = weights.reshape(n_pre, n_post)[:, b.start:b.stop]
-            d = conn.delays.reshape(n_pre, n_post)[:, b.start:b.stop]
-            rows = np.arange(n_pre)
-            row_ptr = np.zeros(0, np.int64)
-            post = np.zeros(0, np.uint16)
-        else:
-            i = slot[k]
-            keep = order[bounds[i]:bounds[i + 1]]
-            if len(keep) == 0:
-                continue
-            pre = conn.pre_index[keep]
-            w, d = weights[keep], conn.delays[keep]
-            post = (conn.post_index[keep] - b.start).astype(np.uint16)
-            # a block's synapses stay sorted by pre neuron: its rows are the runs of one pre
-            first = np.flatnonzero(np.concatenate(([True], pre[1:] != pre[:-1])))
-            rows = pre[first]
-            row_ptr = np.append(first, len(pre)).astype(np.int64)
-        d = d.ravel()
-        groups.append(Group(
-            connection=conn.name, core=b.core, post_base=b.acc_offset + conn.port_index * b.n,
-            n_post=b.n, post_start=b.start, sources=pre_sources[rows], rows=rows.astype(np.int32),
-            dense=conn.dense, row_ptr=row_ptr, post=post,
-            weight=w.ravel().astype(np.int16),
-            delay=d.astype(np.uint8) if d.any() else np.zeros(0, np.uint8),
-            weight_exp=conn.weight_exp, graded=conn.graded))
+        block_of_post[b.start:b.stop] = k
+    starts = np.array([b.start for b in post_blocks], np.int64)
+    has_delays = bool(conn.delays.any())
+    pre, post, w, d, block_ptr, row_start, block_row_ptr = _core.group_synapses(
+        conn.pre_index, conn.post_index, weights, conn.delays if has_delays else None,
+        conn.pre.n, block_of_post, starts)
+    row_pre = pre[row_start]
+    groups = []
+    for k, b in enumerate(post_blocks):
+        lo, hi = block_ptr[k], block_ptr[k + 1]
+        if lo == hi:
+            continue
+        r0, r1 = block_row_ptr[k], block_row_ptr[k + 1]
+        rows = row_pre[r0:r1]
+        groups.append(_group(conn, b, pre_sources, rows, np.append(row_start[r0:r1] - lo, hi - lo),
+                             post[lo:hi], w[lo:hi], d[lo:hi] if has_delays else d))
     return groups
+
+
+def _dense_group(conn, b, weights, pre_sources):
+    """A dense block: every pre neuron's row holds all of the block's post neurons."""
+    n_pre, n_post = conn.pre.n, conn.post.n
+    w = weights.reshape(n_pre, n_post)[:, b.start:b.stop].ravel().astype(np.int16)
+    d = conn.delays.reshape(n_pre, n_post)[:, b.start:b.stop].ravel()
+    return _group(conn, b, pre_sources, np.arange(n_pre, dtype=np.int32), np.zeros(0, np.int64),
+                  np.zeros(0, np.uint16), w,
+                  d.astype(np.uint8) if d.any() else np.zeros(0, np.uint8))
+
+
+def _group(conn, b, pre_sources, rows, row_ptr, post, weight, delay):
+    return Group(connection=conn.name, core=b.core,
+                 post_base=b.acc_offset + conn.port_index * b.n, n_post=b.n,
+                 post_start=b.start, sources=pre_sources[rows], rows=rows, dense=conn.dense,
+                 row_ptr=row_ptr, post=post, weight=weight,
+                 delay=delay if delay.any() else np.zeros(0, np.uint8),
+                 weight_exp=conn.weight_exp, graded=conn.graded)

@@ -1,0 +1,37 @@
+// Compile-time passes over a connection's synapses in canonical order (by pre neuron,
+// then post neuron): the compiler's hot loops (emulator/compiler/partition.py and
+// synapses.py). A row is one pre neuron's synapses into one block of post neurons: a run
+// of consecutive synapses. Both passes validate what they read (LoadError).
+#pragma once
+#include <cstdint>
+#include <vector>
+
+namespace emu {
+
+// Rows when the post population is cut into blocks of `size` neurons: per block its
+// rows (input axons) and the bits they take (cost[length] per row); per pre neuron the
+// rows it sends (its output-axon entries).
+struct BlockRows {
+    std::vector<int64_t> axons, bits, rows_per_pre;
+};
+BlockRows block_rows(const int64_t* pre, const int64_t* post, int64_t n, int64_t n_pre,
+                     int64_t n_post, int64_t size, const int64_t* cost, int64_t cost_len);
+
+// The synapses regrouped block by block (a stable counting sort: each block keeps
+// canonical order), with local post indices, narrowed weights and delays, and where
+// each block's rows start.
+struct Grouped {
+    std::vector<int32_t> pre;        // pre neuron of each synapse
+    std::vector<uint16_t> post;      // post index within its block
+    std::vector<int16_t> weight;
+    std::vector<uint8_t> delay;      // empty when `delays` was null
+    std::vector<int64_t> block_ptr;  // synapses of block k: [block_ptr[k], block_ptr[k+1])
+    std::vector<int64_t> row_start;  // first synapse of each row, block by block
+    std::vector<int64_t> block_row_ptr;  // rows of block k: [block_row_ptr[k], [k+1])
+};
+Grouped group_synapses(const int64_t* pre, const int64_t* post, const int64_t* weight,
+                       const int64_t* delay, int64_t n, int64_t n_pre,
+                       const int32_t* block_of_post, int64_t n_post,
+                       const int64_t* block_start, int64_t n_blocks);
+
+}  // namespace emu
