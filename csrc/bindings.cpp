@@ -279,17 +279,29 @@ py::tuple group_synapses_py(const py::array& pre_in, const py::array& post_in,
     if (pre.size() != post.size() || weight.size() != pre.size() ||
         (!delay_in.is_none() && delay.size() != pre.size()))
         throw LoadError("group_synapses: synapse arrays differ in length");
-    Grouped g;
+    const int64_t n = pre.size(), n_blocks = block_start.size();
+    // outputs filled in place (see axon_tables_py); row_start is cut to its rows after
+    py::array_t<int32_t> out_pre(n);
+    py::array_t<uint16_t> out_post(n);
+    py::array_t<int16_t> out_weight(n);
+    py::array_t<uint8_t> out_delay(delay_in.is_none() ? 0 : n);
+    py::array_t<int64_t> block_ptr(n_blocks + 1), row_start(n), block_row_ptr(n_blocks + 1);
+    int64_t n_rows;
     {
         py::gil_scoped_release release;
-        g = group_synapses(pre.data(), post.data(), weight.data(),
-                           delay_in.is_none() ? nullptr : delay.data(), pre.size(), n_pre,
-                           block_of_post.data(), block_of_post.size(), block_start.data(),
-                           block_start.size());
+        n_rows = group_synapses(pre.data(), post.data(), weight.data(),
+                                delay_in.is_none() ? nullptr : delay.data(), n, n_pre,
+                                block_of_post.data(), block_of_post.size(), block_start.data(),
+                                n_blocks, out_pre.mutable_data(), out_post.mutable_data(),
+                                out_weight.mutable_data(),
+                                delay_in.is_none() ? nullptr : out_delay.mutable_data(),
+                                block_ptr.mutable_data(), row_start.mutable_data(),
+                                block_row_ptr.mutable_data());
     }
-    return py::make_tuple(to_numpy(g.pre), to_numpy(g.post), to_numpy(g.weight),
-                          to_numpy(g.delay), to_numpy(g.block_ptr), to_numpy(g.row_start),
-                          to_numpy(g.block_row_ptr));
+    py::array rows = row_start[py::slice(0, static_cast<py::ssize_t>(n_rows), 1)];
+    if (2 * n_rows < n) rows = rows.attr("copy")();  // long rows: do not keep n slots alive
+    return py::make_tuple(out_pre, out_post, out_weight, out_delay, block_ptr, rows,
+                          block_row_ptr);
 }
 
 // Input- and output-axon tables (axon_tables.hpp). groups_per_core: for each core, the

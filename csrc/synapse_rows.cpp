@@ -1,5 +1,6 @@
 #include "synapse_rows.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "errors.hpp"
@@ -56,13 +57,14 @@ BlockRows block_rows(const int64_t* pre, const int64_t* post, int64_t n, int64_t
     return out;
 }
 
-Grouped group_synapses(const int64_t* pre, const int64_t* post, const int64_t* weight,
+int64_t group_synapses(const int64_t* pre, const int64_t* post, const int64_t* weight,
                        const int64_t* delay, int64_t n, int64_t n_pre,
                        const int32_t* block_of_post, int64_t n_post,
-                       const int64_t* block_start, int64_t n_blocks) {
-    Grouped g;
-    g.block_ptr.assign(n_blocks + 1, 0);
+                       const int64_t* block_start, int64_t n_blocks, int32_t* out_pre,
+                       uint16_t* out_post, int16_t* out_weight, uint8_t* out_delay,
+                       int64_t* block_ptr, int64_t* row_start, int64_t* block_row_ptr) {
     check_synapses(pre, post, n, n_pre, n_post);
+    std::fill(block_ptr, block_ptr + n_blocks + 1, 0);
     for (int64_t i = 0; i < n; ++i) {
         const int32_t b = block_of_post[post[i]];
         if (b < 0 || b >= n_blocks || post[i] < block_start[b] || post[i] - block_start[b] > 65535)
@@ -72,37 +74,27 @@ Grouped group_synapses(const int64_t* pre, const int64_t* post, const int64_t* w
             throw LoadError("group_synapses: weight out of 16 bits");
         if (delay && (delay[i] < 0 || delay[i] > 255))
             throw LoadError("group_synapses: delay out of 8 bits");
-        g.block_ptr[b + 1] += 1;
+        block_ptr[b + 1] += 1;
     }
-    for (int64_t b = 0; b < n_blocks; ++b) g.block_ptr[b + 1] += g.block_ptr[b];
-    std::vector<int64_t> fill(g.block_ptr.begin(), g.block_ptr.end() - 1);
-    std::vector<int64_t> last_pre(n_blocks, -1);  // the pre of each block's latest row
-    std::vector<std::vector<int64_t>> rows(n_blocks);
-    g.pre.resize(n);
-    g.post.resize(n);
-    g.weight.resize(n);
-    if (delay) g.delay.resize(n);
+    for (int64_t b = 0; b < n_blocks; ++b) block_ptr[b + 1] += block_ptr[b];
+    std::vector<int64_t> fill(block_ptr, block_ptr + n_blocks);
     for (int64_t i = 0; i < n; ++i) {
         const int32_t b = block_of_post[post[i]];
         const int64_t at = fill[b]++;
-        g.pre[at] = static_cast<int32_t>(pre[i]);
-        g.post[at] = static_cast<uint16_t>(post[i] - block_start[b]);
-        g.weight[at] = static_cast<int16_t>(weight[i]);
-        if (delay) g.delay[at] = static_cast<uint8_t>(delay[i]);
-        if (last_pre[b] != pre[i]) {  // canonical order: a block's rows come pre by pre
-            rows[b].push_back(at);
-            last_pre[b] = pre[i];
-        }
+        out_pre[at] = static_cast<int32_t>(pre[i]);
+        out_post[at] = static_cast<uint16_t>(post[i] - block_start[b]);
+        out_weight[at] = static_cast<int16_t>(weight[i]);
+        if (delay) out_delay[at] = static_cast<uint8_t>(delay[i]);
     }
-    g.block_row_ptr.assign(n_blocks + 1, 0);
-    for (int64_t b = 0; b < n_blocks; ++b)
-        g.block_row_ptr[b + 1] = g.block_row_ptr[b] + static_cast<int64_t>(rows[b].size());
-    g.row_start.reserve(g.block_row_ptr[n_blocks]);
-    for (auto& r : rows) {
-        g.row_start.insert(g.row_start.end(), r.begin(), r.end());
-        std::vector<int64_t>().swap(r);
+    // rows: within a block (canonical order), each run of one pre neuron
+    int64_t n_rows = 0;
+    block_row_ptr[0] = 0;
+    for (int64_t b = 0; b < n_blocks; ++b) {
+        for (int64_t i = block_ptr[b]; i < block_ptr[b + 1]; ++i)
+            if (i == block_ptr[b] || out_pre[i] != out_pre[i - 1]) row_start[n_rows++] = i;
+        block_row_ptr[b + 1] = n_rows;
     }
-    return g;
+    return n_rows;
 }
 
 }  // namespace emu

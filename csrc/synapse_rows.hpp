@@ -19,19 +19,15 @@ BlockRows block_rows(const int64_t* pre, const int64_t* post, int64_t n, int64_t
 
 // The synapses regrouped block by block (a stable counting sort: each block keeps
 // canonical order), with local post indices, narrowed weights and delays, and where
-// each block's rows start.
-struct Grouped {
-    std::vector<int32_t> pre;        // pre neuron of each synapse
-    std::vector<uint16_t> post;      // post index within its block
-    std::vector<int16_t> weight;
-    std::vector<uint8_t> delay;      // empty when `delays` was null
-    std::vector<int64_t> block_ptr;  // synapses of block k: [block_ptr[k], block_ptr[k+1])
-    std::vector<int64_t> row_start;  // first synapse of each row, block by block
-    std::vector<int64_t> block_row_ptr;  // rows of block k: [block_row_ptr[k], [k+1])
-};
-Grouped group_synapses(const int64_t* pre, const int64_t* post, const int64_t* weight,
+// each block's rows start, written into arrays of n the caller allocates (out_delay may
+// be null): block_ptr (n_blocks + 1) bounds each block's synapses, row_start (up to n)
+// gives the first synapse of each row, block by block, and block_row_ptr (n_blocks + 1)
+// each block's rows. Returns the number of rows.
+int64_t group_synapses(const int64_t* pre, const int64_t* post, const int64_t* weight,
                        const int64_t* delay, int64_t n, int64_t n_pre,
                        const int32_t* block_of_post, int64_t n_post,
-                       const int64_t* block_start, int64_t n_blocks);
+                       const int64_t* block_start, int64_t n_blocks, int32_t* out_pre,
+                       uint16_t* out_post, int16_t* out_weight, uint8_t* out_delay,
+                       int64_t* block_ptr, int64_t* row_start, int64_t* block_row_ptr);
 
 }  // namespace emu

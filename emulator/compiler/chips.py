@@ -15,24 +15,33 @@ from ..errors import ParameterRangeError
 
 def core_traffic(net, blocks, n_cores, rates):
     """(src core, dst core, weight) arrays of the estimated inter-core traffic."""
-    core_of = {}
+    local, core_of_block = {}, {}  # per population: block of each neuron, core of each block
     for p, pb in enumerate(blocks):
-        c = np.empty(net.populations[p].n, np.int64)
-        for b in pb:
-            c[b.start:b.stop] = b.core
-        core_of[net.populations[p].name] = c
+        k = np.empty(net.populations[p].n, np.int32)
+        for i, b in enumerate(pb):
+            k[b.start:b.stop] = i
+        local[net.populations[p].name] = k
+        core_of_block[net.populations[p].name] = np.array([b.core for b in pb], np.int64)
     keys, weights = [], []
     for conn in net.connections:
-        if conn.pre.name not in core_of or conn.n_synapses == 0:
+        if conn.pre.name not in local or conn.n_synapses == 0:
             continue  # inputs come from the host, on no core
-        src = core_of[conn.pre.name][conn.pre_index]
-        dst = core_of[conn.post.name][conn.post_index]
+        pre_cores, post_cores = core_of_block[conn.pre.name], core_of_block[conn.post.name]
+        # synapses per (pre block, post block): counted in a table when it is small
+        # (one pass), else by sorting the pairs
+        pair = local[conn.pre.name][conn.pre_index].astype(np.int64) * len(post_cores) + \
+            local[conn.post.name][conn.post_index]
+        cells = len(pre_cores) * len(post_cores)
+        if cells <= 4 * conn.n_synapses + 1024:
+            counts = np.bincount(pair, minlength=cells)
+            pair = np.flatnonzero(counts)
+            counts = counts[pair]
+        else:
+            pair, counts = np.unique(pair, return_counts=True)
+        src, dst = pre_cores[pair // len(post_cores)], post_cores[pair % len(post_cores)]
         cross = src != dst
-        pair = src[cross] * n_cores + dst[cross]
-        if len(pair):
-            uniq, counts = np.unique(pair, return_counts=True)
-            keys.append(uniq)
-            weights.append(counts * _rate(rates, conn.pre.name))
+        keys.append(src[cross] * n_cores + dst[cross])
+        weights.append(counts[cross] * _rate(rates, conn.pre.name))
     if not keys:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
     keys, weights = np.concatenate(keys), np.concatenate(weights)
