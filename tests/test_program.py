@@ -85,6 +85,9 @@ def test_summary_lists_cores_and_utilisation(capsys):
     text = emulator.compile(net, max_neurons_per_core=16).summary()
     assert "3 cores used" in text and "h[16:30]" in text and "14 (88%)" in text
     assert "compile: partition" in text and "highest use of a limit" in text
+    assert "placement on the mesh" in text and "more cores" not in text
+    short = emulator.compile(net, max_neurons_per_core=16).summary(max_cores=1)
+    assert "h[16:30]" not in short and "... 2 more cores" in short
     net, _ = plastic_net_and_inputs()
     text = emulator.compile(net, max_neurons_per_core=4).summary()
     assert "plastic 'w': 80 synapses on cores [0, 1, 2], rules dw, dd, dt, t_epoch 2" in text

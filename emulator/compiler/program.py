@@ -55,11 +55,12 @@ class Program:
         t = dict(self.meta["target"])
         return get(t.pop("name")).derive(**t)
 
-    def summary(self, file=None):
+    def summary(self, file=None, max_cores=64):
         """Print (and return) the mapping: cores and chips used, every core's use of every
         resource (with the share of its limit), the estimated traffic on and between
         chips, the plastic connections, what quantization lost and the time of each
-        compile phase."""
+        compile phase. max_cores: how many cores get a line of their own (None: all);
+        the highest use of each limit is always over all cores."""
         t, report = self.meta["target"], self.meta.get("compile", {})
         usage, limits = report.get("usage", {}), report.get("limits", {})
         chips = [core.get("location", [0, c])[0] for c, core in enumerate(self.meta["cores"])]
@@ -98,7 +99,8 @@ class Program:
                  "learning profiles": "learning"}
         lines.append(f"{'core':>5} {'chip:slot':>9} " +
                      " ".join(f"{short.get(n, n):>14}" for n in names) + "  populations")
-        for c, core in enumerate(self.meta["cores"]):
+        shown = self.meta["cores"] if max_cores is None else self.meta["cores"][:max_cores]
+        for c, core in enumerate(shown):
             chip, slot = core.get("location", [0, c])
             cells = []
             for n in names:
@@ -107,6 +109,9 @@ class Program:
             pops = ", ".join(f"{b['population']}[{b['start']}:{b['stop']}]" for b in core["blocks"])
             lines.append(f"{c:>5} {f'{chip}:{slot}':>9} " + " ".join(f"{x:>14}" for x in cells)
                          + f"  {pops}")
+        if len(shown) < self.n_cores:
+            lines.append(f"... {self.n_cores - len(shown)} more cores "
+                         "(summary(max_cores=None) lists every core)")
         if usage:
             worst = ", ".join(f"{n} {max(usage[n]) / limits[n]:.0%}" for n in names
                               if n in limits and usage[n])
