@@ -5,7 +5,7 @@ import numpy as np
 from hypothesis import given, strategies as st
 
 import emulator
-from emulator.compiler.place import place_cores, slot_hops
+from emulator.compiler.place import chip_hops, place_chips, place_cores, slot_hops
 
 
 def _cost(chips, slots, traffic, hops):
@@ -79,3 +79,32 @@ def test_compile_never_uses_a_defective_core():
     assert not set(used) & bad
     place = program.meta["compile"]["placement"]
     assert place["hop_traffic"] <= place["in_order"]
+
+
+@given(n_chips=st.integers(1, 9), topology=st.sampled_from(["hex", "mesh2d"]), data=st.data())
+def test_chip_placement_keeps_capacity_and_lowers_chip_hops(n_chips, topology, data):
+    target = emulator.targets.loihi2().derive(n_chips=n_chips, cores_per_chip=6,
+                                               chip_topology=topology)
+    capacity = [data.draw(st.integers(1, 6)) for _ in range(n_chips)]
+    chips = np.repeat(np.arange(n_chips), [data.draw(st.integers(0, c)) for c in capacity])
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    k = 3 * len(chips)
+    src, dst = rng.integers(0, max(1, len(chips)), k), rng.integers(0, max(1, len(chips)), k)
+    keep = src != dst
+    traffic = (src[keep], dst[keep], rng.uniform(0, 5, keep.sum()))
+    moved, stats = place_chips(chips, traffic, target, capacity)
+    # the same groups of cores, each on a chip with room for it
+    assert len(set(zip(chips.tolist(), moved.tolist()))) == len(set(chips.tolist()))
+    assert np.all(np.bincount(moved, minlength=n_chips) <= capacity)
+    hops = chip_hops(target)
+    s, d, w = traffic
+    assert np.isclose(stats["chip_hop_traffic"], (w * hops[moved[s], moved[d]]).sum())
+    assert np.isclose(stats["in_order"], (w * hops[chips[s], chips[d]]).sum())
+    assert stats["chip_hop_traffic"] <= stats["in_order"] + 1e-9
+
+
+def test_hex_chip_hops():
+    target = emulator.targets.spinnaker2(n_chips=9)  # a 3 x 3 grid
+    hops = chip_hops(target)
+    assert hops[0, 8] == 2  # (0, 0) -> (2, 2): two diagonal steps
+    assert hops[2, 6] == 4  # (2, 0) -> (0, 2): no diagonal helps

@@ -20,7 +20,7 @@ from ..targets import get as get_target
 from .chips import assign_chips, core_traffic
 from .partition import partition, place_blocks
 from .multicast import build_tables, core_pairs, multicast_arrays
-from .place import place_cores
+from .place import place_chips, place_cores
 from .resources import core_usage, limits as resource_limits, violations
 from .program import FORMAT, VERSION, Program
 from .route import build_axon_tables
@@ -124,6 +124,7 @@ def compile(net, target="loihi2", max_neurons_per_core=None, rates=None, dt=None
         with clock("chips"):
             traffic = core_traffic(net, blocks, n_cores, rates)
             chips, chip_method = assign_chips(n_cores, traffic, capacity)
+            chips, chip_placement = place_chips(chips, traffic, target, capacity)
             order = np.argsort(chips, kind="stable")  # cores numbered chip by chip
             new_index = np.empty(n_cores, np.int64)
             new_index[order] = np.arange(n_cores)
@@ -199,7 +200,7 @@ def compile(net, target="loihi2", max_neurons_per_core=None, rates=None, dt=None
                     "usage": {name: values.tolist() for name, values in usage.items()},
                     "limits": {name: int(v) for name, v in per_core_limits.items()},
                     "traffic": _traffic_summary(traffic, chips),
-                    "placement": placement,
+                    "placement": {**placement, "chips": chip_placement},
                     "multicast": multicast,
                     "quantization": quantization.to_dict() if quantization else None},
     }

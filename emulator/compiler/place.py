@@ -13,6 +13,10 @@ sum over core pairs of traffic x hops, the quadratic assignment problem, in two 
    as one lowers the cost, at most LOCAL_SWAPS_PER_CORE x cores swaps. All swap gains
    come from one matrix product per swap (see `_best_swap`).
 The result is never worse than filling the usable slots in order (the report gives both).
+
+The chips themselves sit on a chip grid (`Target.chip_position`): `place_chips` moves the
+groups of cores that METIS formed between physical chips the same way, so that heavy
+inter-chip traffic crosses few chip-to-chip hops.
 """
 import numpy as np
 
@@ -60,6 +64,44 @@ def place_cores(chips, traffic, target):
     return slots, {"hop_traffic": float(cost), "in_order": float(naive)}
 
 
+def chip_hops(target):
+    """(n_chips, n_chips) chip-to-chip hops on the chip grid (`Target.chip_position`):
+    Manhattan on a mesh; on the hexagonal grid a diagonal step (NE or SW) moves along
+    both axes at once."""
+    pos = np.array([target.chip_position(c) for c in range(target.n_chips)]).reshape(-1, 2)
+    dx = pos[:, None, 0] - pos[None, :, 0]
+    dy = pos[:, None, 1] - pos[None, :, 1]
+    if target.chip_topology == "hex":
+        return np.where(dx * dy > 0, np.maximum(np.abs(dx), np.abs(dy)), np.abs(dx) + np.abs(dy))
+    return np.abs(dx) + np.abs(dy)
+
+
+def place_chips(chips, traffic, target, capacity):
+    """New chip labels: the groups of cores METIS formed move between physical chips so
+    that heavy inter-chip traffic crosses few chip-to-chip hops (best swaps, as on a
+    chip's mesh; a swap needs each chip to have room for the other's cores). Returns
+    (chips, {"chip_hop_traffic": after, "in_order": before})."""
+    n = target.n_chips
+    src, dst, weight = traffic
+    w = np.zeros((n, n))
+    cross = chips[src] != chips[dst]
+    np.add.at(w, (chips[src[cross]], chips[dst[cross]]), weight[cross])
+    w = w + w.T
+    d = chip_hops(target).astype(np.float64)
+    load = np.bincount(chips, minlength=n)
+    capacity = np.asarray(capacity)
+
+    def fits(position):  # group a moves to chip position[b] and group b to position[a]
+        room = capacity[position]
+        return (load[:, None] <= room[None, :]) & (load[None, :] <= room[:, None])
+
+    position = _improve(w, d, np.arange(n), fits)
+    before, after = _cost(w, d, np.arange(n)) / 2, _cost(w, d, position) / 2
+    if after >= before:
+        position, after = np.arange(n), before
+    return position[chips], {"chip_hop_traffic": float(after), "in_order": float(before)}
+
+
 def _cost(w, d, position):
     return float((w * d[np.ix_(position, position)]).sum())
 
@@ -93,13 +135,14 @@ def _greedy(w, d):
     return position
 
 
-def _improve(w, d, position):
-    """Swap the contents of two slots while the best swap lowers the cost."""
+def _improve(w, d, position, fits=None):
+    """Swap the contents of two slots while the best swap lowers the cost. fits(position):
+    which swaps are allowed (a boolean matrix), if not all."""
     position = position.copy()
     p = d[np.ix_(position, position)]
     n_active = int(np.count_nonzero(w.any(1)))
     for _ in range(LOCAL_SWAPS_PER_CORE * n_active):
-        a, b, gain = _best_swap(w, p)
+        a, b, gain = _best_swap(w, p, None if fits is None else fits(position))
         if gain <= 1e-9 * max(1.0, float(w.sum())):
             break
         position[[a, b]] = position[[b, a]]
@@ -108,7 +151,7 @@ def _improve(w, d, position):
     return position
 
 
-def _best_swap(w, p):
+def _best_swap(w, p, allowed=None):
     """(a, b, cost decrease) of the best swap of places a and b. With p[i, k] the hops
     between the current slots of i and k and A = w p, swapping a and b changes the cost
     by A[a, b] + A[b, a] - A[a, a] - A[b, b] + 2 w[a, b] p[a, b] (times 2: w and p are
@@ -116,6 +159,8 @@ def _best_swap(w, p):
     a_mat = w @ p
     diag = np.diag(a_mat)
     delta = a_mat + a_mat.T - diag[:, None] - diag[None, :] + 2 * w * p
+    if allowed is not None:
+        delta[~allowed] = np.inf
     k = int(np.argmin(delta))
     a, b = divmod(k, len(w))
     return a, b, -2 * float(delta[a, b])

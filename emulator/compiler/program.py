@@ -92,6 +92,10 @@ class Program:
                 lines.append(f"placement on the mesh: hop-weighted on-chip traffic "
                              f"{place['hop_traffic']:.6g} (filling slots in order: "
                              f"{place['in_order']:.6g})")
+                if "chips" in place and report["traffic"]["inter_chip"]:
+                    lines.append(f"chips on the chip grid: hop-weighted inter-chip traffic "
+                                 f"{place['chips']['chip_hop_traffic']:.6g} (chips in "
+                                 f"METIS's order: {place['chips']['in_order']:.6g})")
         names = list(usage)
         short = {"neurons": "neurons", "input axons": "in-axons", "output axons": "out-axons",
                  "synaptic memory bits": "syn-bits", "core memory bytes": "mem-bytes",
