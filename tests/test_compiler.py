@@ -181,3 +181,13 @@ def test_features_a_target_lacks_are_named_errors():
     s.connect(x, sd, np.ones((2, 2), int), num_message_bits=8)
     with pytest.raises(emulator.UnsupportedFeatureError, match="loihi1"):
         emulator.compile(s, "loihi1")
+
+
+def test_a_network_that_fits_one_chip_stays_on_one():
+    net, _ = layered()
+    program = emulator.compile(net, emulator.targets.spinnaker2(n_chips=4), max_neurons_per_core=8)
+    assert {core["location"][0] for core in program.meta["cores"]} == {0}
+    assert program.meta["compile"]["traffic"]["inter_chip"] == 0
+    target = emulator.targets.loihi2(n_chips=4, cores_per_chip=8)
+    program = emulator.compile(net, target, max_neurons_per_core=8)  # 20 cores: 3 chips
+    assert len({core["location"][0] for core in program.meta["cores"]}) == 3

@@ -2,11 +2,11 @@
 
 The traffic between two cores is estimated as the synapses from one to the other times
 the expected spike rate of their pre neurons (`rates`, per population or input name; 1
-by default, i.e. synapse counts). With more than one chip, the core graph is cut into
-chips by METIS (pymetis), each chip's share proportional to its usable cores; cores then
-move from chips over capacity to the chips they talk to most that have room. Without
-pymetis, or if METIS fails, a greedy assignment fills chips in order of a
-traffic-weighted walk over the cores.
+by default, i.e. synapse counts). When the cores need more than one chip, METIS
+(pymetis) cuts the core graph into as few chips as hold them, each chip's share
+proportional to its usable cores; cores then move from chips over capacity to the chips
+they talk to most that have room. Without pymetis, or if METIS fails, a greedy
+assignment fills chips in order of a traffic-weighted walk over the cores.
 """
 import numpy as np
 
@@ -58,8 +58,13 @@ def _rate(rates, name):
 
 
 def assign_chips(n_cores, traffic, capacity):
-    """The chip of each core. capacity: usable cores per chip. Returns (chips, method)."""
-    n_chips = len(capacity)
+    """The chip of each core. capacity: usable cores per chip. The cores go to the fewest
+    chips (taken in order) that hold them, cut by METIS or the greedy fallback. Returns
+    (chips, method)."""
+    # as few chips as hold the cores (in order): every chip left out is traffic kept on chip
+    n_chips = int(np.searchsorted(np.cumsum(capacity), n_cores)) + 1 if n_cores else 1
+    n_chips = min(n_chips, len(capacity))
+    capacity = list(capacity[:n_chips])
     if n_chips == 1 or n_cores <= 1:
         return np.zeros(n_cores, np.int64), "single chip"
     src, dst, weight = traffic
