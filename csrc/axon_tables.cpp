@@ -17,7 +17,10 @@ int64_t input_axons(const std::vector<const int64_t*>& sources,
         for (int64_t r = 0; r < n_rows[g]; ++r) {
             const int64_t s = sources[g][r];
             if (s < 0 || s >= n_sources)
-                throw LoadError("axon tables: sender " + std::to_string(s) + " out of range");
+                throw LoadError("axon tables: core " + std::to_string(core) + " group " +
+                                std::to_string(g) + " row " + std::to_string(r) + ": sender " +
+                                std::to_string(s) + " outside [0, " +
+                                std::to_string(n_sources - 1) + "]");
             if (scratch.seen[s] != core) {
                 scratch.seen[s] = core;
                 scratch.axon_of[s] = static_cast<int32_t>(n_axons);

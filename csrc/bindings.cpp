@@ -255,7 +255,9 @@ py::tuple block_rows_py(const py::array& pre_in, const py::array& post_in, int64
     const auto pre = view<int64_t>(pre_in, "pre_index");
     const auto post = view<int64_t>(post_in, "post_index");
     const auto cost = view<int64_t>(cost_in, "cost");
-    if (pre.size() != post.size()) throw LoadError("block_rows: pre and post differ in length");
+    if (pre.size() != post.size())
+        throw LoadError("block_rows: pre_index has " + std::to_string(pre.size()) +
+                        " synapses, post_index " + std::to_string(post.size()));
     BlockRows r;
     {
         py::gil_scoped_release release;
@@ -278,7 +280,11 @@ py::tuple group_synapses_py(const py::array& pre_in, const py::array& post_in,
     if (!delay_in.is_none()) delay = view<int64_t>(delay_in.cast<py::array>(), "delays");
     if (pre.size() != post.size() || weight.size() != pre.size() ||
         (!delay_in.is_none() && delay.size() != pre.size()))
-        throw LoadError("group_synapses: synapse arrays differ in length");
+        throw LoadError("group_synapses: pre_index, post_index, weights and delays have " +
+                        std::to_string(pre.size()) + ", " + std::to_string(post.size()) + ", " +
+                        std::to_string(weight.size()) + " and " +
+                        std::to_string(delay_in.is_none() ? pre.size() : delay.size()) +
+                        " entries; expected one length");
     const int64_t n = pre.size(), n_blocks = block_start.size();
     // outputs filled in place (see axon_tables_py); row_start is cut to its rows after
     py::array_t<int32_t> out_pre(n);
@@ -308,7 +314,7 @@ py::tuple group_synapses_py(const py::array& pre_in, const py::array& post_in,
 // sender arrays (int64) of its groups' rows. The outputs are numpy arrays filled in
 // place (numpy backs large arrays with huge pages; a copy would touch everything twice).
 py::tuple axon_tables_py(const py::list& groups_per_core, int64_t n_sources) {
-    if (n_sources < 0) throw LoadError("axon tables: n_sources < 0");
+    require_range<int64_t>("axon tables", "n_sources", n_sources, 0, INT32_MAX);
     std::vector<py::array_t<int64_t, py::array::c_style>> keep;  // alive while C++ reads
     std::vector<std::vector<const int64_t*>> sources;
     std::vector<std::vector<int64_t>> n_rows;
@@ -320,13 +326,21 @@ py::tuple axon_tables_py(const py::list& groups_per_core, int64_t n_sources) {
             keep.push_back(view<int64_t>(senders.cast<py::array>(), "group sources"));
             sources.back().push_back(keep.back().data());
             n_rows.back().push_back(keep.back().size());
+            // group and row indices are stored as int32
+            require_range<int64_t>("axon tables", "rows of a group", keep.back().size(), 0,
+                                   INT32_MAX);
         }
+        require_range<int64_t>("axon tables", "groups of a core",
+                               static_cast<int64_t>(sources.back().size()), 0, INT32_MAX);
         int64_t entries = 0;
         for (int64_t k : n_rows.back()) entries += k;
+        // a core's axons are numbered in int32
+        require_range<int64_t>("axon tables", "rows of a core", entries, 0, INT32_MAX);
         first.push_back(first.back() + entries);
     }
     // one array of each kind for all cores (views per core): large enough for huge pages
     const size_t n_cores = sources.size();
+    require_range<int64_t>("axon tables", "cores", static_cast<int64_t>(n_cores), 0, INT32_MAX);
     py::array_t<int64_t> ptr(first.back() + static_cast<int64_t>(n_cores)), sender(first.back());
     py::array_t<int32_t> group(first.back()), row(first.back());
     std::vector<int64_t> n_axons(n_cores);

@@ -1,6 +1,7 @@
 #include "synapse_rows.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 
 #include "errors.hpp"
@@ -31,9 +32,12 @@ void check_synapses(const int64_t* pre, const int64_t* post, int64_t n, int64_t 
 
 BlockRows block_rows(const int64_t* pre, const int64_t* post, int64_t n, int64_t n_pre,
                      int64_t n_post, int64_t size, const int64_t* cost, int64_t cost_len) {
-    if (size < 1 || cost_len < size + 1) throw LoadError("block_rows: bad size or cost table");
+    require_range<int64_t>("block_rows", "n_pre", n_pre, 0, INT32_MAX);
+    require_range<int64_t>("block_rows", "n_post", n_post, 0, INT32_MAX);
+    // a row of one block holds at most `size` synapses: cost[size] must exist
+    require_range<int64_t>("block_rows", "size", size, 1, cost_len - 1);
     check_synapses(pre, post, n, n_pre, n_post);
-    const int64_t n_blocks = (n_post + size - 1) / size;
+    const int64_t n_blocks = n_post / size + (n_post % size != 0);
     BlockRows out{std::vector<int64_t>(n_blocks), std::vector<int64_t>(n_blocks),
                   std::vector<int64_t>(n_pre)};
     // block of each post neuron, by table: a 64-bit division per row would dominate
@@ -63,17 +67,21 @@ int64_t group_synapses(const int64_t* pre, const int64_t* post, const int64_t* w
                        const int64_t* block_start, int64_t n_blocks, int32_t* out_pre,
                        uint16_t* out_post, int16_t* out_weight, uint8_t* out_delay,
                        int64_t* block_ptr, int64_t* row_start, int64_t* block_row_ptr) {
+    require_range<int64_t>("group_synapses", "n_pre", n_pre, 0, INT32_MAX);
+    require_range<int64_t>("group_synapses", "n_post", n_post, 0, INT32_MAX);
     check_synapses(pre, post, n, n_pre, n_post);
     std::fill(block_ptr, block_ptr + n_blocks + 1, 0);
+    const std::string where = "group_synapses: synapse ";
     for (int64_t i = 0; i < n; ++i) {
         const int32_t b = block_of_post[post[i]];
-        if (b < 0 || b >= n_blocks || post[i] < block_start[b] || post[i] - block_start[b] > 65535)
-            throw LoadError("group_synapses: post " + std::to_string(post[i]) +
-                            " is not in its block");
-        if (weight[i] < -32768 || weight[i] > 32767)
-            throw LoadError("group_synapses: weight out of 16 bits");
-        if (delay && (delay[i] < 0 || delay[i] > 255))
-            throw LoadError("group_synapses: delay out of 8 bits");
+        if (b < 0 || b >= n_blocks || post[i] < block_start[b])
+            throw LoadError(where + std::to_string(i) + ": post " + std::to_string(post[i]) +
+                            " is in no block (block " + std::to_string(b) + " of " +
+                            std::to_string(n_blocks) + ")");
+        require_range<int64_t>(where + std::to_string(i), "local post index",
+                               post[i] - block_start[b], 0, 65535);
+        require_range<int64_t>(where + std::to_string(i), "weight", weight[i], -32768, 32767);
+        if (delay) require_range<int64_t>(where + std::to_string(i), "delay", delay[i], 0, 255);
         block_ptr[b + 1] += 1;
     }
     for (int64_t b = 0; b < n_blocks; ++b) block_ptr[b + 1] += block_ptr[b];

@@ -137,8 +137,8 @@ def _weight_array(owner, arr, keep_float):
     """Weights as int64, or as float64 when they are for quantize to convert: into a
     floating-point model (keep_float), or real numbers that are not all integers."""
     arr = np.asarray(arr)
-    if arr.dtype != bool and (np.issubdtype(arr.dtype, np.floating)
-                              or (keep_float and np.issubdtype(arr.dtype, np.number))):
+    if np.issubdtype(arr.dtype, np.floating) or \
+            (keep_float and (arr.dtype == bool or np.issubdtype(arr.dtype, np.number))):
         values = arr.astype(np.float64)
         if not np.all(np.isfinite(values)):
             raise ParameterRangeError(f"{owner}: weights must be finite numbers")

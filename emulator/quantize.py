@@ -10,7 +10,9 @@ The conversion of a FloatLIF population (spec sections 2 and 3):
 - thresholds: vth = round(s * threshold / 64) (the spec compares v with vth << 6). s is
   chosen so that vth is VTH_TARGET (2**15): v then has room for four thresholds before
   it saturates at 2**23 - 1. It is lowered when the largest incoming weight or bias would
-  not fit its mantissa at the largest exponent;
+  not fit its mantissa at the largest exponent, when u could wrap (its 24 bits wrap, spec
+  section 3) with every binary input spiking every step, and, for a neuron that never
+  spikes (threshold inf), when v could reach vth << 6 at the largest vth (`_scale`);
 - decays: du = round(4096 (1 - exp(-dt / tau_syn))) - 1 (du encodes a decay of
   (du + 1) / 4096, so u always decays by at least 1/4096) and
   dv = round(4096 (1 - exp(-dt / tau_mem))), both clipped to 0..4095;
@@ -26,11 +28,12 @@ What the figures do not cover: the floor of a per-step sum by a negative exponen
 the truncations inside the decays are rounding of the dynamics, not of parameters.
 """
 import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import ParameterRangeError
+from .errors import ParameterRangeError, UnsupportedFeatureError
 from .network import WEIGHT_RANGE, Connection, Input, Network, Population
 from .neurons import LIF
 
@@ -117,9 +120,11 @@ class Quantization:
 
     connections[name] = {"scale": s of the post population, "weight_exp": e,
                          "weights": ErrorFigures}
-    populations[name] = {"scale": s, "threshold": ..., "bias": ..., "decay_u": ...,
-                         "decay_v": ...}  (FloatLIF populations; decays compare the
-                         per-step factors exp(-dt / tau) with their integer ones)
+    populations[name] = {"scale": s, "scale_limited_by": what set s (threshold,
+                         weights, bias, u range, v range), "threshold": ..., "bias": ...,
+                         "decay_u": ..., "decay_v": ...}  (FloatLIF populations; decays
+                         compare the per-step factors exp(-dt / tau) with their
+                         integer ones)
     Float state maps back as v_float = v_int / scale.
     """
     network: Network
@@ -158,7 +163,9 @@ def format_table(report):
                 if isinstance(f, dict):
                     rows.append((name, quantity + (f" (exp {entry['weight_exp']})"
                                                    if quantity == "weights" else ""),
-                                 f"{entry['scale']:.4g}", f"{f['max_relative']:.2e}",
+                                 f"{entry['scale']:.4g}" + (f" ({entry['scale_limited_by']})"
+                                                           if "scale_limited_by" in entry else ""),
+                                 f"{f['max_relative']:.2e}",
                                  f"{f['rms_relative']:.2e}", f"{f['full_scale']:.2e}",
                                  f"{f['zeroed']}/{f['n']}"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -174,8 +181,8 @@ def quantize(net, target="loihi2", dt=None):
 
     target = get_target(target)
     floats = [p for p in net.populations if getattr(p.model, "floating", False)]
-    if floats and (dt is None or isinstance(dt, bool) or not isinstance(dt, (int, float))
-                   or not math.isfinite(dt) or dt <= 0):
+    if floats and (dt is None or isinstance(dt, (bool, np.bool_))
+                   or not isinstance(dt, numbers.Real) or not math.isfinite(dt) or dt <= 0):
         raise ParameterRangeError(
             f"quantize: dt={dt!r}; populations {[p.name for p in floats]} give time "
             "constants in seconds, so pass the step length dt > 0 in seconds")
@@ -188,9 +195,11 @@ def quantize(net, target="loihi2", dt=None):
     populations, scales = {}, {}
     for pop in net.populations:
         if pop in floats:
-            scales[pop.name] = _scale(pop, incoming[pop.name], target)
+            scales[pop.name], limit = _scale(pop, incoming[pop.name], target,
+                                             *_decays(pop, dt)[2:])
             model, figures = _float_lif(pop, scales[pop.name], dt)
-            populations[pop.name] = {"scale": scales[pop.name], **figures}
+            populations[pop.name] = {"scale": scales[pop.name], "scale_limited_by": limit,
+                                     **figures}
             new[pop.name] = Population(pop.name, pop.n, model,
                                        model.resolve(f"population {pop.name!r}", pop.n))
         else:
@@ -211,48 +220,83 @@ def quantize(net, target="loihi2", dt=None):
                                       "weights": ErrorFigures.of(exact, effective)}
         out.connections.append(Connection(
             conn.name, new[conn.pre.name], new[conn.post.name], conn.pre_index,
-            conn.post_index, weights, conn.delays, conn.dense, exp, conn.num_weight_bits,
+            conn.post_index, weights, conn.delays, conn.dense, exp,
+            conn.num_weight_bits if conn.quantized else min(conn.num_weight_bits, target.weight_bits),
             conn.sign_mode, conn.num_message_bits, conn.port, conn.rule,
             {trace: new[src.name] for trace, src in conn.modulators.items()}))
     out.probes = list(net.probes)
     out.connection_probes = list(net.connection_probes)
-    return Quantization(out, dt, connections, populations)
+    return Quantization(out, None if dt is None else float(dt), connections, populations)
 
 
-def _scale(pop, incoming, target):
-    """The integer units per float unit of a FloatLIF population's state."""
+def _decays(pop, dt):
+    """(a_u, a_v, du, dv): the float decay factors per step and their 12-bit codes."""
     p = pop.params
-    # per connection: the float weight that a full mantissa at exponent 0 stands for
-    full = []
+    with np.errstate(divide="ignore"):
+        a_u = float(np.exp(-dt / p["tau_syn"][0]))
+        a_v = float(np.exp(-dt / p["tau_mem"][0]))
+    du = int(np.clip(round(DECAY_UNIT * (1 - a_u)) - 1, 0, DECAY_UNIT - 1))
+    dv = int(np.clip(round(DECAY_UNIT * (1 - a_v)), 0, DECAY_UNIT - 1))
+    return a_u, a_v, du, dv
+
+
+def _scale(pop, incoming, target, du, dv):
+    """(s, what limits it): the integer units per float unit of a FloatLIF population's
+    state. s aims at vth = VTH_TARGET (or, for a neuron that never spikes, at a full
+    mantissa for the largest weight at exponent 0) and is lowered until every weight
+    and bias fits its format, u cannot wrap (spec 3: u wraps past 2**23) even with every
+    binary input spiking every step, and a neuron that never spikes cannot reach
+    vth << 6 either (v saturates at 2**23 - 1, above the largest threshold)."""
+    p = pop.params
+    owner = f"population {pop.name!r}"
+    full = []  # per connection: the float weight a full mantissa at exponent 0 stands for
+    pos, neg = np.zeros(pop.n), np.zeros(pop.n)  # largest input per step, per neuron
     for c in incoming:
+        if not c.n_synapses:
+            continue
         lo, hi, _ = _grid(c, target)
-        if c.n_synapses and hi > 0 and c.weights.max() > 0:
+        if hi > 0 and c.weights.max() > 0:
             full.append(hi / c.weights.max())
-        if c.n_synapses and lo < 0 and c.weights.min() < 0:
+        if lo < 0 and c.weights.min() < 0:
             full.append(lo / c.weights.min())
-    candidates = []
-    threshold = p["threshold"][0]
-    if math.isfinite(threshold):
-        candidates.append(VTH_TARGET * INPUT_SCALE / threshold)
-    elif full:  # never spikes: the largest weight gets a full mantissa at exponent 0
-        candidates.append(min(full) * INPUT_SCALE)
-    if full:  # the largest weight fits its mantissa at the largest exponent
-        candidates.append(min(full) * 2.0**WEIGHT_EXP_RANGE[1] * INPUT_SCALE)
+        if not c.graded:  # graded payloads have no bound here
+            pos += np.bincount(c.post_index, np.maximum(c.weights, 0), pop.n)
+            neg += np.bincount(c.post_index, np.maximum(-c.weights, 0), pop.n)
+    u_bound = max(pos.max(), neg.max()) * DECAY_UNIT / (du + 1)  # float u, steady state
     b_max = float(np.abs(p["bias"]).max())
+    threshold = p["threshold"][0]
+    candidates = {}
+    if math.isfinite(threshold):
+        candidates["threshold"] = VTH_TARGET * INPUT_SCALE / threshold
+    elif full:
+        candidates["threshold"] = min(full) * INPUT_SCALE
+    if full:  # the largest weight fits its mantissa at the largest exponent
+        candidates["weights"] = min(full) * 2.0**WEIGHT_EXP_RANGE[1] * INPUT_SCALE
     if b_max > 0:
-        candidates.append(BIAS_MANT_RANGE[1] * 2.0**MAX_BIAS_EXP / b_max)
-    return float(min(candidates)) if candidates else float(INPUT_SCALE)
+        candidates["bias"] = BIAS_MANT_RANGE[1] * 2.0**MAX_BIAS_EXP / b_max
+    # 1 % below the limits: rounding may make each weight up to half a step larger
+    if u_bound > 0:
+        candidates["u range"] = 0.99 * 2**23 / u_bound
+    if not math.isfinite(threshold) and (u_bound > 0 or b_max > 0):
+        if dv == 0:
+            raise UnsupportedFeatureError(
+                f"{owner}: threshold=inf with tau_mem={float(p['tau_mem'][0])!r} (dv rounds to 0 "
+                "at this dt) integrates without bound, and the integer v saturates at "
+                "2**23 - 1, above the largest threshold: it would spike. Give it a finite "
+                "threshold or a shorter tau_mem")
+        candidates["v range"] = 0.99 * (MAX_VTH * INPUT_SCALE) * dv / DECAY_UNIT / \
+            (u_bound + b_max)
+    if not candidates:
+        return float(INPUT_SCALE), "nothing (no inputs, bias or threshold)"
+    limit = min(candidates, key=candidates.get)
+    return float(candidates[limit]), limit
 
 
 def _float_lif(pop, scale, dt):
     """The integer LIF of a FloatLIF population at `scale`, and its ErrorFigures."""
     p = pop.params
     owner = f"population {pop.name!r}"
-    with np.errstate(divide="ignore"):
-        a_u = float(np.exp(-dt / p["tau_syn"][0]))
-        a_v = float(np.exp(-dt / p["tau_mem"][0]))
-    du = int(np.clip(round(DECAY_UNIT * (1 - a_u)) - 1, 0, DECAY_UNIT - 1))
-    dv = int(np.clip(round(DECAY_UNIT * (1 - a_v)), 0, DECAY_UNIT - 1))
+    a_u, a_v, du, dv = _decays(pop, dt)
     threshold = p["threshold"][0]
     vth = MAX_VTH if not math.isfinite(threshold) else \
         int(min(MAX_VTH, round(scale * threshold / INPUT_SCALE)))
@@ -293,8 +337,9 @@ def _weights(conn, values, grid):
     # Rounding to the grid may still leave a value half a step beyond an end: clip it.
     mant = np.clip(np.round(values / (2.0**exp * step)) * step, lo, hi)
     if need > 2.0**WEIGHT_EXP_RANGE[1] * (1 + 1e-9):
+        largest = float(np.abs(values).max())
         raise ParameterRangeError(
-            f"connection {conn.name!r}: weights up to {need * 2.0**WEIGHT_EXP_RANGE[1]:.4g} "
-            f"synaptic units need an exponent above {WEIGHT_EXP_RANGE[1]} (mantissas "
-            f"{lo}..{hi}); scale the weights down")
+            f"connection {conn.name!r}: a weight of {largest:.4g} synaptic units needs an "
+            f"exponent above {WEIGHT_EXP_RANGE[1]} (mantissas {lo}..{hi}, at most "
+            f"{max(hi, -lo) * 2**WEIGHT_EXP_RANGE[1]} units); scale the weights down")
     return mant.astype(np.int64), exp

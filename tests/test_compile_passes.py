@@ -62,12 +62,21 @@ def test_bad_arrays_are_program_format_errors():
             _core.group_synapses(bad_pre.astype(np.int64), bad_post.astype(np.int64),
                                  np.zeros(3, np.int64), None, 2, np.zeros(2, np.int32),
                                  np.zeros(1, np.int64))
-    with pytest.raises(ProgramFormatError, match="cost"):
+    with pytest.raises(ProgramFormatError, match="size=4 outside"):
         _core.block_rows(pre, post, 2, 2, 4, cost[:2])
-    with pytest.raises(ProgramFormatError, match="16 bits"):
+    with pytest.raises(ProgramFormatError, match="size"):
+        _core.block_rows(pre[:1], post[:1], 1, 1, 2**63 - 1, cost[:1])
+    for n_pre, n_post in ((-1, 2), (2, -5), (2**40, 2)):
+        with pytest.raises(ProgramFormatError, match="n_pre|n_post"):
+            _core.block_rows(pre, post, n_pre, n_post, 2, cost)
+    for n_pre in (-1, 2**40):  # (group_synapses takes n_post from block_of_post)
+        with pytest.raises(ProgramFormatError, match="n_pre"):
+            _core.group_synapses(pre, post, np.zeros(3, np.int64), None, n_pre,
+                                 np.zeros(2, np.int32), np.zeros(1, np.int64))
+    with pytest.raises(ProgramFormatError, match="weight=40000"):
         _core.group_synapses(pre, post, np.array([0, 40000, 0], np.int64), None, 2,
                              np.zeros(2, np.int32), np.zeros(1, np.int64))
-    with pytest.raises(ProgramFormatError, match="not in its block"):
+    with pytest.raises(ProgramFormatError, match="in no block"):
         _core.group_synapses(pre, post, np.zeros(3, np.int64), None, 2,
                              np.array([0, 5], np.int32), np.zeros(1, np.int64))
     with pytest.raises(ProgramFormatError, match="dtype"):

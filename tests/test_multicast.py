@@ -8,31 +8,35 @@ from hypothesis import given, strategies as st
 
 import emulator
 from emulator.compiler import multicast
-from emulator.compiler.multicast import (NEURON_KEY_BITS, build_tables, check_table, compress,
-                                         deliver, hex_path, routes, straight_on)
+from emulator.compiler.multicast import (build_tables, check_table, chip_path, compress, deliver,
+                                         neuron_key_bits, routes, straight_on)
 from emulator.errors import ResourceLimitError
 
 
-@given(n_chips=st.integers(1, 12), data=st.data())
-def test_hex_paths_stay_on_the_grid_and_are_shortest(n_chips, data):
+@given(n_chips=st.integers(1, 12), hexagonal=st.booleans(), data=st.data())
+def test_chip_paths_stay_on_the_grid_and_are_shortest(n_chips, hexagonal, data):
     target = emulator.targets.spinnaker2(n_chips=n_chips)
     a, b = data.draw(st.integers(0, n_chips - 1)), data.draw(st.integers(0, n_chips - 1))
     pos = target.chip_position(a)
     goal = target.chip_position(b)
-    path = hex_path(pos, goal)
+    path = chip_path(pos, goal, hexagonal)
     for k in path:
+        assert hexagonal or k not in (1, 4)  # a mesh has no diagonal links
         pos = (pos[0] + multicast.STEPS[k][0], pos[1] + multicast.STEPS[k][1])
         assert target.chip_at(pos) is not None
     assert target.chip_at(pos) == b
     dx, dy = goal[0] - target.chip_position(a)[0], goal[1] - target.chip_position(a)[1]
-    assert len(path) == (max(abs(dx), abs(dy)) if dx * dy > 0 else abs(dx) + abs(dy))
+    shortest = max(abs(dx), abs(dy)) if hexagonal and dx * dy > 0 else abs(dx) + abs(dy)
+    assert len(path) == shortest
 
 
 @st.composite
 def routed_networks(draw):
     """Random (source, destination) core pairs on cores spread over 1..7 chips."""
     n_chips = draw(st.integers(1, 7))
-    target = emulator.targets.spinnaker2(n_chips=n_chips)
+    target = emulator.targets.spinnaker2(
+        n_chips=n_chips, chip_topology=draw(st.sampled_from(["hex", "mesh2d"])),
+        max_neurons_per_core=draw(st.sampled_from([1, 2, 1000, 1024])))
     n_cores = draw(st.integers(1, 40))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     chips = np.sort(rng.integers(0, n_chips, n_cores))
@@ -49,7 +53,8 @@ def routed_networks(draw):
 def _uncompressed(pairs, chips, slots, target):
     tables = {}
     for chip, table in routes(pairs, chips, slots, target).items():
-        tables[chip] = [(src << NEURON_KEY_BITS, -1 << NEURON_KEY_BITS, route)
+        shift = neuron_key_bits(target)
+        tables[chip] = [(src << shift, -1 << shift, route)
                         for src, (route, arrival) in sorted(table.items())
                         if route != straight_on(arrival)]
     return tables
@@ -89,7 +94,7 @@ def test_compression_merges_and_the_check_catches_a_broken_table():
     entries = compress(keys, route, default, 4)
     assert len(entries) == 2  # the exception first, then one entry for the rest
     check_table(entries, keys, route, default)
-    with pytest.raises(AssertionError, match="wrong way"):
+    with pytest.raises(RuntimeError, match="wrong way"):
         check_table(entries[::-1], keys, route, default)
 
 
@@ -108,3 +113,10 @@ def test_a_table_over_the_limit_is_a_resource_error():
     program = emulator.compile(net, emulator.targets.spinnaker2(n_chips=2),
                                max_neurons_per_core=4)
     assert "multicast tables" in program.summary(file=open("/dev/null", "w"))
+
+
+def test_keys_must_fit_32_bits():
+    target = emulator.targets.spinnaker2().derive(max_neurons_per_core=1024)
+    chips = np.zeros(2**23, np.int64)  # 2**23 cores need 23 bits, neurons 10: 33 > 32
+    with pytest.raises(ResourceLimitError, match="32-bit key"):
+        build_tables((np.zeros(0, np.int64), np.zeros(0, np.int64)), chips, chips, target)

@@ -59,6 +59,12 @@ def _grid_step(conn):
 
 @given(net=float_networks())
 def test_every_quantity_within_its_reported_error_and_half_a_step(net):
+    h = net.populations[0]
+    if not math.isfinite(h.params["threshold"][0]) and \
+            round(4096 * (1 - math.exp(-DT / h.params["tau_mem"][0]))) == 0:
+        with pytest.raises(UnsupportedFeatureError, match="integrates without bound"):
+            emulator.quantize(net, "loihi2", dt=DT)
+        return
     q = emulator.quantize(net, "loihi2", dt=DT)
     assert q.network.quantized and not net.quantized
     for conn, qc in zip(net.connections, q.network.connections):
@@ -116,11 +122,17 @@ def test_every_quantity_within_its_reported_error_and_half_a_step(net):
     err = np.abs(bias - h.params["bias"])
     assert err.max() <= entry["bias"].max_absolute * (1 + 1e-9) + 1e-300
     assert np.all(err <= 2.0 ** p["bias_exp"] / 2 / scale * (1 + 1e-9))
-    assert q.worst() >= 0
+    assert q.worst() == max(f.max_relative for entry in (*q.connections.values(),
+                                                          *q.populations.values())
+                            for f in entry.values() if hasattr(f, "max_relative"))
 
 
 @given(net=float_networks())
 def test_compile_quantizes_and_runs_as_the_quantized_network(net):
+    h = net.populations[0]
+    if not math.isfinite(h.params["threshold"][0]) and \
+            round(4096 * (1 - math.exp(-DT / h.params["tau_mem"][0]))) == 0:
+        return  # refused, as the test above checks
     rng = np.random.default_rng(0)
     raster = (rng.random((12, net.inputs[0].n)) < 0.5).astype(np.int8)
     program = emulator.compile(net, "loihi2", dt=DT)
@@ -226,3 +238,54 @@ def test_named_errors():
     big.connect(a, b, np.array([[1e9 + 0.5]]), name="huge")
     with pytest.raises(ParameterRangeError, match="connection 'huge'.*exponent"):
         emulator.quantize(big, "loihi2")
+
+
+@given(n_in=st.integers(1, 60), w=st.floats(0.01, 5.0), tau_syn=taus,
+       sign=st.sampled_from([1.0, -1.0]))
+def test_u_never_wraps_with_every_input_spiking_every_step(n_in, w, tau_syn, sign):
+    """The scale leaves u room for the largest input a step can bring, held forever."""
+    net = emulator.Network()
+    x = net.input(n_in, name="x")
+    h = net.population(1, emulator.FloatLIF(tau_syn=tau_syn, tau_mem=0.02, threshold=1.0),
+                       name="h")
+    net.connect(x, h, np.full((1, n_in), sign * w))
+    net.probe(h, "u")
+    q = emulator.quantize(net, "loihi2", dt=DT)
+    steps = 300
+    got = emulator.Simulator(emulator.compile(q.network)).run(
+        steps, {"x": np.ones((steps, n_in), np.int8)})
+    u = got.probes["h.u"][:, 0] * sign
+    assert np.all(u >= 0) and np.all(np.diff(u) >= 0)  # grows to its steady state, no wrap
+    if sign > 0 and n_in * w > 1.05:  # the float neuron spikes every step from the first
+        assert got.spikes["h"][2:, 0].all()  # input on (5 % clear of rounding): so must it
+
+
+@given(n_in=st.integers(1, 30), w=st.floats(0.01, 5.0), bias=st.floats(0, 2.0),
+       tau_mem=st.floats(1e-3, 5.0))
+def test_a_neuron_with_an_infinite_threshold_never_spikes(n_in, w, bias, tau_mem):
+    net = emulator.Network()
+    x = net.input(n_in, name="x")
+    h = net.population(1, emulator.FloatLIF(tau_syn=5e-3, tau_mem=tau_mem,
+                                            threshold=math.inf, bias=bias), name="h")
+    net.connect(x, h, np.full((1, n_in), w))
+    try:
+        q = emulator.quantize(net, "loihi2", dt=DT)
+    except UnsupportedFeatureError:  # tau_mem so long that dv rounds to 0
+        assert round(4096 * (1 - math.exp(-DT / tau_mem))) == 0
+        return
+    steps = 3000
+    got = emulator.Simulator(emulator.compile(q.network)).run(
+        steps, {"x": np.ones((steps, n_in), np.int8)})
+    assert not got.spikes["h"].any()
+
+
+def test_bool_weights_into_a_float_population_are_float_weights():
+    net = emulator.Network()
+    x = net.input(2, name="x")
+    h = net.population(1, emulator.FloatLIF(tau_syn=0, tau_mem=1e-2, threshold=0.5), name="h")
+    conn = net.connect(x, h, np.array([[True, False]]))
+    assert not conn.quantized
+    q = emulator.quantize(net, "loihi2", dt=DT)
+    (c,) = q.network.connections
+    scale = q.populations["h"]["scale"]
+    assert c.weights[0] * 2.0**c.weight_exp * INPUT_SCALE / scale == pytest.approx(1.0, rel=1e-2)

@@ -1,13 +1,13 @@
 """Multicast routing for SpiNNaker-2-like targets: per-chip (key, mask) tables.
 
 A spike leaves its core once, as a packet whose key names its source: key = source core
-<< NEURON_KEY_BITS | neuron. Each chip's router looks the key up in its table (the first
+<< neuron_key_bits(target) | neuron. Each chip's router looks the key up in its table (the first
 entry with key & mask == value wins) and copies the packet to every output of the
 entry's route: chip-to-chip links and the chip's own cores. A packet that matches no
 entry is default-routed straight on: out of the link opposite the one it came in by.
 
-Routes: chips sit on the hexagonal grid of `Target.chip_position`; a packet takes the
-shortest path of `hex_path` to every chip with a destination core, so a source's
+Routes: chips sit on the grid of `Target.chip_position`; a packet takes the shortest
+path of `chip_path` (hexagonal links, or mesh links) to every chip with a destination core, so a source's
 packets form a tree, and a router needs an entry for a source wherever the tree does
 not simply run straight through it (it starts, branches, turns or delivers there).
 
@@ -20,12 +20,14 @@ wherever a covering entry would otherwise catch them. Keys that never reach the 
 are free to match anything. After compressing each table, `check_table` looks every
 arriving key up in the compressed table and compares the result with its route.
 """
+from collections import Counter
+
 import numpy as np
 
 from ..errors import ResourceLimitError
 
-#: Key bits that number a neuron within its core (up to 2**10 = 1024 neurons per PE).
-NEURON_KEY_BITS = 10
+#: Packet keys are 32-bit words.
+KEY_BITS = 32
 #: The six chip-to-chip links of the hexagonal topology and their grid steps, in order;
 #: link k + 3 (mod 6) is the opposite of link k.
 LINKS = ("E", "NE", "N", "W", "SW", "S")
@@ -34,17 +36,22 @@ STEPS = ((1, 0), (1, 1), (0, 1), (-1, 0), (-1, -1), (0, -1))
 CORE_BIT0 = len(LINKS)
 
 
-def hex_path(a, b):
-    """Links of the shortest path from chip position a to b on the hexagonal grid: the
-    diagonal (NE or SW) while both coordinates differ the same way; otherwise down (S)
-    before sideways and sideways before up, so that a path never crosses the missing
-    places of a partly filled top row of chips."""
+def neuron_key_bits(target):
+    """Key bits that number a neuron within its core (10 for SpiNNaker 2's 1024)."""
+    return max(1, (target.max_neurons_per_core - 1).bit_length())
+
+
+def chip_path(a, b, hexagonal=True):
+    """Links of the shortest path from chip position a to b: on the hexagonal grid the
+    diagonal (NE or SW) while both coordinates differ the same way; otherwise (and on a
+    mesh always) down (S) before sideways and sideways before up, so that a path never
+    crosses the missing places of a partly filled top row of chips."""
     dx, dy = b[0] - a[0], b[1] - a[1]
     links = []
     while dx or dy:
-        if dx > 0 and dy > 0:
+        if hexagonal and dx > 0 and dy > 0:
             k = 1
-        elif dx < 0 and dy < 0:
+        elif hexagonal and dx < 0 and dy < 0:
             k = 4
         elif dy < 0:
             k = 5
@@ -78,7 +85,9 @@ def routes(pairs, chips, slots, target):
         src, dst = int(src), int(dst)
         chip, goal = int(chips[src]), int(chips[dst])
         if (chip, goal) not in paths:
-            paths[chip, goal] = hex_path(target.chip_position(chip), target.chip_position(goal))
+            paths[chip, goal] = chip_path(target.chip_position(chip),
+                                          target.chip_position(goal),
+                                          target.chip_topology == "hex")
         at, arrival = chip, -1
         pos = target.chip_position(chip)
         for k in paths[chip, goal]:
@@ -103,9 +112,16 @@ def build_tables(pairs, chips, slots, target):
     """Compressed table of every chip: {chip: [(value, mask, route), ...]} in lookup
     order (value and mask on the packet key), and {chip: (uncompressed entries,
     compressed entries)}. Every table is checked against the routes it implements
-    before and after compression (AssertionError if compression broke one); a table
-    over the target's size raises ResourceLimitError."""
+    before and after compression (RuntimeError if compression broke one); a table
+    over the target's size, or more cores and neurons than a 32-bit key can name, raise
+    ResourceLimitError."""
     key_bits = max(1, int(len(chips) - 1).bit_length())
+    shift = neuron_key_bits(target)
+    if key_bits + shift > KEY_BITS:
+        raise ResourceLimitError(
+            f"multicast keys on {target.name}: {len(chips)} cores ({key_bits} bits) of up to "
+            f"{target.max_neurons_per_core} neurons ({shift} bits) do not fit a {KEY_BITS}-bit "
+            "key; use fewer neurons per core or fewer cores")
     tables, sizes = {}, {}
     for chip, table in sorted(routes(pairs, chips, slots, target).items()):
         keys = np.array(sorted(table), np.int64)
@@ -122,7 +138,7 @@ def build_tables(pairs, chips, slots, target):
                 f"compression ({len(full)} before), the limit is "
                 f"{target.routing_entries_per_chip}. Spread the network over more chips, or "
                 "connect fewer source cores to cores on distant chips")
-        tables[chip] = [(v << NEURON_KEY_BITS, m << NEURON_KEY_BITS, r) for v, m, r in entries]
+        tables[chip] = [(v << shift, m << shift, r) for v, m, r in entries]
     return tables, sizes
 
 
@@ -168,10 +184,10 @@ def _node(keys, route, free, base, level, key_bits):
         _node(keys[cut:], route[cut:], free[cut:], base + half, level - 1, key_bits)
     # Ordered covering: one entry for the most common route, after the others' entries.
     needed = route[~free].tolist()
-    common = max(set(needed), key=needed.count)
+    common, count = Counter(needed).most_common(1)[0]
     # Only a strict majority covers: then no other route can cover this node again in
     # the call below, so the search ends (and stays near n log n).
-    if 2 * needed.count(common) > len(keys) and len(best) > 1:
+    if 2 * count > len(keys) and len(best) > 1:
         # the others' entries must let the common route's keys fall through to the cover
         cover = _node(keys, route, (route == common).astype(bool), base, level, key_bits) \
             + [(base, mask, common)]
@@ -195,7 +211,9 @@ def check_table(entries, keys, route, default):
     hit = lookup(entries, keys)
     got = [entries[h][2] if h >= 0 else d for h, d in zip(hit, default)]
     bad = [int(k) for k, g, r in zip(keys, got, route) if g != r]
-    assert not bad, f"routing table sends source cores {bad[:5]} the wrong way"
+    if bad:  # a compiler bug, never the user's: say so loudly, also under python -O
+        raise RuntimeError(f"internal error: a routing table sends source cores {bad[:5]} "
+                           "the wrong way; please report it")
 
 
 def deliver(tables, source, chips, target):
@@ -203,7 +221,7 @@ def deliver(tables, source, chips, target):
     following the tables from its chip, and the links it crosses as (chip, link) in
     order. Lost packets (off the grid, or looping) raise AssertionError. (A core with no
     destinations sends no packets; what its key would match is not defined.)"""
-    key = source << NEURON_KEY_BITS
+    key = source << neuron_key_bits(target)
     reached, crossed = [], []
     frontier = [(int(chips[source]), -1)]
     while frontier:
