@@ -78,10 +78,14 @@ int64_t group_synapses(const int64_t* pre, const int64_t* post, const int64_t* w
             throw LoadError(where + std::to_string(i) + ": post " + std::to_string(post[i]) +
                             " is in no block (block " + std::to_string(b) + " of " +
                             std::to_string(n_blocks) + ")");
-        require_range<int64_t>(where + std::to_string(i), "local post index",
-                               post[i] - block_start[b], 0, 65535);
-        require_range<int64_t>(where + std::to_string(i), "weight", weight[i], -32768, 32767);
-        if (delay) require_range<int64_t>(where + std::to_string(i), "delay", delay[i], 0, 255);
+        // the message is built only on failure: this loop runs once per synapse
+        if (post[i] - block_start[b] > 65535 || weight[i] < -32768 || weight[i] > 32767 ||
+            (delay && (delay[i] < 0 || delay[i] > 255))) {
+            const std::string at = where + std::to_string(i);
+            require_range<int64_t>(at, "local post index", post[i] - block_start[b], 0, 65535);
+            require_range<int64_t>(at, "weight", weight[i], -32768, 32767);
+            require_range<int64_t>(at, "delay", delay[i], 0, 255);
+        }
         block_ptr[b + 1] += 1;
     }
     for (int64_t b = 0; b < n_blocks; ++b) block_ptr[b + 1] += block_ptr[b];
