@@ -191,3 +191,21 @@ def test_a_network_that_fits_one_chip_stays_on_one():
     target = emulator.targets.loihi2(n_chips=4, cores_per_chip=8)
     program = emulator.compile(net, target, max_neurons_per_core=8)  # 20 cores: 3 chips
     assert len({core["location"][0] for core in program.meta["cores"]}) == 3
+
+
+@given(data=st.data())
+def test_repair_moves_cores_off_full_chips_only(data):
+    n_chips = data.draw(st.integers(2, 5))
+    capacity = [data.draw(st.integers(1, 6)) for _ in range(n_chips)]
+    n_cores = data.draw(st.integers(1, sum(capacity)))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    chips = rng.integers(0, n_chips, n_cores)
+    k = 3 * n_cores
+    src, dst = rng.integers(0, n_cores, k), rng.integers(0, n_cores, k)
+    keep = src != dst
+    repaired = chip_module._repair(chips, src[keep], dst[keep], rng.uniform(0, 1, keep.sum()),
+                                   capacity)
+    assert np.all(np.bincount(repaired, minlength=n_chips) <= capacity)
+    full = np.bincount(chips, minlength=n_chips) > np.asarray(capacity)
+    stayed = ~full[chips]
+    assert np.array_equal(repaired[stayed], chips[stayed])  # only overfull chips give cores

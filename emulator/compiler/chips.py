@@ -9,8 +9,12 @@ they talk to most that have room. Without pymetis, or if METIS fails, a greedy
 assignment fills chips in order of a traffic-weighted walk over the cores.
 """
 import numpy as np
+import scipy.sparse as sp
 
 from ..errors import ParameterRangeError
+
+#: Share of the chips' room kept free when the cores need several chips.
+SLACK = 0.05
 
 
 def core_traffic(net, blocks, n_cores, rates):
@@ -61,8 +65,12 @@ def assign_chips(n_cores, traffic, capacity):
     """The chip of each core. capacity: usable cores per chip. The cores go to the fewest
     chips (taken in order) that hold them, cut by METIS or the greedy fallback. Returns
     (chips, method)."""
-    # as few chips as hold the cores (in order): every chip left out is traffic kept on chip
-    n_chips = int(np.searchsorted(np.cumsum(capacity), n_cores)) + 1 if n_cores else 1
+    # as few chips as hold the cores (in order): every chip left out is traffic kept on
+    # chip. Several chips keep SLACK of their room free, so that METIS's balance
+    # tolerance seldom overfills one.
+    room = np.cumsum(capacity)
+    n_chips = 1 if n_cores <= capacity[0] else \
+        int(np.searchsorted(room * (1 - SLACK), n_cores)) + 1
     n_chips = min(n_chips, len(capacity))
     capacity = list(capacity[:n_chips])
     if n_chips == 1 or n_cores <= 1:
@@ -127,26 +135,31 @@ def _greedy(n_cores, src, dst, weight, capacity):
 
 
 def _repair(chips, src, dst, weight, capacity):
-    """Move cores off chips over capacity, each to the chip with room it talks to most."""
+    """Move cores off chips over capacity, each to the chip with room it talks to most
+    (the core and chip with the best gain first). to[core, chip] (each core's traffic to
+    each chip) is kept up to date move by move."""
     chips = chips.copy()
-    load = np.bincount(chips, minlength=len(capacity))
-    for chip in np.flatnonzero(load > np.asarray(capacity)):
+    n_cores, n_chips = len(chips), len(capacity)
+    capacity = np.asarray(capacity)
+    load = np.bincount(chips, minlength=n_chips)
+    if np.all(load <= capacity):
+        return chips
+    adjacency = sp.csr_matrix((np.concatenate([weight, weight]),
+                               (np.concatenate([src, dst]), np.concatenate([dst, src]))),
+                              shape=(n_cores, n_cores))
+    to = np.zeros((n_cores, n_chips))
+    np.add.at(to, (adjacency.tocoo().row, chips[adjacency.tocoo().col]), adjacency.tocoo().data)
+    for chip in np.flatnonzero(load > capacity):
         while load[chip] > capacity[chip]:
             members = np.flatnonzero(chips == chip)
-            room = np.flatnonzero(load < np.asarray(capacity))
-            best = (-1.0, members[-1], room[0])
-            for core in members:
-                to = np.zeros(len(capacity))
-                for a, b in ((src, dst), (dst, src)):
-                    mine = a == core
-                    np.add.at(to, chips[b[mine]], weight[mine])
-                stay = to[chip]
-                for r in room:
-                    gain = to[r] - stay
-                    if gain > best[0]:
-                        best = (gain, core, r)
-            _, core, target = best
+            room = np.flatnonzero(load < capacity)
+            gain = to[np.ix_(members, room)] - to[members, chip][:, None]
+            k = int(np.argmax(gain))
+            core, target = members[k // len(room)], room[k % len(room)]
             chips[core] = target
             load[chip] -= 1
             load[target] += 1
+            row = adjacency.getrow(core)  # the core's neighbours now see it on `target`
+            to[row.indices, chip] -= row.data
+            to[row.indices, target] += row.data
     return chips
