@@ -127,16 +127,32 @@ void System::check_probes(const std::vector<ProbeSpec>& probes) const {
 
 void System::deliver(int64_t t, const int32_t* src, const int32_t* payload, size_t n,
                      const int32_t* input_row) {
-    for (int32_t j = 0; j < n_inputs_; ++j) {
-        if (input_row[j] == 0) continue;
-        for (int64_t e = src_ptr_[j], end = src_ptr_[j + 1]; e < end; ++e)
-            cores_[dst_core_[e]].receive(dst_axon_[e], input_row[j]);
-    }
-    for (size_t k = 0; k < n; ++k) {
-        const int64_t s = src[k];
-        for (int64_t e = src_ptr_[s], end = src_ptr_[s + 1]; e < end; ++e)
-            cores_[dst_core_[e]].receive(dst_axon_[e], payload[k]);
-    }
+    // Bucket the messages by destination core (a counting sort), then let each core take
+    // its own: the order of messages does not change the sums (int64, no wrap).
+    const size_t n_cores = cores_.size();
+    inbox_ptr_.assign(n_cores + 1, 0);
+    auto each_message = [&](auto&& f) {
+        for (int32_t j = 0; j < n_inputs_; ++j) {
+            if (input_row[j] == 0) continue;
+            for (int64_t e = src_ptr_[j], end = src_ptr_[j + 1]; e < end; ++e) f(e, input_row[j]);
+        }
+        for (size_t k = 0; k < n; ++k) {
+            const int64_t s = src[k];
+            for (int64_t e = src_ptr_[s], end = src_ptr_[s + 1]; e < end; ++e) f(e, payload[k]);
+        }
+    };
+    each_message([&](int64_t e, int32_t) { ++inbox_ptr_[dst_core_[e] + 1]; });
+    for (size_t c = 0; c < n_cores; ++c) inbox_ptr_[c + 1] += inbox_ptr_[c];
+    inbox_axon_.resize(inbox_ptr_[n_cores]);
+    inbox_payload_.resize(inbox_ptr_[n_cores]);
+    each_message([&](int64_t e, int32_t p) {
+        const int64_t at = inbox_ptr_[dst_core_[e]]++;  // ends as the next core's start
+        inbox_axon_[at] = dst_axon_[e];
+        inbox_payload_[at] = p;
+    });
+    for (size_t c = 0, m = 0; c < n_cores; ++c)
+        for (const int64_t end = inbox_ptr_[c]; static_cast<int64_t>(m) < end; ++m)
+            cores_[c].receive(inbox_axon_[m], inbox_payload_[m]);
     for (auto& c : cores_) c.flush(t + 1);
 }
 

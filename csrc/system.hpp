@@ -114,6 +114,10 @@ class System {
     std::vector<std::unique_ptr<PlasticConnection>> plastic_;
     std::vector<uint64_t> plastic_synapses_;  // what each plastic connection should hold
     std::vector<int32_t> step_payload_;       // per source, this step's payload (learning)
+    // A step's messages bucketed by destination core (deliver): a core's tables and
+    // synapses stay in cache while it takes all of its messages.
+    std::vector<int64_t> inbox_ptr_;
+    std::vector<int32_t> inbox_axon_, inbox_payload_;
 };
 
 }  // namespace emu
