@@ -206,7 +206,84 @@ py::dict run(System& s, int64_t steps, const py::array& raster_in,
     d["host_steps"] = hs.reshape({static_cast<py::ssize_t>(steps), py::ssize_t{kHostColumns}});
     d["probes"] = probe_out;
     d["plastic_probes"] = plastic_out;
+    if (s.mesh()) {
+        // signed: the busiest-link and slowest-core columns hold -1 for "none"
+        auto ts = py::array(py::dtype::of<int64_t>(), {steps, py::ssize_t{kTrafficColumns}},
+                            out.traffic_steps.data());
+        d["traffic_steps"] = ts;
+        d["time_steps"] = to_numpy(out.time_steps).reshape({steps, py::ssize_t{kTimeColumns}});
+        d["link_packets"] = to_numpy(out.link_packets);
+        d["link_bits"] = to_numpy(out.link_bits);
+        d["router_packets"] = to_numpy(out.router_packets);
+        d["hop_histogram"] = to_numpy(out.hop_histogram);
+    }
     return d;
+}
+
+// The network: where cores sit, the chip grid, and (multicast) every chip's table as a
+// tuple of arrays (value, mask, links, core_ptr, core_slot).
+void set_network(System& s, int32_t grid_x, int32_t grid_y, int32_t cores_per_router,
+                 int32_t cores_per_chip, bool hexagonal, const py::array& chip_x,
+                 const py::array& chip_y, const py::array& port_router, const py::array& core_chip,
+                 const py::array& core_slot, int32_t host_chip, int32_t host_router,
+                 bool multicast, const py::list& tables, int32_t key_shift) {
+    MeshSpec spec;
+    spec.grid_x = grid_x;
+    spec.grid_y = grid_y;
+    spec.cores_per_router = cores_per_router;
+    spec.cores_per_chip = cores_per_chip;
+    spec.hexagonal = hexagonal;
+    spec.chip_x = take<int32_t>(chip_x, "chip_x");
+    spec.chip_y = take<int32_t>(chip_y, "chip_y");
+    spec.port_router = take<int32_t>(port_router, "port_router");
+    spec.core_chip = take<int32_t>(core_chip, "core_chip");
+    spec.core_slot = take<int32_t>(core_slot, "core_slot");
+    spec.host_chip = host_chip;
+    spec.host_router = host_router;
+    std::vector<MulticastTable> loaded;
+    for (const auto& item : tables) {
+        const auto t = item.cast<py::tuple>();
+        if (t.size() != 5) throw LoadError("multicast table: expected 5 arrays");
+        MulticastTable m;
+        m.value = take<int64_t>(t[0].cast<py::array>(), "multicast value");
+        m.mask = take<int64_t>(t[1].cast<py::array>(), "multicast mask");
+        m.links = take<uint8_t>(t[2].cast<py::array>(), "multicast links");
+        m.core_ptr = take<int64_t>(t[3].cast<py::array>(), "multicast core_ptr");
+        m.core_slot = take<int16_t>(t[4].cast<py::array>(), "multicast core_slot");
+        loaded.push_back(std::move(m));
+    }
+    s.set_network(std::move(spec), multicast, std::move(loaded), key_shift);
+}
+
+// Times per figure variant (rows low, typical, high): per counter (3 x n counters), fixed
+// per core and step (3 x n_cores, or empty), packet latency (3), per hop and per bit by
+// link kind (3 x 3 each).
+void set_timing(System& s, const py::array_t<double, py::array::c_style | py::array::forcecast>& core,
+                const py::array_t<double, py::array::c_style | py::array::forcecast>& core_fixed,
+                const py::array_t<double, py::array::c_style | py::array::forcecast>& packet,
+                const py::array_t<double, py::array::c_style | py::array::forcecast>& hop,
+                const py::array_t<double, py::array::c_style | py::array::forcecast>& bit,
+                int32_t packet_bits) {
+    auto shape = [](const py::array& a, std::initializer_list<py::ssize_t> want, const char* name) {
+        std::vector<py::ssize_t> w(want);
+        bool ok = a.ndim() == static_cast<py::ssize_t>(w.size());
+        for (size_t k = 0; ok && k < w.size(); ++k) ok = a.shape(k) == w[k];
+        if (!ok) throw LoadError(std::string("system timing: ") + name + " has the wrong shape");
+    };
+    shape(core, {3, kNumCounters}, "per-operation times");
+    shape(packet, {3}, "packet latency");
+    shape(hop, {3, kLinkKinds}, "hop latency");
+    shape(bit, {3, kLinkKinds}, "seconds per bit");
+    if (core_fixed.size() && (core_fixed.ndim() != 2 || core_fixed.shape(1) != 3))
+        throw LoadError("system timing: fixed times must be (n_cores, 3)");
+    Timing t;
+    std::copy(core.data(), core.data() + 3 * kNumCounters, &t.core[0][0]);
+    t.core_fixed.assign(core_fixed.data(), core_fixed.data() + core_fixed.size());
+    std::copy(packet.data(), packet.data() + 3, t.packet);
+    std::copy(hop.data(), hop.data() + 3 * kLinkKinds, &t.hop[0][0]);
+    std::copy(bit.data(), bit.data() + 3 * kLinkKinds, &t.bit[0][0]);
+    t.packet_bits = packet_bits;
+    s.set_timing(std::move(t));
 }
 
 // The (steps, n) payload array of one population from a run's event list: the events
@@ -400,8 +477,17 @@ PYBIND11_MODULE(_core, m) {
 
     m.attr("COUNTERS") = py::make_tuple("synops", "updates_active", "updates_inactive", "spikes",
                                         "messages", "graded_messages", "payload_bits",
-                                        "synaptic_updates");
-    m.attr("HOST_COUNTERS") = py::make_tuple("spikes", "messages", "graded_messages", "payload_bits");
+                                        "synaptic_updates", "synops_dense", "packets",
+                                        "packets_in", "hops_ew", "hops_ns", "hops_chip");
+    m.attr("HOST_COUNTERS") = py::make_tuple("spikes", "messages", "graded_messages", "payload_bits",
+                                             "hops_ew", "hops_ns", "hops_chip");
+    m.attr("TRAFFIC_COLUMNS") = py::make_tuple(
+        "packets", "deliveries", "intra_core", "intra_chip", "inter_chip", "hops_ew", "hops_ns",
+        "hops_chip", "payload_bit_hops", "longest_hops", "busiest_link", "busiest_link_packets",
+        "slowest_core");
+    m.attr("TIME_COLUMNS") = py::make_tuple("core", "latency", "serialisation");
+    m.def("chip_path", &chip_path, py::arg("ax"), py::arg("ay"), py::arg("bx"), py::arg("by"),
+          py::arg("hexagonal"));
 
     m.def("block_rows", &block_rows_py, py::arg("pre_index"), py::arg("post_index"),
           py::arg("n_pre"), py::arg("n_post"), py::arg("size"), py::arg("cost"));
@@ -433,6 +519,22 @@ PYBIND11_MODULE(_core, m) {
         .def("set_graded_inputs",
              [](System& s, const py::array& graded) {
                  s.set_graded_inputs(take<uint8_t>(graded, "graded_inputs"));
+             })
+        .def("set_network", &set_network, py::arg("grid_x"), py::arg("grid_y"),
+             py::arg("cores_per_router"), py::arg("cores_per_chip"), py::arg("hexagonal"),
+             py::arg("chip_x"), py::arg("chip_y"), py::arg("port_router"), py::arg("core_chip"),
+             py::arg("core_slot"), py::arg("host_chip"), py::arg("host_router"),
+             py::arg("multicast"), py::arg("tables"), py::arg("key_shift"))
+        .def("set_timing", &set_timing, py::arg("core"), py::arg("core_fixed"), py::arg("packet"),
+             py::arg("hop"), py::arg("bit"), py::arg("packet_bits"))
+        .def("link_table",
+             [](const System& s) {
+                 const Mesh* mesh = s.mesh();
+                 if (!mesh) throw RunError("system: no network was set");
+                 py::array_t<int32_t> out({static_cast<py::ssize_t>(mesh->n_links()), py::ssize_t{4}});
+                 int32_t* o = out.mutable_data();
+                 for (int64_t l = 0; l < mesh->n_links(); ++l) mesh->describe_link(l, o + 4 * l);
+                 return out;
              })
         .def("finalize", &System::finalize)
         .def("add_plastic", &add_plastic)

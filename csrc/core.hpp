@@ -34,8 +34,12 @@ class Core {
     void finalize();
 
     void receive(int32_t axon, int32_t payload) {
-        for (int64_t k = axon_ptr_[axon], e = axon_ptr_[axon + 1]; k < e; ++k)
-            counters_.v[kSynOps] += groups_[axon_group_[k]]->accumulate(axon_row_[k], payload);
+        for (int64_t k = axon_ptr_[axon], e = axon_ptr_[axon + 1]; k < e; ++k) {
+            SynapseGroup& g = *groups_[axon_group_[k]];
+            const uint64_t read = g.accumulate(axon_row_[k], payload);
+            counters_.v[kSynOps] += read;
+            counters_.v[kSynOpsDense] += g.dense() ? read : 0;
+        }
     }
     void flush(int64_t t);
     // Updates every compartment on the input of step t; payload() then holds the outputs.

@@ -16,6 +16,15 @@ enum Counter : int {
     kPayloadBits,         // payload bits the graded messages carry: each payload's
                           // shortest two's-complement width, sign bit included
     kSynapticUpdates,     // synapses the learning engine updated (an active dependency)
+    kSynOpsDense,         // those of kSynOps read from dense synapse groups
+    // Network counters (traffic.cpp): a packet is one message of the axon routing model,
+    // or one multicast packet (per spike of a neuron with destinations), whatever the
+    // number of cores it reaches.
+    kPackets,             // packets the core sent
+    kPacketsIn,           // packets that reached the core (from cores or the host)
+    kHopsEastWest,        // links the core's packets crossed, by kind (in this order)
+    kHopsNorthSouth,
+    kHopsChip,
     kNumCounters
 };
 

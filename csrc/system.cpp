@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
+#include <type_traits>
+#include <unordered_map>
 
 #include "errors.hpp"
 #include "fixed_point.hpp"
@@ -26,6 +29,36 @@ System::System(int32_t n_inputs, int32_t n_cores, int32_t payload_bits, bool str
 void System::set_graded_inputs(std::vector<uint8_t> graded) {
     if (finalized_) throw LoadError("system: inputs cannot change after finalize()");
     graded_inputs_ = std::move(graded);
+}
+
+void System::set_network(MeshSpec spec, bool multicast, std::vector<MulticastTable> tables,
+                         int32_t key_shift) {
+    if (finalized_) throw LoadError("system: the network cannot change after finalize()");
+    require_range("system", "multicast key shift", key_shift, 0, 31);
+    mesh_spec_ = std::make_unique<MeshSpec>(std::move(spec));
+    multicast_ = multicast;
+    tables_ = std::move(tables);
+    key_shift_ = key_shift;
+}
+
+void System::set_timing(Timing timing) {
+    if (finalized_) throw LoadError("system: timing cannot change after finalize()");
+    auto check = [](const double* v, size_t n, const char* what, bool signed_ok = false) {
+        for (size_t k = 0; k < n; ++k)
+            if (!std::isfinite(v[k]) || (v[k] < 0 && !signed_ok))
+                throw LoadError(std::string("system timing: ") + what + " " + std::to_string(v[k]) +
+                                " is not a finite time" + (signed_ok ? "" : " >= 0"));
+    };
+    // A per-operation time may be negative to take a subset's share back out of a
+    // counter that includes it (dense synaptic events on a MAC array: energy/model.py).
+    check(&timing.core[0][0], 3 * kNumCounters, "per-operation time", true);
+    check(timing.core_fixed.data(), timing.core_fixed.size(), "fixed time per step");
+    check(timing.packet, 3, "packet latency");
+    check(&timing.hop[0][0], 3 * kLinkKinds, "hop latency");
+    check(&timing.bit[0][0], 3 * kLinkKinds, "seconds per bit");
+    require_range("system timing", "packet_bits", timing.packet_bits, 0, 1 << 16);
+    timing.set = true;
+    timing_ = std::move(timing);
 }
 
 Core& System::core(int32_t c) {
@@ -106,7 +139,75 @@ void System::finalize() {
     for (size_t k = 0; k < plastic_.size(); ++k)
         plastic_[k]->finalize(n_sources_, plastic_synapses_[k]);
     if (!plastic_.empty()) step_payload_.assign(n_sources_, 0);
+    if (timing_.set && !timing_.core_fixed.empty() && timing_.core_fixed.size() != 3 * cores_.size())
+        throw LoadError("system timing: " + std::to_string(timing_.core_fixed.size()) +
+                        " fixed times for " + std::to_string(cores_.size()) + " cores (3 each)");
+    finalize_network();
     finalized_ = true;
+}
+
+void System::finalize_network() {
+    if (!mesh_spec_) return;
+    if (mesh_spec_->core_chip.size() != cores_.size())
+        throw LoadError("system: the network places " + std::to_string(mesh_spec_->core_chip.size()) +
+                        " cores; the system has " + std::to_string(cores_.size()));
+    mesh_ = std::make_unique<Mesh>(std::move(*mesh_spec_));
+    mesh_spec_.reset();
+    source_core_.assign(n_sources_, -1);
+    source_graded_.assign(n_sources_, 0);
+    std::copy(graded_inputs_.begin(), graded_inputs_.end(), source_graded_.begin());
+    for (auto& c : cores_) {
+        int64_t s = source_base_[c.index()];
+        for (const auto& block : c.blocks())
+            for (int32_t i = 0; i < block->size(); ++i, ++s) {
+                source_core_[s] = c.index();
+                source_graded_[s] = block->graded();
+            }
+    }
+    // Unicast routes, one per (sender, destination core); the host is sender -1.
+    std::unordered_map<int64_t, int32_t> pair_route;
+    entry_route_.assign(dst_core_.size(), -1);
+    const int64_t n_cores = static_cast<int64_t>(cores_.size());
+    for (int64_t s = 0; s < n_sources_; ++s) {
+        const int32_t c = source_core_[s];
+        if (c >= 0 && multicast_) continue;
+        for (int64_t e = src_ptr_[s]; e < src_ptr_[s + 1]; ++e) {
+            const int64_t key = (int64_t{c} + 1) * n_cores + dst_core_[e];
+            auto it = pair_route.find(key);
+            if (it == pair_route.end()) it = pair_route.emplace(key, mesh_->add_unicast(c, dst_core_[e])).first;
+            entry_route_[e] = it->second;
+        }
+    }
+    if (multicast_) {
+        if (tables_.size() != static_cast<size_t>(mesh_->n_chips()))
+            throw LoadError("system: " + std::to_string(tables_.size()) + " multicast tables for " +
+                            std::to_string(mesh_->n_chips()) + " chips");
+        for (size_t k = 0; k < tables_.size(); ++k)
+            tables_[k].validate("multicast table of chip " + std::to_string(k),
+                                mesh_->cores_per_chip());
+        if (((n_cores - 1) << key_shift_) >= (int64_t{1} << 32))
+            throw LoadError("system: " + std::to_string(n_cores) + " cores do not fit 32-bit keys "
+                            "shifted by " + std::to_string(key_shift_));
+        core_route_.assign(n_cores, -1);
+        std::vector<int32_t> reached(n_cores, -1);
+        for (int32_t c = 0; c < n_cores; ++c) {
+            const int32_t r = core_route_[c] = mesh_->add_multicast(c, tables_, key_shift_);
+            if (r >= 0) {
+                const Route& route = mesh_->route(r);
+                const Delivery* d = mesh_->deliveries(route);
+                for (int64_t k = 0; k < route.delivery_end - route.delivery_begin; ++k) reached[d[k].core] = c;
+            }
+            const int64_t first = source_base_[c], last = first + cores_[c].n_compartments();
+            for (int64_t e = src_ptr_[first]; e < src_ptr_[last]; ++e)
+                if (reached[dst_core_[e]] != c)
+                    throw LoadError("system: the multicast tables do not deliver the spikes of core " +
+                                    std::to_string(c) + " to core " + std::to_string(dst_core_[e]));
+        }
+        tables_.clear();
+    }
+    std::vector<Counters*> counters;
+    for (auto& c : cores_) counters.push_back(&c.counters());
+    traffic_ = std::make_unique<Traffic>(*mesh_, std::move(counters), timing_);
 }
 
 void System::check_probes(const std::vector<ProbeSpec>& probes) const {
@@ -128,32 +229,82 @@ void System::check_probes(const std::vector<ProbeSpec>& probes) const {
 void System::deliver(int64_t t, const int32_t* src, const int32_t* payload, size_t n,
                      const int32_t* input_row) {
     // Bucket the messages by destination core (a counting sort), then let each core take
-    // its own: the order of messages does not change the sums (int64, no wrap).
+    // its own: the order of messages does not change the sums (int64, no wrap). The
+    // counting pass also counts the packets on their routes.
     const size_t n_cores = cores_.size();
     inbox_ptr_.assign(n_cores + 1, 0);
-    auto each_message = [&](auto&& f) {
+    Traffic* traffic = traffic_.get();
+    auto count = [&](auto unicast) {
         for (int32_t j = 0; j < n_inputs_; ++j) {
             if (input_row[j] == 0) continue;
-            for (int64_t e = src_ptr_[j], end = src_ptr_[j + 1]; e < end; ++e) f(e, input_row[j]);
+            const uint32_t bits = graded_inputs_[j] ? signed_width(input_row[j]) : 0;
+            for (int64_t e = src_ptr_[j], end = src_ptr_[j + 1]; e < end; ++e) {
+                ++inbox_ptr_[dst_core_[e] + 1];
+                if (traffic) traffic->send(entry_route_[e], bits);
+            }
         }
         for (size_t k = 0; k < n; ++k) {
             const int64_t s = src[k];
-            for (int64_t e = src_ptr_[s], end = src_ptr_[s + 1]; e < end; ++e) f(e, payload[k]);
+            const int64_t begin = src_ptr_[s], end = src_ptr_[s + 1];
+            if constexpr (decltype(unicast)::value) {
+                const uint32_t bits = source_graded_[s] ? signed_width(payload[k]) : 0;
+                for (int64_t e = begin; e < end; ++e) {
+                    ++inbox_ptr_[dst_core_[e] + 1];
+                    traffic->send(entry_route_[e], bits);
+                }
+            } else {
+                for (int64_t e = begin; e < end; ++e) ++inbox_ptr_[dst_core_[e] + 1];
+                if (traffic && begin != end) {  // multicast: one packet per spike
+                    const int32_t r = core_route_[source_core_[s]];
+                    if (r >= 0) traffic->send(r, source_graded_[s] ? signed_width(payload[k]) : 0);
+                }
+            }
         }
     };
-    each_message([&](int64_t e, int32_t) { ++inbox_ptr_[dst_core_[e] + 1]; });
+    if (traffic && !multicast_) count(std::true_type{});
+    else count(std::false_type{});
     for (size_t c = 0; c < n_cores; ++c) inbox_ptr_[c + 1] += inbox_ptr_[c];
     inbox_axon_.resize(inbox_ptr_[n_cores]);
     inbox_payload_.resize(inbox_ptr_[n_cores]);
-    each_message([&](int64_t e, int32_t p) {
-        const int64_t at = inbox_ptr_[dst_core_[e]]++;  // ends as the next core's start
-        inbox_axon_[at] = dst_axon_[e];
-        inbox_payload_[at] = p;
-    });
+    auto fill = [&](int64_t begin, int64_t end, int32_t p) {
+        for (int64_t e = begin; e < end; ++e) {
+            const int64_t at = inbox_ptr_[dst_core_[e]]++;  // ends as the next core's start
+            inbox_axon_[at] = dst_axon_[e];
+            inbox_payload_[at] = p;
+        }
+    };
+    for (int32_t j = 0; j < n_inputs_; ++j)
+        if (input_row[j] != 0) fill(src_ptr_[j], src_ptr_[j + 1], input_row[j]);
+    for (size_t k = 0; k < n; ++k) fill(src_ptr_[src[k]], src_ptr_[src[k] + 1], payload[k]);
     for (size_t c = 0, m = 0; c < n_cores; ++c)
         for (const int64_t end = inbox_ptr_[c]; static_cast<int64_t>(m) < end; ++m)
             cores_[c].receive(inbox_axon_[m], inbox_payload_[m]);
     for (auto& c : cores_) c.flush(t + 1);
+}
+
+void System::time_cores(double* time, uint64_t* row) {
+    int64_t slowest = -1;
+    double longest = -1.0;
+    for (auto& core : cores_) {
+        const int32_t c = core.index();
+        const uint64_t* v = core.counters().v;
+        uint64_t* last = last_counters_.data() + static_cast<size_t>(c) * kNumCounters;
+        double busy[3] = {0.0, 0.0, 0.0};
+        if (!timing_.core_fixed.empty())
+            for (int q = 0; q < 3; ++q) busy[q] = timing_.core_fixed[3 * static_cast<size_t>(c) + q];
+        for (int k = 0; k < kNumCounters; ++k) {
+            const uint64_t d = v[k] - last[k];
+            last[k] = v[k];
+            if (d)
+                for (int q = 0; q < 3; ++q) busy[q] += static_cast<double>(d) * timing_.core[q][k];
+        }
+        for (int q = 0; q < 3; ++q) time[kTimeCore + q] = std::max(time[kTimeCore + q], busy[q]);
+        if (busy[1] > longest) {
+            longest = busy[1];
+            slowest = c;
+        }
+    }
+    row[kTrafficSlowestCore] = static_cast<uint64_t>(slowest);
 }
 
 void System::learn(int64_t t, const int32_t* src, const int32_t* payload, size_t n,
@@ -221,6 +372,12 @@ void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSp
     for (auto& c : cores_) c.counters().clear();
     out.step_counters.assign(static_cast<size_t>(steps) * kNumCounters, 0);
     out.host_steps.assign(static_cast<size_t>(steps) * kHostColumns, 0);
+    if (traffic_) {
+        out.traffic_steps.assign(static_cast<size_t>(steps) * kTrafficColumns, 0);
+        out.time_steps.assign(static_cast<size_t>(steps) * kTimeColumns, 0.0);
+        traffic_->clear_run();
+        last_counters_.assign(cores_.size() * kNumCounters, 0);
+    }
     Counters before;
 
     out.step_ptr.assign(1, 0);
@@ -242,6 +399,12 @@ void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSp
         deliver(t, out.spike_source.data() + lo, out.spike_payload.data() + lo, n, input_row);
         learn(t, out.spike_source.data() + lo, out.spike_payload.data() + lo, n, input_row);
         count_host(input_row, out.host_steps.data() + s * kHostColumns);
+        if (traffic_) {
+            uint64_t* row = out.traffic_steps.data() + s * kTrafficColumns;
+            double* time = out.time_steps.data() + s * kTimeColumns;
+            traffic_->end_step(row, time, out.host_steps.data() + s * kHostColumns + kHostHopsEastWest);
+            time_cores(time, row);
+        }
         int64_t* dst = probe_out + s * n_cols;
         for (const auto& p : probes) {
             const int64_t* v = cores_[p.core].blocks()[p.block]->state(p.var) + p.first;
@@ -264,6 +427,12 @@ void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSp
     for (auto& c : cores_)
         for (int k = 0; k < kNumCounters; ++k)
             out.core_counters[c.index() * kNumCounters + k] = c.counters().v[k];
+    if (traffic_) {
+        out.link_packets = traffic_->link_packets();
+        out.link_bits = traffic_->link_bits();
+        out.router_packets = traffic_->router_packets();
+        out.hop_histogram = traffic_->hop_histogram();
+    }
 }
 
 void System::reset() {
@@ -277,6 +446,9 @@ uint64_t System::memory_bytes() const {
     uint64_t bytes = src_ptr_.size() * sizeof(int64_t) +
                      (dst_core_.size() + dst_axon_.size()) * sizeof(int32_t);
     for (const auto& c : cores_) bytes += c.memory_bytes();
+    if (mesh_) bytes += mesh_->memory_bytes() + traffic_->memory_bytes();
+    bytes += (entry_route_.size() + core_route_.size() + source_core_.size()) * sizeof(int32_t) +
+             source_graded_.size();
     return bytes;
 }
 

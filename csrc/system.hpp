@@ -20,6 +20,8 @@
 
 #include "core.hpp"
 #include "learning.hpp"
+#include "mesh.hpp"
+#include "traffic.hpp"
 
 namespace emu {
 
@@ -30,9 +32,10 @@ struct ProbeSpec {
 };
 
 // Columns of RunOutput::host_steps: input spikes the host injected, the messages it sent
-// for them, those of the messages that are graded, and the payload bits they carry.
+// for them (one packet per destination core), those of the messages that are graded, the
+// payload bits they carry, and the links the packets crossed by kind (in LinkKind order).
 enum HostColumn : int { kHostSpikes = 0, kHostMessages, kHostGradedMessages, kHostPayloadBits,
-                        kHostColumns };
+                        kHostHopsEastWest, kHostHopsNorthSouth, kHostHopsChip, kHostColumns };
 
 // A probe on a plastic connection: variable `var` of engine `plastic`, every step.
 struct PlasticProbeSpec {
@@ -47,6 +50,11 @@ struct RunOutput {
     std::vector<uint64_t> core_counters;  // n_cores x kNumCounters, this run only
     std::vector<uint64_t> step_counters;  // steps x kNumCounters, summed over cores
     std::vector<uint64_t> host_steps;     // steps x kHostColumns: what the host injected
+    // The network (empty without set_network): steps x kTrafficColumns, steps x
+    // kTimeColumns, per link and per router totals of the run, deliveries by hops.
+    std::vector<uint64_t> traffic_steps;
+    std::vector<double> time_steps;
+    std::vector<uint64_t> link_packets, link_bits, router_packets, hop_histogram;
 };
 
 class System {
@@ -60,6 +68,13 @@ class System {
                           std::vector<int32_t> dst_axon);
     // Which input channels send graded payloads (n_inputs flags; all binary if not set).
     void set_graded_inputs(std::vector<uint8_t> graded);
+    // Where the cores sit on the network and how spikes travel it. Without this call the
+    // system runs without network counters. multicast: cores' packets follow `tables`
+    // (one per chip, keys core << key_shift); otherwise one packet per destination core.
+    // The host's packets always go one per destination core.
+    void set_network(MeshSpec spec, bool multicast, std::vector<MulticastTable> tables,
+                     int32_t key_shift);
+    void set_timing(Timing timing);
     // A plastic connection of n_synapses synapses (checked at finalize against the groups
     // given by add_plastic_group); returns its index.
     int32_t add_plastic(std::unique_ptr<PlasticConnection> plastic, uint64_t n_synapses);
@@ -81,6 +96,7 @@ class System {
     int64_t plastic_probe_columns(const PlasticProbeSpec& p) const;
     const PlasticConnection& plastic(int32_t k) const;
 
+    const Mesh* mesh() const { return mesh_.get(); }
     int32_t n_inputs() const { return n_inputs_; }
     int32_t n_cores() const { return static_cast<int32_t>(cores_.size()); }
     int64_t n_sources() const { return n_sources_; }
@@ -99,6 +115,10 @@ class System {
                const int32_t* input_row);
     void emit_core(int32_t c, RunOutput& out);
     void count_host(const int32_t* row, uint64_t* host) const;
+    // Builds the routes and the traffic accounting (finalize).
+    void finalize_network();
+    // Step s's per-core busy times: the slowest core's, per figure variant.
+    void time_cores(double* time_row, uint64_t* traffic_row);
 
     int32_t n_inputs_;
     PayloadWidth width_;
@@ -118,6 +138,19 @@ class System {
     // synapses stay in cache while it takes all of its messages.
     std::vector<int64_t> inbox_ptr_;
     std::vector<int32_t> inbox_axon_, inbox_payload_;
+    // The network: spec and tables until finalize, then the mesh and its accounting.
+    std::unique_ptr<MeshSpec> mesh_spec_;
+    bool multicast_ = false;
+    std::vector<MulticastTable> tables_;
+    int32_t key_shift_ = 0;
+    std::unique_ptr<Mesh> mesh_;
+    std::unique_ptr<Traffic> traffic_;
+    Timing timing_;
+    std::vector<int32_t> entry_route_;   // per output-axon entry: its unicast route, or -1
+    std::vector<int32_t> core_route_;    // multicast: per core, its tree (-1: none)
+    std::vector<int32_t> source_core_;   // per source: its core (-1: an input)
+    std::vector<uint8_t> source_graded_; // per source: sends graded payloads
+    std::vector<uint64_t> last_counters_;  // n_cores x kNumCounters at the previous step
 };
 
 }  // namespace emu

@@ -9,7 +9,9 @@ import numpy as np
 
 from . import _core
 from .compiler.program import Program
+from .energy.model import CostModel
 from .errors import InputError, PayloadRangeError, UnknownNameError
+from .mesh import Traffic, network_spec
 from .network import CONNECTION_PROBES
 
 
@@ -29,6 +31,15 @@ COUNTER_UNITS = {
                         "with an active dependency: their pre or post neuron spiked in the "
                         "epoch for x0 or y0 rules, every synapse in an epoch where uK is 1; "
                         "the extra sweep a tag at -257 causes is not counted)",
+    "synops_dense": "those synops read from dense synapse groups",
+    "packets": "packets the core sent into the network: its messages on axon-routed "
+               "targets (Loihi), one multicast packet per spike of a neuron with "
+               "destinations on multicast targets (SpiNNaker 2)",
+    "packets_in": "packets that reached the core, from cores or the host",
+    "hops_ew": "east-west links of a chip's mesh the core's packets crossed (a multicast "
+               "packet crosses each link of its tree once)",
+    "hops_ns": "north-south links of a chip's mesh the core's packets crossed",
+    "hops_chip": "chip-to-chip links the core's packets crossed",
 }
 #: What the host injects, in the kernel's column order (units as COUNTER_UNITS).
 HOST_COUNTERS = tuple(_core.HOST_COUNTERS)
@@ -93,16 +104,18 @@ class Result:
     population. probes["pop.var"]: (steps, n) values after each step, for each probe of the
     network; probes["conn.var"] likewise for each probe on a plastic connection
     ((steps, n_post, n_pre) for weights, tags and delay fields). counters: a Counters.
-    steps: steps run; first_step: number of the first one.
+    traffic: an emulator.mesh.Traffic (what the packets did on the network, and each
+    step's times). steps: steps run; first_step: number of the first one.
     """
 
-    def __init__(self, program, steps, first_step, spikes, probes, counters):
+    def __init__(self, program, steps, first_step, spikes, probes, counters, traffic):
         self.program = program
         self.steps = steps
         self.first_step = first_step
         self.spikes = spikes
         self.probes = probes
         self.counters = counters
+        self.traffic = traffic
 
     def __repr__(self):
         return (f"Result(steps {self.first_step}..{self.first_step + self.steps - 1}, "
@@ -129,6 +142,7 @@ class Simulator:
         self._n_inputs = sum(i["n"] for i in self._inputs)
         self._payload_bits = meta["target"]["payload_bits"]
         self._system = self._load(program)
+        self._links = None
         self._sizes, self._pop_of, self._neuron_of = self._source_map(meta)
         self._probes, self._probe_cols = self._probe_specs(meta)
         self._plastic = {p["connection"]: k for k, p in enumerate(meta["plastic"])}
@@ -169,6 +183,8 @@ class Simulator:
                 system.add_plastic_group(index, int(core), int(group),
                                          arr[f"{pre}group{g}/row_pre"], int(post_start))
         system.set_output_axons(arr["out/src_ptr"], arr["out/dst_core"], arr["out/dst_axon"])
+        system.set_network(**network_spec(program))
+        system.set_timing(**CostModel(program.target).kernel_timing(program))
         system.finalize()
         return system
 
@@ -311,7 +327,10 @@ class Simulator:
             probes[f"{name}.{var}"] = self._dense(name, block) \
                 if CONNECTION_PROBES[var] == "synapses" else block
         counters = Counters(out["core_counters"], out["step_counters"], out["host_steps"])
-        return Result(self.program, steps, first, spikes, probes, counters)
+        if self._links is None:
+            self._links = self._system.link_table()
+        traffic = Traffic(out, self._links, int(np.prod(self.program.target.router_grid)))
+        return Result(self.program, steps, first, spikes, probes, counters, traffic)
 
     def reset(self):
         """Start over at step 1 with every state, delay line and counter at zero."""

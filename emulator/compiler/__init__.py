@@ -19,7 +19,7 @@ from ..quantize import quantize
 from ..targets import get as get_target
 from .chips import assign_chips, core_traffic
 from .partition import partition, place_blocks
-from .multicast import build_tables, core_pairs, multicast_arrays
+from .multicast import build_tables, core_pairs, multicast_arrays, neuron_key_bits
 from .place import place_chips, place_cores
 from .resources import core_usage, limits as resource_limits, violations
 from .program import FORMAT, VERSION, Program
@@ -166,7 +166,8 @@ def compile(net, target="loihi2", max_neurons_per_core=None, rates=None, dt=None
                                          chips, slots, target)
         arrays.update(multicast_arrays(tables))
         multicast = {"chips": sorted(tables), "entries": {str(k): list(v) for k, v in sizes.items()},
-                     "limit": target.routing_entries_per_chip}
+                     "limit": target.routing_entries_per_chip,
+                     "key_shift": neuron_key_bits(target)}
 
     plastic = []
     for conn in (c for c in net.connections if c.plastic):

@@ -24,6 +24,7 @@ from collections import Counter
 
 import numpy as np
 
+from .. import _core
 from ..errors import ResourceLimitError
 
 #: Packet keys are 32-bit words.
@@ -45,23 +46,9 @@ def chip_path(a, b, hexagonal=True):
     """Links of the shortest path from chip position a to b: on the hexagonal grid the
     diagonal (NE or SW) while both coordinates differ the same way; otherwise (and on a
     mesh always) down (S) before sideways and sideways before up, so that a path never
-    crosses the missing places of a partly filled top row of chips."""
-    dx, dy = b[0] - a[0], b[1] - a[1]
-    links = []
-    while dx or dy:
-        if hexagonal and dx > 0 and dy > 0:
-            k = 1
-        elif hexagonal and dx < 0 and dy < 0:
-            k = 4
-        elif dy < 0:
-            k = 5
-        elif dx:
-            k = 0 if dx > 0 else 3
-        else:
-            k = 2
-        links.append(k)
-        dx, dy = dx - STEPS[k][0], dy - STEPS[k][1]
-    return links
+    crosses the missing places of a partly filled top row of chips. The kernel's rule
+    (csrc/mesh.cpp), so that compiled tables and emulated routes agree."""
+    return _core.chip_path(int(a[0]), int(a[1]), int(b[0]), int(b[1]), bool(hexagonal))
 
 
 def core_pairs(out, core_base, n_inputs):

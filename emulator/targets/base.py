@@ -45,6 +45,35 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Curve:
+    """A time that grows with a count (e.g. a barrier with the tiles it spans): per
+    variant, (count, seconds) points, interpolated linearly in log2(count) and constant
+    beyond the first and last point."""
+    low: tuple
+    typical: tuple
+    high: tuple
+    source: str
+
+    def at(self, count):
+        """(low, typical, high) at `count` (>= 1)."""
+        x = math.log2(max(count, 1))
+        return tuple(float(np.interp(x, [math.log2(n) for n, _ in pts], [t for _, t in pts]))
+                     for pts in (self.low, self.typical, self.high))
+
+
+@dataclass(frozen=True)
+class DvfsLevel:
+    """A performance level of a processor: supply voltage and clock, and its source."""
+    volts: float
+    hertz: float
+    source: str
+
+
+#: Kinds of network link, in the kernel's order (csrc/mesh.hpp LinkKind).
+LINK_KINDS = ("ew", "ns", "chip")
+
+
+@dataclass(frozen=True)
 class Target:
     """A chip family's limits, numeric formats and per-operation costs.
 
@@ -66,7 +95,16 @@ class Target:
     `learning` (plastic connections).
 
     Costs: `energy` and `time` map an activity counter name (emulator.runtime.COUNTERS)
-    to the Figure of one such operation. `notes`: sources and assumptions of the limits.
+    to the Figure of one such operation; `time` holds what keeps a core busy. The
+    network: `latency` ("packet": a packet's base latency; "hops_ew", "hops_ns",
+    "hops_chip": per link crossed), `bandwidth` (bit/s per link of each LINK_KINDS kind),
+    `packet_bits` (a packet's bits besides its payload). Lock-step targets synchronise
+    each step with a barrier: `barrier_tiles` (by router tiles in use, one chip) and
+    `barrier_chips` (by chips in use); timer-driven targets run one step per `tick`
+    seconds instead. `static_power`: per chip in use. Cycle-based targets (SpiNNaker 2)
+    give times at `clock_hz` and energies at `dvfs[dvfs_default]` (a DvfsLevel each);
+    `cycle_operations` name the counters whose figures are PE cycles (they scale with
+    the level); `mac_array`: the figures of a dense-layer accelerator, or None. `notes`: sources and assumptions.
     """
     name: str
     description: str
@@ -95,6 +133,18 @@ class Target:
     learning: bool = True
     energy: dict = field(default_factory=dict)
     time: dict = field(default_factory=dict)
+    latency: dict = field(default_factory=dict)
+    bandwidth: dict = field(default_factory=dict)
+    packet_bits: int = 32
+    barrier_tiles: Curve = None
+    barrier_chips: Curve = None
+    tick: float = 0.0
+    static_power: Figure = None
+    clock_hz: float = 0.0
+    dvfs: dict = field(default_factory=dict)
+    dvfs_default: str = ""
+    cycle_operations: tuple = ()
+    mac_array: dict = None
     notes: tuple = ()
 
     def derive(self, **changes):
@@ -163,6 +213,15 @@ class Target:
         x, y = position
         chip = y * width + x
         return chip if 0 <= x < width and 0 <= y and chip < self.n_chips else None
+
+    def port_router(self, direction):
+        """The router (index on the chip) that the chip-to-chip link of `direction`
+        (0..5: E, NE, N, W, SW, S) attaches to. ASSUMPTION (no floor plan is in our
+        sources): links leave from the middle of their edge, diagonals from the corners."""
+        gx, gy = self.router_grid
+        x, y = ((gx - 1, gy // 2), (gx - 1, gy - 1), (gx // 2, gy - 1),
+                (0, gy // 2), (0, 0), (gx // 2, 0))[direction]
+        return y * gx + x
 
     def synapse_bits(self, n_synapses, weight_bits, index_bits=0, delay_bits=0, tag_bits=0):
         """Bits of synaptic memory the rows of `n_synapses` synapses take (vectorised over

@@ -1,0 +1,256 @@
+#include "mesh.hpp"
+
+#include <string>
+
+#include "errors.hpp"
+
+namespace emu {
+
+namespace {
+// On-chip router outputs, in link-id order.
+enum RouterOutput : int { kEast = 0, kNorth, kWest, kSouth };
+
+int64_t position_key(int64_t x, int64_t y) { return (x << 32) ^ (y & 0xFFFFFFFF); }
+}  // namespace
+
+std::vector<int32_t> chip_path(int32_t ax, int32_t ay, int32_t bx, int32_t by, bool hexagonal) {
+    int64_t dx = int64_t{bx} - ax, dy = int64_t{by} - ay;
+    std::vector<int32_t> path;
+    while (dx || dy) {
+        int32_t d;
+        if (hexagonal && dx > 0 && dy > 0) d = 1;
+        else if (hexagonal && dx < 0 && dy < 0) d = 4;
+        else if (dy < 0) d = 5;
+        else if (dx) d = dx > 0 ? 0 : 3;
+        else d = 2;
+        path.push_back(d);
+        dx -= kChipStepX[d];
+        dy -= kChipStepY[d];
+    }
+    return path;
+}
+
+Mesh::Mesh(MeshSpec spec) : spec_(std::move(spec)) {
+    const std::string w = "mesh";
+    require_range(w, "grid_x", spec_.grid_x, 1, 1 << 12);
+    require_range(w, "grid_y", spec_.grid_y, 1, 1 << 12);
+    require_range(w, "cores_per_router", spec_.cores_per_router, 1, 1 << 12);
+    routers_per_chip_ = spec_.grid_x * spec_.grid_y;
+    require_range(w, "cores_per_chip", spec_.cores_per_chip, 1,
+                  routers_per_chip_ * spec_.cores_per_router);
+    const int32_t n_chips = static_cast<int32_t>(spec_.chip_x.size());
+    if (n_chips < 1 || spec_.chip_y.size() != spec_.chip_x.size())
+        throw LoadError("mesh: chip positions: " + std::to_string(spec_.chip_x.size()) + " x and " +
+                        std::to_string(spec_.chip_y.size()) + " y coordinates");
+    for (int32_t c = 0; c < n_chips; ++c)
+        if (!chip_at_.emplace(position_key(spec_.chip_x[c], spec_.chip_y[c]), c).second)
+            throw LoadError("mesh: chips " + std::to_string(chip_at_[position_key(
+                                spec_.chip_x[c], spec_.chip_y[c])]) + " and " + std::to_string(c) +
+                            " share a place on the chip grid");
+    if (spec_.port_router.size() != kChipDirections)
+        throw LoadError("mesh: " + std::to_string(spec_.port_router.size()) +
+                        " chip-link routers for 6 directions");
+    for (int32_t r : spec_.port_router) require_range(w, "chip-link router", r, 0, routers_per_chip_ - 1);
+    if (spec_.core_slot.size() != spec_.core_chip.size())
+        throw LoadError("mesh: core chips and slots disagree in length");
+    for (size_t c = 0; c < spec_.core_chip.size(); ++c) {
+        const std::string where = "mesh core " + std::to_string(c);
+        require_range(where, "chip", spec_.core_chip[c], 0, n_chips - 1);
+        require_range(where, "slot", spec_.core_slot[c], 0, spec_.cores_per_chip - 1);
+        const int64_t key = int64_t{spec_.core_chip[c]} * spec_.cores_per_chip + spec_.core_slot[c];
+        if (!core_at_.emplace(key, static_cast<int32_t>(c)).second)
+            throw LoadError(where + ": its chip and slot hold core " + std::to_string(core_at_[key]));
+    }
+    require_range(w, "host chip", spec_.host_chip, 0, n_chips - 1);
+    require_range(w, "host router", spec_.host_router, 0, routers_per_chip_ - 1);
+    n_chip_links_ = int64_t{n_chips} * kChipDirections;
+    link_stamp_.assign(n_links(), -1);
+    chip_stamp_.assign(n_chips, -1);
+}
+
+LinkKind Mesh::kind(int64_t link) const {
+    if (link < n_chip_links_) return kChipToChip;
+    const int out = static_cast<int>((link - n_chip_links_) % 4);
+    return out == kEast || out == kWest ? kEastWest : kNorthSouth;
+}
+
+void Mesh::describe_link(int64_t link, int32_t out[4]) const {
+    if (link < n_chip_links_) {
+        const int32_t d = static_cast<int32_t>(link % kChipDirections);
+        out[0] = static_cast<int32_t>(link / kChipDirections);
+        out[1] = spec_.port_router[d];
+        out[2] = d;
+    } else {
+        const int64_t router = (link - n_chip_links_) / 4;
+        out[0] = static_cast<int32_t>(router / routers_per_chip_);
+        out[1] = static_cast<int32_t>(router % routers_per_chip_);
+        out[2] = static_cast<int32_t>((link - n_chip_links_) % 4);
+    }
+    out[3] = kind(link);
+}
+
+int32_t Mesh::neighbor(int32_t chip, int32_t d) const {
+    const auto it = chip_at_.find(position_key(int64_t{spec_.chip_x[chip]} + kChipStepX[d],
+                                               int64_t{spec_.chip_y[chip]} + kChipStepY[d]));
+    return it == chip_at_.end() ? -1 : it->second;
+}
+
+void Mesh::xy_links(int32_t chip, int32_t from, int32_t to, std::vector<int32_t>& out) const {
+    const int32_t gx = spec_.grid_x;
+    int32_t x = from % gx, y = from / gx;
+    const int32_t tx = to % gx, ty = to / gx;
+    const int64_t base = n_chip_links_ + int64_t{chip} * routers_per_chip_ * 4;
+    auto step = [&](int out_dir) { out.push_back(static_cast<int32_t>(base + (y * gx + x) * 4 + out_dir)); };
+    for (; x < tx; ++x) step(kEast);
+    for (; x > tx; --x) step(kWest);
+    for (; y < ty; ++y) step(kNorth);
+    for (; y > ty; --y) step(kSouth);
+}
+
+int32_t Mesh::begin_route(int32_t src) {
+    if (routes_.size() >= static_cast<size_t>(INT32_MAX))
+        throw LoadError("mesh: more than 2^31 - 1 routes");
+    Route r;
+    r.source_core = src;
+    r.link_begin = r.link_end = static_cast<int64_t>(links_.size());
+    r.router_begin = r.router_end = static_cast<int64_t>(routers_.size());
+    r.delivery_begin = r.delivery_end = static_cast<int64_t>(deliveries_.size());
+    routes_.push_back(r);
+    return static_cast<int32_t>(routes_.size()) - 1;
+}
+
+void Mesh::end_route(int32_t r) {
+    routes_[r].link_end = static_cast<int64_t>(links_.size());
+    routes_[r].router_end = static_cast<int64_t>(routers_.size());
+    routes_[r].delivery_end = static_cast<int64_t>(deliveries_.size());
+}
+
+void Mesh::cross_chip(int32_t chip, int32_t entry, const int32_t hops[kLinkKinds],
+                      const std::vector<int32_t>& slots, const std::vector<int32_t>& directions,
+                      int32_t src, std::vector<std::vector<int32_t>>& leave_hops) {
+    Route& route = routes_.back();
+    const int32_t r = static_cast<int32_t>(routes_.size()) - 1;
+    const int64_t chip_routers = int64_t{chip} * routers_per_chip_;
+    routers_.push_back(static_cast<int32_t>(chip_routers + entry));
+    const std::string who = src < 0 ? std::string("the host") : "core " + std::to_string(src);
+    // One branch of the tree: the on-chip path to router `to`, crossing each link once.
+    auto branch = [&](int32_t to, int32_t* h) {
+        path_.clear();
+        xy_links(chip, entry, to, path_);
+        for (int32_t link : path_) {
+            const LinkKind k = kind(link);
+            ++h[k];
+            if (link_stamp_[link] == r) continue;  // this packet's copy already crossed it
+            link_stamp_[link] = r;
+            links_.push_back(link);
+            ++route.hops[k];
+            const int64_t from = (link - n_chip_links_) / 4 - chip_routers;
+            const int out = static_cast<int>((link - n_chip_links_) % 4);
+            const int64_t next = from + (out == kEast ? 1 : out == kWest ? -1
+                                         : out == kNorth ? spec_.grid_x : -spec_.grid_x);
+            routers_.push_back(static_cast<int32_t>(chip_routers + next));
+        }
+    };
+    for (int32_t slot : slots) {
+        const auto it = core_at_.find(int64_t{chip} * spec_.cores_per_chip + slot);
+        if (it == core_at_.end())
+            throw LoadError("multicast routing: packets of " + who + " reach slot " +
+                            std::to_string(slot) + " of chip " + std::to_string(chip) +
+                            ", which holds no core");
+        Delivery d{it->second, {hops[0], hops[1], hops[2]}};
+        branch(core_router(it->second), d.hops);
+        deliveries_.push_back(d);
+    }
+    leave_hops.assign(kChipDirections, {});
+    for (int32_t dir : directions) {
+        std::vector<int32_t> h(hops, hops + kLinkKinds);
+        branch(spec_.port_router[dir], h.data());
+        ++h[kChipToChip];
+        const int32_t link = static_cast<int32_t>(int64_t{chip} * kChipDirections + dir);
+        link_stamp_[link] = r;
+        links_.push_back(link);
+        ++route.hops[kChipToChip];
+        leave_hops[dir] = std::move(h);
+    }
+}
+
+int32_t Mesh::add_unicast(int32_t src, int32_t dst) {
+    require_range("mesh route", "source core", src, -1, n_cores() - 1);
+    require_range("mesh route", "destination core", dst, 0, n_cores() - 1);
+    const int32_t r = begin_route(src);
+    int32_t chip = src < 0 ? spec_.host_chip : spec_.core_chip[src];
+    int32_t entry = src < 0 ? spec_.host_router : core_router(src);
+    const int32_t goal = spec_.core_chip[dst];
+    int32_t hops[kLinkKinds] = {};
+    std::vector<std::vector<int32_t>> leave;
+    for (int32_t d : chip_path(spec_.chip_x[chip], spec_.chip_y[chip], spec_.chip_x[goal],
+                               spec_.chip_y[goal], spec_.hexagonal)) {
+        cross_chip(chip, entry, hops, {}, {d}, src, leave);
+        chip = neighbor(chip, d);
+        if (chip < 0) throw LoadError("mesh: the chip path to core " + std::to_string(dst) +
+                                      " leaves the chip grid");
+        entry = spec_.port_router[(d + 3) % kChipDirections];
+        std::copy(leave[d].begin(), leave[d].end(), hops);
+    }
+    cross_chip(chip, entry, hops, {spec_.core_slot[dst]}, {}, src, leave);
+    end_route(r);
+    return r;
+}
+
+int32_t Mesh::add_multicast(int32_t src, const std::vector<MulticastTable>& tables,
+                            int32_t key_shift) {
+    require_range("multicast route", "source core", src, 0, n_cores() - 1);
+    if (tables.size() != static_cast<size_t>(n_chips()))
+        throw LoadError("multicast routing: " + std::to_string(tables.size()) + " tables for " +
+                        std::to_string(n_chips()) + " chips");
+    const int64_t key = int64_t{src} << key_shift;
+    struct Visit {
+        int32_t chip, arrival, entry;
+        int32_t hops[kLinkKinds];
+    };
+    const int32_t r = begin_route(src);
+    std::vector<Visit> frontier{{spec_.core_chip[src], -1, core_router(src), {0, 0, 0}}};
+    chip_stamp_[spec_.core_chip[src]] = r;
+    std::vector<std::vector<int32_t>> leave;
+    while (!frontier.empty()) {
+        const Visit v = frontier.back();
+        frontier.pop_back();
+        const MulticastTable& table = tables[v.chip];
+        const int64_t hit = table.lookup(key);
+        std::vector<int32_t> slots, directions;
+        if (hit >= 0) {
+            slots.assign(table.core_slot.begin() + table.core_ptr[hit],
+                         table.core_slot.begin() + table.core_ptr[hit + 1]);
+            for (int d = 0; d < kChipDirections; ++d)
+                if (table.links[hit] >> d & 1) directions.push_back(d);
+        } else if (v.arrival >= 0) {  // default routing: straight on
+            directions.push_back((v.arrival + 3) % kChipDirections);
+        } else {  // no entry at the source: the core's packets go nowhere
+            routes_.pop_back();
+            return -1;
+        }
+        cross_chip(v.chip, v.entry, v.hops, slots, directions, src, leave);
+        for (int32_t d : directions) {
+            const int32_t next = neighbor(v.chip, d);
+            if (next < 0)
+                throw LoadError("multicast routing: packets of core " + std::to_string(src) +
+                                " leave the chip grid at chip " + std::to_string(v.chip));
+            if (chip_stamp_[next] == r)
+                throw LoadError("multicast routing: packets of core " + std::to_string(src) +
+                                " reach chip " + std::to_string(next) + " twice");
+            chip_stamp_[next] = r;
+            Visit n{next, (d + 3) % kChipDirections, spec_.port_router[(d + 3) % kChipDirections],
+                    {leave[d][0], leave[d][1], leave[d][2]}};
+            frontier.push_back(n);
+        }
+    }
+    end_route(r);
+    return r;
+}
+
+uint64_t Mesh::memory_bytes() const {
+    return routes_.size() * sizeof(Route) + (links_.size() + routers_.size()) * sizeof(int32_t) +
+           deliveries_.size() * sizeof(Delivery) + (link_stamp_.size() + chip_stamp_.size()) * sizeof(int32_t);
+}
+
+}  // namespace emu

@@ -1,0 +1,120 @@
+// The network on chip as routes. Cores sit on routers (cores_per_router per router),
+// routers on a grid_x x grid_y mesh per chip, chips on a chip grid joined by chip-to-chip
+// links: the four mesh directions (Loihi) or six hexagonal ones (SpiNNaker 2).
+//
+// A packet crosses its chip's mesh by dimension-order routing (X, then Y) from where it
+// enters (its source core's router, or the router a chip link arrives at) to where it
+// leaves (a destination core's router, or the router of the chip link it leaves by); from
+// chip to chip it follows chip_path() (the compiler's rule, so that placement and routes
+// agree) or, for multicast, the chips' (key, mask) tables. A Route is everything one
+// packet does: the links it crosses (each once: a multicast tree copies a packet where
+// its branches part), the routers it passes, and the cores it reaches, each with the hops
+// that took it there.
+#pragma once
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "multicast_table.hpp"
+
+namespace emu {
+
+// Chip-to-chip directions in the hexagonal numbering E, NE, N, W, SW, S: direction d + 3
+// (mod 6) is the opposite of d. A mesh uses E, N, W and S only.
+constexpr int kChipDirections = 6;
+constexpr int kChipStepX[kChipDirections] = {1, 1, 0, -1, -1, 0};
+constexpr int kChipStepY[kChipDirections] = {0, 1, 1, 0, -1, -1};
+
+// Kinds of link; their energies and times differ (Loihi: east-west 3.0 pJ, north-south
+// 4.0 pJ per hop).
+enum LinkKind : int { kEastWest = 0, kNorthSouth, kChipToChip, kLinkKinds };
+
+// Directions from chip position (ax, ay) to (bx, by) along the shortest path: on the
+// hexagonal grid the diagonal (NE or SW) while both coordinates differ the same way;
+// otherwise (and on a mesh always) S before sideways and sideways before N, so that a
+// path never crosses the missing places of a partly filled top row of chips.
+std::vector<int32_t> chip_path(int32_t ax, int32_t ay, int32_t bx, int32_t by, bool hexagonal);
+
+struct MeshSpec {
+    int32_t grid_x = 1, grid_y = 1;          // routers per chip
+    int32_t cores_per_router = 1;
+    int32_t cores_per_chip = 1;
+    bool hexagonal = false;
+    std::vector<int32_t> chip_x, chip_y;     // per chip: its place on the chip grid
+    std::vector<int32_t> port_router;        // per direction: the router its link attaches to
+    std::vector<int32_t> core_chip, core_slot;  // per core of the program
+    int32_t host_chip = 0, host_router = 0;  // where the host's packets enter
+};
+
+struct Delivery {
+    int32_t core;
+    int32_t hops[kLinkKinds];  // links crossed, by kind, from the source to this core
+};
+
+struct Route {
+    int32_t source_core;   // -1: the host
+    int64_t link_begin, link_end, router_begin, router_end, delivery_begin, delivery_end;
+    int64_t hops[kLinkKinds] = {};  // links crossed by one packet, by kind
+};
+
+class Mesh {
+  public:
+    explicit Mesh(MeshSpec spec);  // validated: LoadError on anything inconsistent
+
+    // A route from core `src` (-1: the host) to core `dst` along chip_path.
+    int32_t add_unicast(int32_t src, int32_t dst);
+    // The multicast tree of source core `src`'s packets (key src << key_shift), following
+    // the tables chip by chip: the first matching entry's links and cores, else straight
+    // on (a packet from the source core itself that matches nothing is not sent: -1 is
+    // returned). A packet that reaches a chip twice, leaves the chip grid, or reaches a
+    // slot without a core raises LoadError.
+    int32_t add_multicast(int32_t src, const std::vector<MulticastTable>& tables,
+                          int32_t key_shift);
+
+    const Route& route(int32_t r) const { return routes_[r]; }
+    int32_t n_routes() const { return static_cast<int32_t>(routes_.size()); }
+    const int32_t* links(const Route& r) const { return links_.data() + r.link_begin; }
+    const int32_t* routers(const Route& r) const { return routers_.data() + r.router_begin; }
+    const Delivery* deliveries(const Route& r) const { return deliveries_.data() + r.delivery_begin; }
+
+    int64_t n_links() const { return n_chip_links_ + n_routers() * 4; }
+    int64_t n_routers() const { return static_cast<int64_t>(n_chips()) * routers_per_chip_; }
+    int32_t n_chips() const { return static_cast<int32_t>(spec_.chip_x.size()); }
+    int32_t n_cores() const { return static_cast<int32_t>(spec_.core_chip.size()); }
+    int32_t core_chip(int32_t c) const { return spec_.core_chip[c]; }
+    int32_t cores_per_chip() const { return spec_.cores_per_chip; }
+    LinkKind kind(int64_t link) const;
+    // Link `link` as {chip, router on that chip, output, kind}: on-chip links leave their
+    // router by output 0..3 (E, N, W, S); chip links leave their chip in direction 0..5
+    // from the router their port attaches to.
+    void describe_link(int64_t link, int32_t out[4]) const;
+    uint64_t memory_bytes() const;
+
+  private:
+    struct Walk;  // one chip's part of a route under construction (mesh.cpp)
+    int32_t neighbor(int32_t chip, int32_t direction) const;  // -1: off the grid
+    int32_t core_router(int32_t core) const { return spec_.core_slot[core] / spec_.cores_per_router; }
+    // The links of the X-then-Y path between two routers of one chip, appended to `out`.
+    void xy_links(int32_t chip, int32_t from, int32_t to, std::vector<int32_t>& out) const;
+    int32_t begin_route(int32_t src);
+    void end_route(int32_t r);
+    // Sends a packet entering `chip` at router `entry` on to `cores` (core slots) and out
+    // of `directions`, after `hops` hops; returns per direction the hops on leaving.
+    void cross_chip(int32_t chip, int32_t entry, const int32_t hops[kLinkKinds],
+                    const std::vector<int32_t>& slots, const std::vector<int32_t>& directions,
+                    int32_t src, std::vector<std::vector<int32_t>>& leave_hops);
+
+    MeshSpec spec_;
+    int32_t routers_per_chip_;
+    int64_t n_chip_links_;
+    std::unordered_map<int64_t, int32_t> chip_at_;   // grid position -> chip
+    std::unordered_map<int64_t, int32_t> core_at_;   // chip * cores_per_chip + slot -> core
+    std::vector<Route> routes_;
+    std::vector<int32_t> links_, routers_;
+    std::vector<Delivery> deliveries_;
+    std::vector<int32_t> link_stamp_;  // per link: the route that last crossed it
+    std::vector<int32_t> chip_stamp_;  // per chip: the route that last reached it
+    std::vector<int32_t> path_;        // scratch
+};
+
+}  // namespace emu

@@ -1,0 +1,87 @@
+// What the network carries, step by step. The system counts each packet against its
+// route as it delivers (one increment per packet, nothing per link); at the end of the
+// step every route used spreads its count over the links, routers and cores it reaches.
+// The counts land in the cores' counters (packets sent, hops by kind, packets received),
+// in per-step columns, and in per-link and per-router totals of the run.
+//
+// Times: a packet's latency is the target's per-packet time plus its hops' times, up to
+// the farthest core it reaches; a link's serialisation time in a step is the bits it
+// carried (packet_bits per packet plus the payload bits) times its seconds per bit. The
+// step's network time is the larger of the longest latency and the busiest link's
+// serialisation, each for the low, typical and high figures.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "counters.hpp"
+#include "mesh.hpp"
+
+namespace emu {
+
+// Per-step integer columns.
+enum TrafficColumn : int {
+    kTrafficPackets = 0,       // packets injected, by cores and the host
+    kTrafficDeliveries,        // packets reaching a core
+    kTrafficIntraCore,         // deliveries back to the sending core
+    kTrafficIntraChip,         // deliveries to another core of the sender's chip
+    kTrafficInterChip,         // deliveries to a core of another chip
+    kTrafficHopsEastWest,      // links crossed, by kind
+    kTrafficHopsNorthSouth,
+    kTrafficHopsChip,
+    kTrafficPayloadBitHops,    // payload bits x links crossed
+    kTrafficLongestHops,       // hops of the longest delivery
+    kTrafficBusiestLink,       // the link that carried the most bits (-1: none)
+    kTrafficBusiestLinkPackets,
+    kTrafficSlowestCore,       // the core with the longest typical busy time (System)
+    kTrafficColumns
+};
+
+// Per-step time columns, seconds, for the (low, typical, high) figures.
+enum TimeColumn : int { kTimeCore = 0, kTimeLatency = 3, kTimeSerialisation = 6, kTimeColumns = 9 };
+
+// Costs in time, per figure variant v (0 low, 1 typical, 2 high).
+struct Timing {
+    double core[3][kNumCounters] = {};  // seconds per counted operation of a core
+    std::vector<double> core_fixed;     // 3 x n_cores: seconds per step regardless of activity
+    double packet[3] = {};              // a packet's base latency
+    double hop[3][kLinkKinds] = {};     // latency per link crossed
+    double bit[3][kLinkKinds] = {};     // serialisation seconds per bit carried
+    int32_t packet_bits = 32;           // bits of a packet besides its payload
+    bool set = false;
+};
+
+class Traffic {
+  public:
+    // cores[c]: the counters traffic of core c adds to.
+    Traffic(const Mesh& mesh, std::vector<Counters*> cores, const Timing& timing);
+
+    // One packet on route r carrying `bits` payload bits.
+    void send(int32_t r, uint32_t bits) {
+        if (!route_packets_[r]++) touched_routes_.push_back(r);
+        route_bits_[r] += bits;
+    }
+    // Spreads the step's packets; fills the step's traffic row, time row (latency and
+    // serialisation columns) and the host's hop counts.
+    void end_step(uint64_t* traffic_row, double* time_row, uint64_t* host_hops);
+    void clear_run();
+
+    const std::vector<uint64_t>& link_packets() const { return link_packets_; }
+    const std::vector<uint64_t>& link_bits() const { return link_bits_; }
+    const std::vector<uint64_t>& router_packets() const { return router_packets_; }
+    const std::vector<uint64_t>& hop_histogram() const { return hop_histogram_; }
+    uint64_t memory_bytes() const;
+
+  private:
+    const Mesh& mesh_;
+    std::vector<Counters*> cores_;
+    const Timing& timing_;
+    std::vector<uint64_t> route_packets_, route_bits_;
+    std::vector<int32_t> touched_routes_;
+    std::vector<double> route_latency_;  // 3 per route: to its farthest core
+    std::vector<int32_t> route_longest_; // hops to its farthest core
+    std::vector<uint64_t> step_link_packets_, step_link_bits_;
+    std::vector<int64_t> touched_links_;
+    std::vector<uint64_t> link_packets_, link_bits_, router_packets_, hop_histogram_;
+};
+
+}  // namespace emu
