@@ -6,7 +6,9 @@ Workloads A-C are LIF (issue 2's targets). D-F compare the neuron models per neu
 same 100,000 neurons behind one graded input channel that sends a slow sine to all of
 them every step (one synapse each), as LIF, SigmaDelta and ResonateFire.
 Times Simulator.run (every step in C++) plus reading the results back (spike arrays of
-every population), not compilation. Prints one table row per workload. Memory per
+every population), not compilation, with the mesh network counted (the default) and, in
+the column "no-net s", with Simulator(network=False); "net +%" is what routing and
+counting the packets adds. Prints one table row per workload. Memory per
 synapse: "mem" is synaptic memory alone (weights, indices, delays, row offsets); "all"
 adds the input-axon and output-axon routing tables.
 """
@@ -84,22 +86,25 @@ def measure(name, build, steps, repeat, seed=0):
     t0 = time.perf_counter()
     program = emulator.compile(net, target="loihi2")
     compile_s = time.perf_counter() - t0
-    sim = emulator.Simulator(program)
     sizes = {i.name: i.n for i in net.inputs}
     inputs = {name_: make(rng, steps, sizes[name_]) for name_, make in rates.items()}
-    best = None
-    for _ in range(repeat):
-        sim.reset()
-        t0 = time.perf_counter()
-        result = sim.run(steps, inputs=inputs)
-        spikes = {p.name: result.spikes[p.name] for p in net.populations}
-        elapsed = time.perf_counter() - t0
-        best = elapsed if best is None else min(best, elapsed)
+    times = {}
+    for network in (False, True):
+        sim = emulator.Simulator(program, network=network)
+        for _ in range(repeat):
+            sim.reset()
+            t0 = time.perf_counter()
+            result = sim.run(steps, inputs=inputs)
+            spikes = {p.name: result.spikes[p.name] for p in net.populations}
+            elapsed = time.perf_counter() - t0
+            times[network] = min(times.get(network, elapsed), elapsed)
+    best = times[True]
     n_neurons = sum(p.n for p in net.populations)
     synops = result.counters["synops"]
     rec_spikes = int(np.count_nonzero(spikes["h"]))
     return {
         "workload": name, "steps": steps, "run_s": best, "compile_s": compile_s,
+        "no_network_s": times[False], "network_pct": 100 * (best / times[False] - 1),
         "syn_events_per_s": synops / best, "updates_per_s": n_neurons * steps / best,
         "bytes_per_synapse": sim.memory_bytes / sim.n_synapses if sim.n_synapses else float("nan"),
         "synapse_bytes": sim.synapse_memory_bytes / sim.n_synapses if sim.n_synapses else float("nan"),
@@ -124,12 +129,13 @@ def main():
                     args.steps, args.repeat)]
     print(f"kernel benchmark, {args.steps} steps, best of {args.repeat}, "
           f"{os.cpu_count()} CPUs visible, one thread")
-    head = (f"{'workload':<22}{'run s':>8}{'syn events/s':>15}{'updates/s':>12}"
+    head = (f"{'workload':<22}{'run s':>8}{'no-net s':>9}{'net +%':>7}{'syn events/s':>15}{'updates/s':>12}"
             f"{'B/syn mem':>10}{'B/syn all':>10}{'spikes':>10}{'rate':>8}{'compile s':>11}")
     print(head)
     print("-" * len(head))
     for r in rows:
-        print(f"{r['workload']:<22}{r['run_s']:>8.3f}{r['syn_events_per_s']:>15.3e}"
+        print(f"{r['workload']:<22}{r['run_s']:>8.3f}{r['no_network_s']:>9.3f}"
+              f"{r['network_pct']:>7.1f}{r['syn_events_per_s']:>15.3e}"
               f"{r['updates_per_s']:>12.3e}{r['synapse_bytes']:>10.2f}"
               f"{r['bytes_per_synapse']:>10.2f}{r['spikes']:>10d}"
               f"{r['rate']:>8.4f}{r['compile_s']:>11.2f}")

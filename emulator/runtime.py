@@ -105,7 +105,7 @@ class Result:
     network; probes["conn.var"] likewise for each probe on a plastic connection
     ((steps, n_post, n_pre) for weights, tags and delay fields). counters: a Counters.
     traffic: an emulator.mesh.Traffic (what the packets did on the network, and each
-    step's times). steps: steps run; first_step: number of the first one.
+    step's times; None from a Simulator with network=False). steps: steps run; first_step: number of the first one.
     """
 
     def __init__(self, program, steps, first_step, spikes, probes, counters, traffic):
@@ -130,13 +130,18 @@ class Simulator:
     instead: for an input before anything runs, for a neuron in the middle of the step
     it sends it (the simulator must then be reset). run() continues from where the
     previous run ended; reset() starts over at step 1.
+
+    network=True (default) routes every packet over the target's mesh and counts it
+    (Result.traffic, and the network counters the energy report needs); network=False
+    leaves the network out (faster; spikes and states are the same either way).
     """
 
-    def __init__(self, program, strict=False):
+    def __init__(self, program, strict=False, network=True):
         if not isinstance(program, Program):
             raise InputError(f"Simulator needs an emulator.Program, got {type(program).__name__}")
         self.program = program
         self.strict = bool(strict)
+        self.network = bool(network)
         meta = program.meta
         self._inputs = meta["inputs"]
         self._n_inputs = sum(i["n"] for i in self._inputs)
@@ -183,8 +188,9 @@ class Simulator:
                 system.add_plastic_group(index, int(core), int(group),
                                          arr[f"{pre}group{g}/row_pre"], int(post_start))
         system.set_output_axons(arr["out/src_ptr"], arr["out/dst_core"], arr["out/dst_axon"])
-        system.set_network(**network_spec(program))
-        system.set_timing(**CostModel(program.target).kernel_timing(program))
+        if self.network:
+            system.set_network(**network_spec(program))
+            system.set_timing(**CostModel(program.target).kernel_timing(program))
         system.finalize()
         return system
 
@@ -327,9 +333,11 @@ class Simulator:
             probes[f"{name}.{var}"] = self._dense(name, block) \
                 if CONNECTION_PROBES[var] == "synapses" else block
         counters = Counters(out["core_counters"], out["step_counters"], out["host_steps"])
-        if self._links is None:
-            self._links = self._system.link_table()
-        traffic = Traffic(out, self._links, int(np.prod(self.program.target.router_grid)))
+        traffic = None
+        if self.network:
+            if self._links is None:
+                self._links = self._system.link_table()
+            traffic = Traffic(out, self._links, int(np.prod(self.program.target.router_grid)))
         return Result(self.program, steps, first, spikes, probes, counters, traffic)
 
     def reset(self):

@@ -20,7 +20,7 @@ inference.
 """
 import numpy as np
 
-from ..errors import ParameterRangeError
+from ..errors import InputError, ParameterRangeError
 from ..mesh import HOST_PORT
 from .model import VARIANTS, CostModel
 
@@ -56,6 +56,9 @@ class EnergyReport:
     """
 
     def __init__(self, result, steps_per_inference=None, dvfs=None):
+        if result.traffic is None:
+            raise InputError("estimate: this result has no network counters; run it on a "
+                             "Simulator(program, network=True) (the default)")
         program = result.program
         target = program.target
         model = CostModel(target, dvfs)
@@ -159,6 +162,11 @@ class EnergyReport:
             self.by_chip[int(chip)] = float(self.by_core[self._locations[:, 0] == chip].sum()) \
                 + per_chip_static
         self.by_chip[HOST_PORT[0]] = self.by_chip.get(HOST_PORT[0], 0.0) + self.host
+
+    @property
+    def chips(self):
+        """The chips in use, in order."""
+        return sorted(set(self._locations[:, 0].tolist()))
 
     # -- per inference -----------------------------------------------------------------
     @property
