@@ -66,11 +66,11 @@ class Comparison:
 
 
 def compare(net, targets=("loihi1", "loihi2", "spinnaker2"), inputs=None, steps=None,
-            steps_per_inference=None, dt=None, file=sys.stdout, **compile_options):
+            steps_per_inference=None, dt=None, file=None, quiet=False, **compile_options):
     """Compile and run `net` on each of `targets` (names or Targets) for `steps` steps on
     `inputs` ({input name: (steps, n) raster}); print the reports side by side to `file`
-    (None: print nothing) and return a Comparison. compile_options go to
-    emulator.compile (e.g. max_neurons_per_core)."""
+    (default sys.stdout; quiet=True prints nothing) and return a Comparison.
+    compile_options go to emulator.compile (e.g. max_neurons_per_core)."""
     from ..compiler import compile as compile_network
     from ..runtime import Simulator
     if steps is None:
@@ -88,6 +88,6 @@ def compare(net, targets=("loihi1", "loihi2", "spinnaker2"), inputs=None, steps=
         result = Simulator(program).run(steps, inputs)
         reports[name] = estimate(result, steps_per_inference)
     comparison = Comparison(reports, failures, order)
-    if file is not None:
-        print(comparison.table(), file=file)
+    if not quiet:
+        print(comparison.table(), file=file or sys.stdout)
     return comparison
