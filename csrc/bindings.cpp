@@ -480,7 +480,7 @@ PYBIND11_MODULE(_core, m) {
                                         "synaptic_updates", "synops_dense", "packets",
                                         "packets_in", "hops_ew", "hops_ns", "hops_chip");
     m.attr("HOST_COUNTERS") = py::make_tuple("spikes", "messages", "graded_messages", "payload_bits",
-                                             "hops_ew", "hops_ns", "hops_chip");
+                                             "packets", "hops_ew", "hops_ns", "hops_chip");
     m.attr("TRAFFIC_COLUMNS") = py::make_tuple(
         "packets", "deliveries", "intra_core", "intra_chip", "inter_chip", "hops_ew", "hops_ns",
         "hops_chip", "payload_bit_hops", "longest_hops", "busiest_link", "busiest_link_packets",

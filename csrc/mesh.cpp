@@ -1,5 +1,6 @@
 #include "mesh.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "errors.hpp"
@@ -174,25 +175,59 @@ void Mesh::cross_chip(int32_t chip, int32_t entry, const int32_t hops[kLinkKinds
     }
 }
 
-int32_t Mesh::add_unicast(int32_t src, int32_t dst) {
+int32_t Mesh::add_tree(int32_t src, const std::vector<int32_t>& dsts) {
     require_range("mesh route", "source core", src, -1, n_cores() - 1);
-    require_range("mesh route", "destination core", dst, 0, n_cores() - 1);
-    const int32_t r = begin_route(src);
-    int32_t chip = src < 0 ? spec_.host_chip : spec_.core_chip[src];
-    int32_t entry = src < 0 ? spec_.host_router : core_router(src);
-    const int32_t goal = spec_.core_chip[dst];
-    int32_t hops[kLinkKinds] = {};
-    std::vector<std::vector<int32_t>> leave;
-    for (int32_t d : chip_path(spec_.chip_x[chip], spec_.chip_y[chip], spec_.chip_x[goal],
-                               spec_.chip_y[goal], spec_.hexagonal)) {
-        cross_chip(chip, entry, hops, {}, {d}, src, leave);
-        chip = neighbor(chip, d);
-        if (chip < 0) throw LoadError("mesh: the chip path to core " + std::to_string(dst) +
-                                      " leaves the chip grid");
-        entry = spec_.port_router[(d + 3) % kChipDirections];
-        std::copy(leave[d].begin(), leave[d].end(), hops);
+    const int32_t root = src < 0 ? spec_.host_chip : spec_.core_chip[src];
+    // The chips the paths visit, each with the direction it is entered by, the cores it
+    // delivers to and the directions it sends on; the paths from one chip share their
+    // common prefixes, so they form a tree (a chip entered two ways is refused).
+    struct Visit {
+        int32_t chip, arrival;
+        std::vector<int32_t> slots, directions;
+    };
+    std::vector<Visit> visits{{root, -1, {}, {}}};
+    std::unordered_map<int32_t, size_t> visit_of{{root, 0}};
+    for (int32_t dst : dsts) {
+        require_range("mesh route", "destination core", dst, 0, n_cores() - 1);
+        const int32_t goal = spec_.core_chip[dst];
+        int32_t chip = root;
+        for (int32_t d : chip_path(spec_.chip_x[root], spec_.chip_y[root], spec_.chip_x[goal],
+                                   spec_.chip_y[goal], spec_.hexagonal)) {
+            auto& out = visits[visit_of[chip]].directions;
+            if (std::find(out.begin(), out.end(), d) == out.end()) out.push_back(d);
+            const int32_t next = neighbor(chip, d);
+            if (next < 0) throw LoadError("mesh: the chip path to core " + std::to_string(dst) +
+                                          " leaves the chip grid");
+            const int32_t arrival = (d + 3) % kChipDirections;
+            const auto it = visit_of.find(next);
+            if (it == visit_of.end()) {
+                visit_of.emplace(next, visits.size());
+                visits.push_back({next, arrival, {}, {}});
+            } else if (visits[it->second].arrival != arrival) {
+                throw LoadError("mesh: the chip paths from chip " + std::to_string(root) +
+                                " enter chip " + std::to_string(next) + " two ways");
+            }
+            chip = next;
+        }
+        visits[visit_of[chip]].slots.push_back(spec_.core_slot[dst]);
     }
-    cross_chip(chip, entry, hops, {spec_.core_slot[dst]}, {}, src, leave);
+    const int32_t r = begin_route(src);
+    // Walk the tree from the root: a chip's entry hops are its parent's leaving hops.
+    std::vector<std::vector<int32_t>> entry_hops(visits.size());
+    entry_hops[0].assign(kLinkKinds, 0);
+    std::vector<size_t> order{0};
+    std::vector<std::vector<int32_t>> leave;
+    for (size_t k = 0; k < order.size(); ++k) {
+        const Visit& v = visits[order[k]];
+        const int32_t entry = v.arrival < 0 ? (src < 0 ? spec_.host_router : core_router(src))
+                                            : spec_.port_router[v.arrival];
+        cross_chip(v.chip, entry, entry_hops[order[k]].data(), v.slots, v.directions, src, leave);
+        for (int32_t d : v.directions) {
+            const size_t child = visit_of[neighbor(v.chip, d)];
+            entry_hops[child] = leave[d];
+            order.push_back(child);
+        }
+    }
     end_route(r);
     return r;
 }

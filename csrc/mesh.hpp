@@ -61,8 +61,10 @@ class Mesh {
   public:
     explicit Mesh(MeshSpec spec);  // validated: LoadError on anything inconsistent
 
-    // A route from core `src` (-1: the host) to core `dst` along chip_path.
-    int32_t add_unicast(int32_t src, int32_t dst);
+    // The route of a packet from core `src` (-1: the host) to the cores `dsts` along
+    // chip_path: one destination for a unicast message, several for a multicast tree
+    // (the host's packets on multicast targets, which no table routes).
+    int32_t add_tree(int32_t src, const std::vector<int32_t>& dsts);
     // The multicast tree of source core `src`'s packets (key src << key_shift), following
     // the tables chip by chip: the first matching entry's links and cores, else straight
     // on (a packet from the source core itself that matches nothing is not sent: -1 is

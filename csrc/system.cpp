@@ -4,6 +4,7 @@
 #include <climits>
 #include <cmath>
 #include <type_traits>
+#include <map>
 #include <unordered_map>
 
 #include "errors.hpp"
@@ -164,21 +165,35 @@ void System::finalize_network() {
                 source_graded_[s] = block->graded();
             }
     }
-    // Unicast routes, one per (sender, destination core); the host is sender -1.
-    std::unordered_map<int64_t, int32_t> pair_route;
-    entry_route_.assign(dst_core_.size(), -1);
     const int64_t n_cores = static_cast<int64_t>(cores_.size());
-    for (int64_t s = 0; s < n_sources_; ++s) {
-        const int32_t c = source_core_[s];
-        if (c >= 0 && multicast_) continue;
-        for (int64_t e = src_ptr_[s]; e < src_ptr_[s + 1]; ++e) {
-            const int64_t key = (int64_t{c} + 1) * n_cores + dst_core_[e];
-            auto it = pair_route.find(key);
-            if (it == pair_route.end()) it = pair_route.emplace(key, mesh_->add_unicast(c, dst_core_[e])).first;
-            entry_route_[e] = it->second;
+    if (!multicast_) {
+        // Unicast routes, one per (sender, destination core); the host is sender -1.
+        std::unordered_map<int64_t, int32_t> pair_route;
+        entry_route_.assign(dst_core_.size(), -1);
+        for (int64_t s = 0; s < n_sources_; ++s) {
+            const int32_t c = source_core_[s];
+            for (int64_t e = src_ptr_[s]; e < src_ptr_[s + 1]; ++e) {
+                const int64_t key = (int64_t{c} + 1) * n_cores + dst_core_[e];
+                auto it = pair_route.find(key);
+                if (it == pair_route.end())
+                    it = pair_route.emplace(key, mesh_->add_tree(c, {dst_core_[e]})).first;
+                entry_route_[e] = it->second;
+            }
         }
-    }
-    if (multicast_) {
+    } else {
+        // The host's packets: one multicast tree per input channel along the chip paths
+        // (no table holds them), shared by the channels that reach the same cores.
+        std::map<std::vector<int32_t>, int32_t> tree_of;
+        input_route_.assign(n_inputs_, -1);
+        for (int32_t j = 0; j < n_inputs_; ++j) {
+            std::vector<int32_t> dsts(dst_core_.begin() + src_ptr_[j], dst_core_.begin() + src_ptr_[j + 1]);
+            std::sort(dsts.begin(), dsts.end());
+            dsts.erase(std::unique(dsts.begin(), dsts.end()), dsts.end());
+            if (dsts.empty()) continue;
+            auto it = tree_of.find(dsts);
+            if (it == tree_of.end()) it = tree_of.emplace(dsts, mesh_->add_tree(-1, dsts)).first;
+            input_route_[j] = it->second;
+        }
         if (tables_.size() != static_cast<size_t>(mesh_->n_chips()))
             throw LoadError("system: " + std::to_string(tables_.size()) + " multicast tables for " +
                             std::to_string(mesh_->n_chips()) + " chips");
@@ -191,13 +206,16 @@ void System::finalize_network() {
         core_route_.assign(n_cores, -1);
         std::vector<int32_t> reached(n_cores, -1);
         for (int32_t c = 0; c < n_cores; ++c) {
+            const int64_t first = source_base_[c], last = first + cores_[c].n_compartments();
+            // A core without destinations sends nothing; the compiler leaves what its key
+            // would match undefined (covering entries may catch it anywhere).
+            if (src_ptr_[first] == src_ptr_[last]) continue;
             const int32_t r = core_route_[c] = mesh_->add_multicast(c, tables_, key_shift_);
             if (r >= 0) {
                 const Route& route = mesh_->route(r);
                 const Delivery* d = mesh_->deliveries(route);
                 for (int64_t k = 0; k < route.delivery_end - route.delivery_begin; ++k) reached[d[k].core] = c;
             }
-            const int64_t first = source_base_[c], last = first + cores_[c].n_compartments();
             for (int64_t e = src_ptr_[first]; e < src_ptr_[last]; ++e)
                 if (reached[dst_core_[e]] != c)
                     throw LoadError("system: the multicast tables do not deliver the spikes of core " +
@@ -240,8 +258,9 @@ void System::deliver(int64_t t, const int32_t* src, const int32_t* payload, size
             const uint32_t bits = graded_inputs_[j] ? signed_width(input_row[j]) : 0;
             for (int64_t e = src_ptr_[j], end = src_ptr_[j + 1]; e < end; ++e) {
                 ++inbox_ptr_[dst_core_[e] + 1];
-                if (traffic) traffic->send(entry_route_[e], bits);
+                if (traffic && !multicast_) traffic->send(entry_route_[e], bits);
             }
+            if (traffic && multicast_ && input_route_[j] >= 0) traffic->send(input_route_[j], bits);
         }
         for (size_t k = 0; k < n; ++k) {
             const int64_t s = src[k];
@@ -402,7 +421,7 @@ void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSp
         if (traffic_) {
             uint64_t* row = out.traffic_steps.data() + s * kTrafficColumns;
             double* time = out.time_steps.data() + s * kTimeColumns;
-            traffic_->end_step(row, time, out.host_steps.data() + s * kHostColumns + kHostHopsEastWest);
+            traffic_->end_step(row, time, out.host_steps.data() + s * kHostColumns + kHostPackets);
             time_cores(time, row);
         }
         int64_t* dst = probe_out + s * n_cols;
@@ -447,7 +466,8 @@ uint64_t System::memory_bytes() const {
                      (dst_core_.size() + dst_axon_.size()) * sizeof(int32_t);
     for (const auto& c : cores_) bytes += c.memory_bytes();
     if (mesh_) bytes += mesh_->memory_bytes() + traffic_->memory_bytes();
-    bytes += (entry_route_.size() + core_route_.size() + source_core_.size()) * sizeof(int32_t) +
+    bytes += (entry_route_.size() + core_route_.size() + input_route_.size() + source_core_.size()) *
+                 sizeof(int32_t) +
              source_graded_.size();
     return bytes;
 }

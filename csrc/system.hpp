@@ -32,10 +32,12 @@ struct ProbeSpec {
 };
 
 // Columns of RunOutput::host_steps: input spikes the host injected, the messages it sent
-// for them (one packet per destination core), those of the messages that are graded, the
-// payload bits they carry, and the links the packets crossed by kind (in LinkKind order).
+// for them (one per destination core), those of the messages that are graded, the payload
+// bits they carry; the packets it put on the network (a packet per message, or per spike
+// on multicast targets) and the links they crossed by kind (in LinkKind order).
 enum HostColumn : int { kHostSpikes = 0, kHostMessages, kHostGradedMessages, kHostPayloadBits,
-                        kHostHopsEastWest, kHostHopsNorthSouth, kHostHopsChip, kHostColumns };
+                        kHostPackets, kHostHopsEastWest, kHostHopsNorthSouth, kHostHopsChip,
+                        kHostColumns };
 
 // A probe on a plastic connection: variable `var` of engine `plastic`, every step.
 struct PlasticProbeSpec {
@@ -70,8 +72,9 @@ class System {
     void set_graded_inputs(std::vector<uint8_t> graded);
     // Where the cores sit on the network and how spikes travel it. Without this call the
     // system runs without network counters. multicast: cores' packets follow `tables`
-    // (one per chip, keys core << key_shift); otherwise one packet per destination core.
-    // The host's packets always go one per destination core.
+    // (one per chip, keys core << key_shift), and the host sends one packet per input
+    // spike down a tree along the chip paths; otherwise (axon routing) every sender sends
+    // one packet per destination core.
     void set_network(MeshSpec spec, bool multicast, std::vector<MulticastTable> tables,
                      int32_t key_shift);
     void set_timing(Timing timing);
@@ -148,6 +151,7 @@ class System {
     Timing timing_;
     std::vector<int32_t> entry_route_;   // per output-axon entry: its unicast route, or -1
     std::vector<int32_t> core_route_;    // multicast: per core, its tree (-1: none)
+    std::vector<int32_t> input_route_;   // multicast: per input channel, its tree (-1: none)
     std::vector<int32_t> source_core_;   // per source: its core (-1: an input)
     std::vector<uint8_t> source_graded_; // per source: sends graded payloads
     std::vector<uint64_t> last_counters_;  // n_cores x kNumCounters at the previous step

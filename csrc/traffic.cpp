@@ -41,7 +41,7 @@ void Traffic::clear_run() {
     std::fill(hop_histogram_.begin(), hop_histogram_.end(), 0);
 }
 
-void Traffic::end_step(uint64_t* row, double* time, uint64_t* host_hops) {
+void Traffic::end_step(uint64_t* row, double* time, uint64_t* host) {
     for (int32_t r : touched_routes_) {
         const uint64_t m = route_packets_[r], bits = route_bits_[r];
         route_packets_[r] = route_bits_[r] = 0;
@@ -55,10 +55,11 @@ void Traffic::end_step(uint64_t* row, double* time, uint64_t* host_hops) {
             row[kTrafficHopsEastWest + k] += h;
             link_hops += static_cast<uint64_t>(route.hops[k]);
             if (src >= 0) cores_[src]->v[kHopsEastWest + k] += h;
-            else host_hops[k] += h;
+            else host[1 + k] += h;
         }
         row[kTrafficPayloadBitHops] += bits * link_hops;
         if (src >= 0) cores_[src]->v[kPackets] += m;
+        else host[0] += m;
         const Delivery* d = mesh_.deliveries(route);
         for (int64_t k = 0, nd = route.delivery_end - route.delivery_begin; k < nd; ++k) {
             cores_[d[k].core]->v[kPacketsIn] += m;

@@ -61,8 +61,8 @@ class Traffic {
         route_bits_[r] += bits;
     }
     // Spreads the step's packets; fills the step's traffic row, time row (latency and
-    // serialisation columns) and the host's hop counts.
-    void end_step(uint64_t* traffic_row, double* time_row, uint64_t* host_hops);
+    // serialisation columns) and the host's packets and hops by kind (host[0], host[1..3]).
+    void end_step(uint64_t* traffic_row, double* time_row, uint64_t* host);
     void clear_run();
 
     const std::vector<uint64_t>& link_packets() const { return link_packets_; }

@@ -59,7 +59,7 @@ def test_energy_is_linear_in_each_counter(target):
     model = CostModel(result.program.target)
     report = emulator.energy.estimate(result)
     c = result.counters
-    host = {"packets": "messages", "payload_bits": "payload_bits", "hops_ew": "hops_ew",
+    host = {"packets": "packets", "payload_bits": "payload_bits", "hops_ew": "hops_ew",
             "hops_ns": "hops_ns", "hops_chip": "hops_chip"}
     for op in result.program.target.energy:
         count = c[op] + (c.host[host[op]] if op in host else 0)
@@ -207,3 +207,18 @@ def test_compare_runs_every_target_and_names_what_one_cannot_run(capsys):
                                   steps=5, quiet=True)
     assert "loihi1" in cmp.failures and "sigma_delta" in cmp.failures["loihi1"]
     assert "cannot run" in cmp.table()
+
+
+def test_a_derived_targets_figures_reach_the_report():
+    """Cost figures are data: a target derived with other figures prices the same run
+    differently, and the program keeps the target it was compiled for."""
+    base = emulator.targets.loihi1()
+    dearer = base.derive(energy={**base.energy, "synops": base.energy["synops"].scaled(
+        (2, 2, 2), "test: doubled")})
+    rng = np.random.default_rng(4)
+    net = network(rng)
+    raster = {"x": (rng.random((10, 40)) < 0.3).astype(np.int8)}
+    a = emulator.energy.estimate(emulator.Simulator(emulator.compile(net, base)).run(10, raster))
+    b = emulator.energy.estimate(emulator.Simulator(emulator.compile(net, dearer)).run(10, raster))
+    assert b.by_operation["synops"]["typical"] == pytest.approx(2 * a.by_operation["synops"]["typical"])
+    assert "doubled" in b.sources["synops"]

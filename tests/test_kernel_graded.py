@@ -36,7 +36,7 @@ def test_graded_counters_worked_out_by_hand():
     # 3, 3, -1 in two's complement: 3 + 3 + 1 bits; the one core sits on the router the
     # host's packets enter by, so they cross no link
     assert c.host == {"spikes": 3, "messages": 3, "graded_messages": 3, "payload_bits": 7,
-                      "hops_ew": 0, "hops_ns": 0, "hops_chip": 0}
+                      "packets": 3, "hops_ew": 0, "hops_ns": 0, "hops_chip": 0}
     # cores: enc sends 3, -4, 1 (3 + 3 + 2 bits) to one core; both out neurons spike at
     # steps 3, 4, 5 (sigma != 0) with no one to send to
     assert c["spikes"] == 3 + 2 * 3

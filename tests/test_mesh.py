@@ -288,3 +288,33 @@ def test_chip_path_is_the_compilers():
         assert len(path) == (max(abs(b[0] - a[0]), abs(b[1] - a[1]))
                              if hexagonal and (b[0] - a[0]) * (b[1] - a[1]) > 0
                              else abs(b[0] - a[0]) + abs(b[1] - a[1]))
+
+
+def test_host_packets_on_multicast_targets_are_one_tree_per_spike():
+    """An input channel that reaches 8 cores on two routers: on spinnaker2 each input
+    spike is one packet delivered 8 times, crossing the link between the routers once;
+    on loihi2, 8 packets."""
+    net = emulator.Network()
+    x = net.input(1, name="x")
+    h = net.population(8, emulator.LIF(**LIF), name="h")
+    net.connect(x, h, np.full((8, 1), 1))
+    raster = pulses(6)
+    spikes = int(raster["x"].sum())
+    for name, packets in (("spinnaker2", spikes), ("loihi2", 8 * spikes)):
+        result = emulator.Simulator(emulator.compile(net, name, max_neurons_per_core=1)).run(6, raster)
+        assert result.counters.host["packets"] == packets
+        assert result.counters.host["messages"] == 8 * spikes
+        assert result.traffic.total["deliveries"] == result.counters["packets_in"] == 8 * spikes
+        if name == "spinnaker2":  # each link once per spike
+            assert result.traffic.link_packets.max() == spikes
+            assert result.traffic.total["hops_ew"] + result.traffic.total["hops_ns"] == \
+                spikes * np.count_nonzero(result.traffic.link_packets)
+
+
+@pytest.mark.parametrize("where, message", [({"a": (0, 128)}, "slot"), ({"a": (3, 0)}, "chip"),
+                                            ({"a": (0, 5), "b": (0, 5)}, "hold core"),
+                                            ({"a": (0, -1)}, "slot")])
+def test_bad_placements_are_refused_by_the_kernel(where, message):
+    program, _ = placed(chain(), emulator.targets.loihi1(n_chips=2), where)
+    with pytest.raises(ProgramFormatError, match=message):
+        emulator.Simulator(program)

@@ -205,7 +205,7 @@ def compile(net, target="loihi2", max_neurons_per_core=None, rates=None, dt=None
                     "multicast": multicast,
                     "quantization": quantization.to_dict() if quantization else None},
     }
-    return Program(meta, arrays)
+    return Program(meta, arrays, target)
 
 
 def _build(net, blocks, n_cores):

@@ -39,9 +39,10 @@ DTYPES = {**{name: np.int32 for name in (
 class Program:
     """A compiled network: `meta` (JSON-able dict) and `arrays` ({name: ndarray})."""
 
-    def __init__(self, meta, arrays):
+    def __init__(self, meta, arrays, target=None):
         self.meta = meta
         self.arrays = arrays
+        self._target = target
         self._check()
 
     # -- what is in it -------------------------------------------------------------
@@ -51,6 +52,14 @@ class Program:
 
     @property
     def target(self):
+        """The Target compiled for: the very object given to compile (its cost figures
+        included), or, for a loaded program, the named target with the saved limits (cost
+        figures are the target module's)."""
+        limit = self.meta["target"]["max_neurons_per_core"]
+        if self._target is not None:
+            if self._target.max_neurons_per_core != limit:
+                self._target = self._target.derive(max_neurons_per_core=limit)
+            return self._target
         from ..targets import get
         t = dict(self.meta["target"])
         return get(t.pop("name")).derive(**t)

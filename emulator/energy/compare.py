@@ -14,10 +14,12 @@ from .report import _fmt, estimate
 
 
 class Comparison:
-    """reports {target name: EnergyReport}; failures {target name: reason}."""
+    """reports {target name: EnergyReport}; results {target name: Result} (the runs the
+    reports come from: spikes, probes, counters, traffic); failures {target name: reason}."""
 
-    def __init__(self, reports, failures, order):
+    def __init__(self, reports, results, failures, order):
         self.reports = reports
+        self.results = results
         self.failures = failures
         self.order = order
 
@@ -75,7 +77,7 @@ def compare(net, targets=("loihi1", "loihi2", "spinnaker2"), inputs=None, steps=
     from ..runtime import Simulator
     if steps is None:
         raise InputError("compare: give steps, the number of steps to run")
-    reports, failures, order = {}, {}, []
+    reports, results, failures, order = {}, {}, {}, []
     for target in targets:
         target = get(target)
         name = target.name if target.name not in order else f"{target.name}#{len(order)}"
@@ -85,9 +87,9 @@ def compare(net, targets=("loihi1", "loihi2", "spinnaker2"), inputs=None, steps=
         except (UnsupportedFeatureError, ResourceLimitError) as error:
             failures[name] = str(error)
             continue
-        result = Simulator(program).run(steps, inputs)
-        reports[name] = estimate(result, steps_per_inference)
-    comparison = Comparison(reports, failures, order)
+        results[name] = Simulator(program).run(steps, inputs)
+        reports[name] = estimate(results[name], steps_per_inference)
+    comparison = Comparison(reports, results, failures, order)
     if not quiet:
         print(comparison.table(), file=file or sys.stdout)
     return comparison

@@ -26,7 +26,7 @@ from .model import VARIANTS, CostModel
 
 #: Host counters that carry the network traffic of input spikes, by the core counter
 #: whose figure prices them.
-HOST_TRAFFIC = {"packets": "messages", "payload_bits": "payload_bits", "hops_ew": "hops_ew",
+HOST_TRAFFIC = {"packets": "packets", "payload_bits": "payload_bits", "hops_ew": "hops_ew",
                 "hops_ns": "hops_ns", "hops_chip": "hops_chip"}
 
 
@@ -255,7 +255,7 @@ class EnergyReport:
             lines.append(f"{name:<22}" + "".join(f"{_fmt(x, unit):>12}" for x in v))
         ips = self.inferences_per_second
         lines.append(f"{'inferences/s':<22}" + "".join(f"{x:>12.4g}" for x in ips))
-        lines.append(f"{'by operation':<22}{'count':>12}{'typical':>12}{'share':>12}")
+        lines.append(f"{'by operation':<22}{'count/inf.':>12}{'typical':>12}{'share':>12}")
         total = self.energy[1] or 1.0
         for op, e in self.by_operation.items():
             lines.append(f"{op:<22}{e['count'] / n:>12.4g}{_fmt(e['typical'] / n, 'J'):>12}"
