@@ -50,8 +50,10 @@ class EnergyReport:
     typical dynamic joules of each core's own operations and packets; `host` the typical
     joules of the host's packets; `by_chip` {chip: typical joules, static included} (the
     host's packets count on the chip they enter); `time_parts` {"compute", "network",
-    "barrier"} seconds of the run per variant. `per_step` (steps,) typical joules and
-    `step_time` (steps, 3) seconds. Timer-driven targets: `tick` and `late_steps`.
+    "barrier"} seconds of the run per variant. `per_step` (steps,) typical joules,
+    `work` (steps, 3) seconds of each step's work (slowest core + network) and
+    `step_time` (steps, 3) seconds. Timer-driven targets: `tick` and `late_steps` (the
+    steps whose work exceeded the tick).
     `sources` name every figure used; `notes` the target's assumptions.
     """
 
@@ -128,6 +130,7 @@ class EnergyReport:
         compute = tr.core_time * model.time_scale
         network = np.maximum(tr.latency, tr.serialisation)
         work = compute + network
+        self.work = work
         if self.tick:
             self.step_time = np.maximum(work, self.tick)
             self.late_steps = int(np.count_nonzero(work[:, 1] > self.tick))
