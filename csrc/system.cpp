@@ -154,14 +154,14 @@ void System::finalize_network() {
                         " cores; the system has " + std::to_string(cores_.size()));
     mesh_ = std::make_unique<Mesh>(std::move(*mesh_spec_));
     mesh_spec_.reset();
-    source_core_.assign(n_sources_, -1);
+    if (multicast_) source_core_.assign(n_sources_, -1);  // a spike's tree is its core's
     source_graded_.assign(n_sources_, 0);
     std::copy(graded_inputs_.begin(), graded_inputs_.end(), source_graded_.begin());
     for (auto& c : cores_) {
         int64_t s = source_base_[c.index()];
         for (const auto& block : c.blocks())
             for (int32_t i = 0; i < block->size(); ++i, ++s) {
-                source_core_[s] = c.index();
+                if (multicast_) source_core_[s] = c.index();
                 source_graded_[s] = block->graded();
             }
     }
@@ -170,13 +170,14 @@ void System::finalize_network() {
         // Unicast routes, one per (sender, destination core); the host is sender -1.
         std::unordered_map<int64_t, int32_t> pair_route;
         entry_route_.assign(dst_core_.size(), -1);
-        for (int64_t s = 0; s < n_sources_; ++s) {
-            const int32_t c = source_core_[s];
+        for (int64_t s = 0, c = -1; s < n_sources_; ++s) {
+            while (c + 1 < n_cores && s >= source_base_[c + 1]) ++c;  // -1 for the inputs
             for (int64_t e = src_ptr_[s]; e < src_ptr_[s + 1]; ++e) {
                 const int64_t key = (int64_t{c} + 1) * n_cores + dst_core_[e];
                 auto it = pair_route.find(key);
                 if (it == pair_route.end())
-                    it = pair_route.emplace(key, mesh_->add_tree(c, {dst_core_[e]})).first;
+                    it = pair_route.emplace(key, mesh_->add_tree(static_cast<int32_t>(c),
+                                                                 {dst_core_[e]})).first;
                 entry_route_[e] = it->second;
             }
         }

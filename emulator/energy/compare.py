@@ -36,25 +36,19 @@ class Comparison:
     def table(self):
         """Typical values side by side (low..high below energy and latency)."""
         width = 24
+
+        def row(label, cell):
+            return f"{label:<24}" + "".join(
+                f"{'-' if name in self.failures else cell(self.reports[name]):>{width}}"
+                for name in self.order)
+
         lines = [f"{'':<24}" + "".join(f"{name:>{width}}" for name in self.order)]
         for label, get_value, unit in self.ROWS:
-            cells = []
-            for name in self.order:
-                if name in self.failures:
-                    cells.append(f"{'-':>{width}}")
-                    continue
-                v = get_value(self.reports[name])
-                cells.append(f"{_fmt(v[1], unit) if unit else f'{v[1]:.4g}':>{width}}")
-            lines.append(f"{label:<24}" + "".join(cells))
+            lines.append(row(label, lambda r: _fmt(get_value(r)[1], unit) if unit
+                             else f"{get_value(r)[1]:.4g}"))
             if unit in ("J", "s"):
-                rng = []
-                for name in self.order:
-                    if name in self.failures:
-                        rng.append(f"{'':>{width}}")
-                        continue
-                    v = get_value(self.reports[name])
-                    rng.append(f"{'(' + _fmt(v[0], unit) + '..' + _fmt(v[2], unit) + ')':>{width}}")
-                lines.append(f"{'':<24}" + "".join(rng))
+                lines.append(row("", lambda r: f"({_fmt(get_value(r)[0], unit)}.."
+                                               f"{_fmt(get_value(r)[2], unit)})"))
         for name, reason in self.failures.items():
             lines.append(f"{name}: cannot run this network: {reason}")
         return "\n".join(lines)
