@@ -2,7 +2,9 @@
 
 Run: python benchmarks/bench_kernel.py [--steps 1000] [--repeat 3]
 
-Workloads A-C are LIF (issue 2's targets). D-F compare the neuron models per neuron: the
+Workloads A-C are LIF (issue 2's targets); B' and B'' spread B over many chips (Loihi 2
+and SpiNNaker 2 variants of 12 cores per chip, 64 neurons per core) to measure the
+network's cost where packets cross chips. D-F compare the neuron models per neuron: the
 same 100,000 neurons behind one graded input channel that sends a slow sine to all of
 them every step (one synapse each), as LIF, SigmaDelta and ResonateFire.
 Times Simulator.run (every step in C++) plus reading the results back (spike arrays of
@@ -80,11 +82,11 @@ def driven(model, port=None):
     return build
 
 
-def measure(name, build, steps, repeat, seed=0):
+def measure(name, build, steps, repeat, seed=0, target="loihi2", **compile_options):
     rng = np.random.default_rng(seed)
     net, rates = build(rng)
     t0 = time.perf_counter()
-    program = emulator.compile(net, target="loihi2")
+    program = emulator.compile(net, target=target, **compile_options)
     compile_s = time.perf_counter() - t0
     sizes = {i.name: i.n for i in net.inputs}
     inputs = {name_: make(rng, steps, sizes[name_]) for name_, make in rates.items()}
@@ -119,6 +121,12 @@ def main():
     args = ap.parse_args()
     rows = [measure("A dense 1000x1000", workload_a, args.steps, args.repeat),
             measure("B 10k recurrent 1%", workload_b, args.steps, args.repeat),
+            measure("B' on 14 chips", workload_b, args.steps, args.repeat,
+                    target=emulator.targets.loihi2(n_chips=16, cores_per_chip=12),
+                    max_neurons_per_core=64),
+            measure("B'' multicast", workload_b, args.steps, args.repeat,
+                    target=emulator.targets.spinnaker2(n_chips=16, cores_per_chip=12),
+                    max_neurons_per_core=64),
             measure("C 100k LIF bias only", workload_c, args.steps, args.repeat),
             measure("D 100k LIF driven", driven(emulator.LIF(du=410, dv=410, vth=60000)),
                     args.steps, args.repeat),

@@ -1,6 +1,7 @@
 #include "mesh.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <string>
 
 #include "errors.hpp"
@@ -37,8 +38,9 @@ Mesh::Mesh(MeshSpec spec) : spec_(std::move(spec)) {
     require_range(w, "grid_y", spec_.grid_y, 1, 1 << 12);
     require_range(w, "cores_per_router", spec_.cores_per_router, 1, 1 << 12);
     routers_per_chip_ = spec_.grid_x * spec_.grid_y;
+    require_range(w, "routers per chip", routers_per_chip_, 1, 1 << 16);
     require_range(w, "cores_per_chip", spec_.cores_per_chip, 1,
-                  routers_per_chip_ * spec_.cores_per_router);
+                  std::min(routers_per_chip_ * spec_.cores_per_router, 1 << 20));
     const int32_t n_chips = static_cast<int32_t>(spec_.chip_x.size());
     if (n_chips < 1 || spec_.chip_y.size() != spec_.chip_x.size())
         throw LoadError("mesh: chip positions: " + std::to_string(spec_.chip_x.size()) + " x and " +
@@ -65,6 +67,9 @@ Mesh::Mesh(MeshSpec spec) : spec_(std::move(spec)) {
     require_range(w, "host chip", spec_.host_chip, 0, n_chips - 1);
     require_range(w, "host router", spec_.host_router, 0, routers_per_chip_ - 1);
     n_chip_links_ = int64_t{n_chips} * kChipDirections;
+    if (n_links() > INT32_MAX)
+        throw LoadError("mesh: " + std::to_string(n_chips) + " chips of " +
+                        std::to_string(routers_per_chip_) + " routers have more than 2^31 - 1 links");
     link_stamp_.assign(n_links(), -1);
     chip_stamp_.assign(n_chips, -1);
 }
@@ -245,7 +250,8 @@ int32_t Mesh::add_multicast(int32_t src, const std::vector<MulticastTable>& tabl
     };
     const int32_t r = begin_route(src);
     std::vector<Visit> frontier{{spec_.core_chip[src], -1, core_router(src), {0, 0, 0}}};
-    chip_stamp_[spec_.core_chip[src]] = r;
+    // (stamped once the source chip has an entry: a dropped route leaves no stamp)
+    bool stamped = false;
     std::vector<std::vector<int32_t>> leave;
     while (!frontier.empty()) {
         const Visit v = frontier.back();
@@ -263,6 +269,10 @@ int32_t Mesh::add_multicast(int32_t src, const std::vector<MulticastTable>& tabl
         } else {  // no entry at the source: the core's packets go nowhere
             routes_.pop_back();
             return -1;
+        }
+        if (!stamped) {
+            chip_stamp_[v.chip] = r;
+            stamped = true;
         }
         cross_chip(v.chip, v.entry, v.hops, slots, directions, src, leave);
         for (int32_t d : directions) {

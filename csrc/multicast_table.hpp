@@ -37,8 +37,16 @@ struct MulticastTable {
             if (links[k] >> 6) throw LoadError(where + ": entry " + std::to_string(k) +
                                                " names a link beyond the six directions");
         }
-        for (int16_t s : core_slot)
-            require_range(where, "core slot", static_cast<int32_t>(s), 0, cores_per_chip - 1);
+        std::vector<int64_t> seen(cores_per_chip, -1);  // per slot: the entry that named it
+        for (size_t k = 0; k < n; ++k)
+            for (int64_t i = core_ptr[k]; i < core_ptr[k + 1]; ++i) {
+                const int32_t s = core_slot[i];
+                require_range(where, "core slot", s, 0, cores_per_chip - 1);
+                if (seen[s] == static_cast<int64_t>(k))
+                    throw LoadError(where + ": entry " + std::to_string(k) + " names core slot " +
+                                    std::to_string(s) + " twice");
+                seen[s] = static_cast<int64_t>(k);
+            }
     }
 };
 

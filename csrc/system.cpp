@@ -448,6 +448,7 @@ void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSp
         for (int k = 0; k < kNumCounters; ++k)
             out.core_counters[c.index() * kNumCounters + k] = c.counters().v[k];
     if (traffic_) {
+        traffic_->finish_run();
         out.link_packets = traffic_->link_packets();
         out.link_bits = traffic_->link_bits();
         out.router_packets = traffic_->router_packets();

@@ -9,6 +9,7 @@ Traffic::Traffic(const Mesh& mesh, std::vector<Counters*> cores, const Timing& t
     const int32_t n = mesh.n_routes();
     route_packets_.assign(n, 0);
     route_bits_.assign(n, 0);
+    run_route_packets_.assign(n, 0);
     route_latency_.assign(3 * static_cast<size_t>(n), 0.0);
     route_longest_.assign(n, 0);
     int32_t longest = 0;
@@ -39,12 +40,29 @@ void Traffic::clear_run() {
     std::fill(link_bits_.begin(), link_bits_.end(), 0);
     std::fill(router_packets_.begin(), router_packets_.end(), 0);
     std::fill(hop_histogram_.begin(), hop_histogram_.end(), 0);
+    std::fill(run_route_packets_.begin(), run_route_packets_.end(), 0);
+}
+
+void Traffic::finish_run() {
+    for (int32_t r = 0; r < mesh_.n_routes(); ++r) {
+        const uint64_t m = run_route_packets_[r];
+        if (!m) continue;
+        run_route_packets_[r] = 0;
+        const Route& route = mesh_.route(r);
+        const int32_t* routers = mesh_.routers(route);
+        for (int64_t k = 0, nr = route.router_end - route.router_begin; k < nr; ++k)
+            router_packets_[routers[k]] += m;
+        const Delivery* d = mesh_.deliveries(route);
+        for (int64_t k = 0, nd = route.delivery_end - route.delivery_begin; k < nd; ++k)
+            hop_histogram_[d[k].hops[0] + d[k].hops[1] + d[k].hops[2]] += m;
+    }
 }
 
 void Traffic::end_step(uint64_t* row, double* time, uint64_t* host) {
     for (int32_t r : touched_routes_) {
         const uint64_t m = route_packets_[r], bits = route_bits_[r];
         route_packets_[r] = route_bits_[r] = 0;
+        run_route_packets_[r] += m;  // routers and hop histogram: once, at finish_run()
         const Route& route = mesh_.route(r);
         const int32_t src = route.source_core;
         const int32_t src_chip = src >= 0 ? mesh_.core_chip(src) : -1;
@@ -63,8 +81,6 @@ void Traffic::end_step(uint64_t* row, double* time, uint64_t* host) {
         const Delivery* d = mesh_.deliveries(route);
         for (int64_t k = 0, nd = route.delivery_end - route.delivery_begin; k < nd; ++k) {
             cores_[d[k].core]->v[kPacketsIn] += m;
-            const int32_t hops = d[k].hops[0] + d[k].hops[1] + d[k].hops[2];
-            hop_histogram_[hops] += m;
             const int column = d[k].core == src ? kTrafficIntraCore
                                : mesh_.core_chip(d[k].core) == src_chip || (src < 0 && d[k].hops[kChipToChip] == 0)
                                    ? kTrafficIntraChip : kTrafficInterChip;
@@ -81,9 +97,6 @@ void Traffic::end_step(uint64_t* row, double* time, uint64_t* host) {
             step_link_packets_[l] += m;
             step_link_bits_[l] += bits;
         }
-        const int32_t* routers = mesh_.routers(route);
-        for (int64_t k = 0, nr = route.router_end - route.router_begin; k < nr; ++k)
-            router_packets_[routers[k]] += m;
     }
     touched_routes_.clear();
     int64_t busiest = -1;
@@ -109,7 +122,8 @@ void Traffic::end_step(uint64_t* row, double* time, uint64_t* host) {
 }
 
 uint64_t Traffic::memory_bytes() const {
-    return (route_packets_.size() + route_bits_.size() + step_link_packets_.size() +
+    return (route_packets_.size() + route_bits_.size() + run_route_packets_.size() +
+            step_link_packets_.size() +
             step_link_bits_.size() + link_packets_.size() + link_bits_.size() +
             router_packets_.size() + hop_histogram_.size()) * sizeof(uint64_t) +
            route_latency_.size() * sizeof(double) + route_longest_.size() * sizeof(int32_t);

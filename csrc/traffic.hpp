@@ -30,7 +30,7 @@ enum TrafficColumn : int {
     kTrafficHopsChip,
     kTrafficPayloadBitHops,    // payload bits x links crossed
     kTrafficLongestHops,       // hops of the longest delivery
-    kTrafficBusiestLink,       // the link that carried the most bits (-1: none)
+    kTrafficBusiestLink,       // the link that carried the most packets (-1: none)
     kTrafficBusiestLinkPackets,
     kTrafficSlowestCore,       // the core with the longest typical busy time (System)
     kTrafficColumns
@@ -64,6 +64,9 @@ class Traffic {
     // serialisation columns) and the host's packets and hops by kind (host[0], host[1..3]).
     void end_step(uint64_t* traffic_row, double* time_row, uint64_t* host);
     void clear_run();
+    // Spreads the run's packets over the routers and the hop histogram (which need no
+    // per-step detail: once per run instead of once per step).
+    void finish_run();
 
     const std::vector<uint64_t>& link_packets() const { return link_packets_; }
     const std::vector<uint64_t>& link_bits() const { return link_bits_; }
@@ -75,7 +78,8 @@ class Traffic {
     const Mesh& mesh_;
     std::vector<Counters*> cores_;
     const Timing& timing_;
-    std::vector<uint64_t> route_packets_, route_bits_;
+    std::vector<uint64_t> route_packets_, route_bits_;  // this step
+    std::vector<uint64_t> run_route_packets_;          // this run
     std::vector<int32_t> touched_routes_;
     std::vector<double> route_latency_;  // 3 per route: to its farthest core
     std::vector<int32_t> route_longest_; // hops to its farthest core

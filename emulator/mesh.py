@@ -11,6 +11,7 @@ import numpy as np
 
 from . import _core
 from .compiler.multicast import neuron_key_bits
+from .targets import get
 from .targets.base import LINK_KINDS
 
 #: Per-step traffic columns, in the kernel's order.
@@ -32,6 +33,7 @@ def network_spec(program):
     positions = np.array([target.chip_position(c) for c in range(target.n_chips)], np.int32)
     multicast = target.routing == "multicast"
     # the key layout the compiler built the tables with (its target's neurons per core)
+    # (programs saved before key_shift was recorded used the named target's neurons)
     multicast_report = program.meta.get("compile", {}).get("multicast") or {}
     tables = []
     if multicast:
@@ -55,8 +57,8 @@ def network_spec(program):
                 port_router=np.array([target.port_router(d) for d in range(6)], np.int32),
                 core_chip=location[:, 0].astype(np.int32), core_slot=location[:, 1].astype(np.int32),
                 host_chip=HOST_PORT[0], host_router=HOST_PORT[1], multicast=multicast,
-                tables=tables, key_shift=int(multicast_report.get("key_shift",
-                                                                  neuron_key_bits(target))))
+                tables=tables, key_shift=int(multicast_report.get(
+                    "key_shift", neuron_key_bits(get(program.meta["target"]["name"])))))
 
 
 class Traffic:

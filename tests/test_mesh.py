@@ -1,5 +1,7 @@
 """The mesh network on chip: routes, counters and times worked out by hand, mapping
 invariance, inter-chip counts that follow from the placement, and multicast trees."""
+import json
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -176,6 +178,41 @@ def test_inter_chip_deliveries_are_what_the_placement_implies(seed, n_chips, tar
         assert np.array_equal(single.spikes[pop], result.spikes[pop])
 
 
+def xy_links(target, chip, start, goal):
+    """(chip, router, output, kind) of the X-then-Y path between two routers of a chip,
+    outputs E, N, W, S = 0..3 and kinds east-west 0, north-south 1."""
+    gx = target.router_grid[0]
+    x, y, links = start % gx, start // gx, []
+    while x != goal % gx:
+        out = 0 if goal % gx > x else 2
+        links.append((chip, y * gx + x, out, 0))
+        x += 1 if out == 0 else -1
+    while y != goal // gx:
+        out = 1 if goal // gx > y else 3
+        links.append((chip, y * gx + x, out, 1))
+        y += 1 if out == 1 else -1
+    return links
+
+
+def expected_tree(target, src_chip, src_slot, reached, crossed):
+    """The links one packet's tree should light, worked out apart from the kernel: on
+    every chip it visits, the XY paths from where it enters to each core it reaches and
+    to each chip link it leaves by, plus those chip links."""
+    from emulator.compiler.multicast import STEPS
+    entry = {int(src_chip): int(src_slot) // target.cores_per_router}
+    for chip, k in crossed:
+        pos = target.chip_position(chip)
+        entry[target.chip_at((pos[0] + STEPS[k][0], pos[1] + STEPS[k][1]))] = \
+            target.port_router((k + 3) % 6)
+    links = set()
+    for chip, slot in reached:
+        links |= set(xy_links(target, chip, entry[chip], slot // target.cores_per_router))
+    for chip, k in crossed:
+        links |= set(xy_links(target, chip, entry[chip], target.port_router(k)))
+        links.add((chip, target.port_router(k), k, 2))
+    return links
+
+
 def source_of(program, population, neuron):
     """(core, source index) of a neuron: inputs first, then each core's neurons in order."""
     source = sum(i["n"] for i in program.meta["inputs"])
@@ -227,9 +264,8 @@ def test_multicast_sends_a_spike_down_each_link_at_most_once(seed):
                     for k, (v, m, l) in enumerate(zip(a[prefix + "value"], a[prefix + "mask"],
                                                       a[prefix + "links"]))]
         reached, crossed = deliver(tables, src, chips, target)
-        lit = {(int(row[0]), int(row[2])) for row, p in zip(traffic.links, traffic.link_packets)
-               if p and row[3] == 2}
-        assert lit == set(crossed)
+        assert set(lit_links(traffic)) == expected_tree(target, chips[src], slots[src],
+                                                        reached, crossed)
         reached_cores = {int(np.flatnonzero((chips == ch) & (slots == sl))[0]) for ch, sl in reached}
         assert c["packets_in"] == len(reached_cores) == traffic.total["deliveries"]
         lo, hi = program.arrays["out/src_ptr"][[source, source + 1]]
@@ -276,18 +312,22 @@ def test_malformed_multicast_tables_are_refused():
         emulator.Simulator(loop)
 
 
-def test_chip_path_is_the_compilers():
+@given(a=st.tuples(st.integers(0, 9), st.integers(0, 9)),
+       b=st.tuples(st.integers(0, 9), st.integers(0, 9)), hexagonal=st.booleans())
+def test_chip_path_follows_the_stated_rule(a, b, hexagonal):
+    """The kernel's chip path (which the compiler's tables use too) against the rule
+    written out here: diagonals first on the hexagonal grid, then south, sideways, north;
+    it ends at b and is shortest (chip_hops, the placement's distance)."""
     from emulator.compiler.multicast import STEPS, chip_path
-    for a, b, hexagonal in [((0, 0), (3, 2), True), ((2, 3), (0, 0), True), ((1, 2), (3, 0), False),
-                            ((0, 0), (0, 0), True)]:
-        path = chip_path(a, b, hexagonal)
-        pos = np.array(a)
-        for k in path:
-            pos += STEPS[k]
-        assert tuple(pos) == b
-        assert len(path) == (max(abs(b[0] - a[0]), abs(b[1] - a[1]))
-                             if hexagonal and (b[0] - a[0]) * (b[1] - a[1]) > 0
-                             else abs(b[0] - a[0]) + abs(b[1] - a[1]))
+    dx, dy, want = b[0] - a[0], b[1] - a[1], []
+    if hexagonal:
+        diagonal = min(abs(dx), abs(dy)) if dx * dy > 0 else 0
+        want += [1 if dx > 0 else 4] * diagonal
+        dx, dy = dx - np.sign(dx) * diagonal, dy - np.sign(dy) * diagonal
+    want += [5] * max(-dy, 0) + [0 if dx > 0 else 3] * abs(dx) + [2] * max(dy, 0)
+    path = chip_path(a, b, hexagonal)
+    assert path == want
+    assert tuple(np.array(a) + np.sum([STEPS[k] for k in path] or [(0, 0)], axis=0)) == b
 
 
 def test_host_packets_on_multicast_targets_are_one_tree_per_spike():
@@ -318,3 +358,29 @@ def test_bad_placements_are_refused_by_the_kernel(where, message):
     program, _ = placed(chain(), emulator.targets.loihi1(n_chips=2), where)
     with pytest.raises(ProgramFormatError, match=message):
         emulator.Simulator(program)
+
+
+def test_a_slot_named_twice_in_an_entry_is_refused_and_old_programs_find_their_keys():
+    program = multicast_program()
+    k = program.meta["compile"]["multicast"]["chips"][0]
+    ptr = program.arrays[f"multicast/chip{k}/core_ptr"]
+    slots = program.arrays[f"multicast/chip{k}/core_slot"]
+    first = slots[ptr[0]:ptr[1]]
+    twice = emulator.Program(dict(program.meta), dict(program.arrays))
+    twice.arrays[f"multicast/chip{k}/core_slot"] = np.concatenate([first[:1], slots]).astype(np.int16)
+    twice.arrays[f"multicast/chip{k}/core_ptr"] = np.concatenate([[0], ptr[1:] + 1])
+    with pytest.raises(ProgramFormatError, match="twice"):
+        emulator.Simulator(twice)
+    # a program saved before the key layout was recorded: keys of the named target
+    meta = json.loads(json.dumps(program.meta))
+    del meta["compile"]["multicast"]["key_shift"]
+    emulator.Simulator(emulator.Program(meta, dict(program.arrays)))
+
+
+@pytest.mark.parametrize("location", [[2**32 + 1, 0], [0.9, 3], [0, 1, 2], "ab", [0, 2], [4, 0]])
+def test_locations_outside_the_target_are_refused_on_load(location):
+    program = multicast_program()
+    meta = json.loads(json.dumps(program.meta))
+    meta["cores"][0]["location"] = location
+    with pytest.raises(ProgramFormatError):
+        emulator.Program(meta, dict(program.arrays))

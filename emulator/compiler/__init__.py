@@ -29,7 +29,9 @@ from .synapses import build_groups
 
 #: Target fields a Program records, so that `Program.target` is the variant compiled for.
 SAVED_TARGET_FIELDS = ("n_chips", "cores_per_chip", "payload_bits", "max_input_axons",
-                       "max_output_axons", "synapse_memory_bits", "core_memory_bytes")
+                       "max_output_axons", "synapse_memory_bits", "core_memory_bytes",
+                       "router_grid", "cores_per_router", "chip_topology", "routing",
+                       "routing_entries_per_chip")
 #: How often compile re-partitions when an exact check finds a core over a limit.
 MAX_ATTEMPTS = 12
 

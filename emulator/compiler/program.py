@@ -62,6 +62,8 @@ class Program:
             return self._target
         from ..targets import get
         t = dict(self.meta["target"])
+        if "router_grid" in t:  # JSON keeps tuples as lists
+            t["router_grid"] = tuple(t["router_grid"])
         return get(t.pop("name")).derive(**t)
 
     def summary(self, file=None, max_cores=64):
@@ -178,6 +180,22 @@ class Program:
                 raise ProgramFormatError(f"{where}: {what}={value!r} must be an integer >= {lo}")
             return value
 
+        t = m["target"]
+        for c, core in enumerate(m["cores"]):
+            if "location" in core:  # [chip, slot] of the target's chips
+                loc = core["location"]
+                if not isinstance(loc, list) or len(loc) != 2:
+                    raise ProgramFormatError(f"{where}: core {c} location={loc!r}; expected "
+                                             "[chip, slot]")
+                if count(loc[0], f"core {c} chip") >= t["n_chips"] or \
+                        count(loc[1], f"core {c} slot") >= t["cores_per_chip"]:
+                    raise ProgramFormatError(
+                        f"{where}: core {c} location={loc!r} is outside {t['n_chips']} chips of "
+                        f"{t['cores_per_chip']} cores")
+        multicast = (m.get("compile") or {}).get("multicast") or {}
+        if "key_shift" in multicast and not 0 <= count(multicast["key_shift"], "key_shift") <= 31:
+            raise ProgramFormatError(f"{where}: key_shift={multicast['key_shift']!r} is outside "
+                                     "[0, 31]")
         base = 0
         for i in m["inputs"]:
             count(i["n"], f"input {i['name']!r} n", 1)

@@ -50,7 +50,8 @@ class EnergyReport:
     typical dynamic joules of each core's own operations and packets; `host` the typical
     joules of the host's packets; `by_chip` {chip: typical joules, static included} (the
     host's packets count on the chip they enter); `time_parts` {"compute", "network",
-    "barrier"} seconds of the run per variant. `per_step` (steps,) typical joules,
+    "barrier", "idle"} seconds of the run per variant (idle: what a tick leaves after
+    its work). `per_step` (steps,) typical joules,
     `work` (steps, 3) seconds of each step's work (slowest core + network) and
     `step_time` (steps, 3) seconds. Timer-driven targets: `tick` and `late_steps` (the
     steps whose work exceeded the tick).
@@ -98,7 +99,10 @@ class EnergyReport:
             if op == "synops" and mac:  # dense events run on the MAC array instead
                 core_step = core_step - c.per_step["synops_dense"]
                 core_per = core_per - c.per_core["synops_dense"]
-            host_step = c.host_per_step[HOST_TRAFFIC[op]] if op in HOST_TRAFFIC else 0
+            # the host's packets cross the network; a PE's cycles for sending one are
+            # the host's own work, which is not counted
+            host_step = c.host_per_step[HOST_TRAFFIC[op]] \
+                if op in HOST_TRAFFIC and op not in self._target.cycle_operations else 0
             count = int(core_per.sum()) + int(np.sum(host_step))
             self.by_operation[op] = {"count": count, **dict(zip(VARIANTS, count * e)),
                                      "source": fig.source}
@@ -136,18 +140,20 @@ class EnergyReport:
             self.late_steps = int(np.count_nonzero(work[:, 1] > self.tick))
             barrier = np.zeros_like(work)
         else:
-            chips = np.unique(self._locations[:, 0])
+            chips = np.unique(self._locations[:, 0])  # the barrier spans the cores' chips
             tiles = len(np.unique(self._locations[:, 1] // self._target.cores_per_router)) \
                 if len(chips) == 1 else 0
             barrier = np.broadcast_to(model.barrier(tiles, len(chips)), work.shape)
             self.step_time = work + barrier
             self.late_steps = 0
         self.time = self.step_time.sum(axis=0)
+        # idle: what is left of a tick after its work
         self.time_parts = {"compute": compute.sum(axis=0), "network": network.sum(axis=0),
-                           "barrier": barrier.sum(axis=0)}
+                           "barrier": barrier.sum(axis=0),
+                           "idle": (self.step_time - work - barrier).sum(axis=0)}
 
     def _static(self, model):
-        chips = np.unique(self._locations[:, 0])
+        chips = np.array(self.chips)
         power = model.static_power() * len(chips)
         static_step = power[:, None] * self.step_time.T  # (3, steps)
         self.static = static_step.sum(axis=1)
@@ -168,8 +174,12 @@ class EnergyReport:
 
     @property
     def chips(self):
-        """The chips in use, in order."""
-        return sorted(set(self._locations[:, 0].tolist()))
+        """The chips in use, in order: those with cores of the program, and those whose
+        routers pass packets (the host's chip, chips a route crosses); each draws its
+        static power."""
+        routers = np.flatnonzero(self.traffic.router_packets)
+        relays = set((routers // int(np.prod(self._target.router_grid))).tolist())
+        return sorted(set(self._locations[:, 0].tolist()) | relays)
 
     # -- per inference -----------------------------------------------------------------
     @property

@@ -104,7 +104,8 @@ class Target:
     seconds instead. `static_power`: per chip in use. Cycle-based targets (SpiNNaker 2)
     give times at `clock_hz` and energies at `dvfs[dvfs_default]` (a DvfsLevel each);
     `cycle_operations` name the counters whose figures are PE cycles (they scale with
-    the level); `mac_array`: the figures of a dense-layer accelerator, or None. `notes`: sources and assumptions.
+    the level); `mac_array`: the figures of a dense-layer accelerator, or None.
+    `notes`: sources and assumptions.
     """
     name: str
     description: str
@@ -172,6 +173,18 @@ class Target:
                 raise ParameterRangeError(f"target {self.name}: {key}=0 would lift the chip's "
                                           f"limit of {chip}; give a value in [1, {chip}]")
         _integer(self.name, "n_chips", variant.n_chips, 1, 2**20)
+        grid = variant.router_grid
+        if not (isinstance(grid, tuple) and len(grid) == 2):
+            raise ParameterRangeError(f"target {self.name}: router_grid={grid!r}; expected "
+                                      "an (x, y) tuple of router counts")
+        for axis, n in zip("xy", grid):
+            _integer(self.name, f"router_grid {axis}", n, 1, 4096)
+        _integer(self.name, "cores_per_router", variant.cores_per_router, 1, 4096)
+        if grid[0] * grid[1] * variant.cores_per_router < variant.cores_per_chip:
+            raise ParameterRangeError(
+                f"target {self.name}: {grid[0]} x {grid[1]} routers of "
+                f"{variant.cores_per_router} cores hold fewer than cores_per_chip="
+                f"{variant.cores_per_chip}")
         for core in variant.defective_cores:
             _integer(self.name, "defective core", core, 0, variant.n_cores - 1)
         if len(variant.defective_cores) >= variant.n_cores:

@@ -37,6 +37,8 @@ TIME = {
     "updates_active": Figure(8.4e-9, 8.4e-9, 9.7e-9, "s", f"{DAVIES_2018}; high: {SANAFE_2025}"),
     "updates_inactive": Figure(5.3e-9, 5.3e-9, 6.0e-9, "s", f"{DAVIES_2018}; high: {SANAFE_2025}"),
     "spikes": Figure(30e-9, 0.0, 30e-9, "s", f"{SANAFE_2025}; low: none in {DAVIES_2018}"),
+    # sending a message: the within-tile spike time (Davies); SANA-FE's outgoing message
+    "packets": Figure(2.1e-9, 2.1e-9, 5.1e-9, "s", f"{DAVIES_2018}; high: {SANAFE_2025}"),
     "packets_in": Figure(16e-9, 0.0, 16e-9, "s", f"{SANAFE_2025} (receive); low: none in {DAVIES_2018}"),
     "synaptic_updates": Figure(6.1e-9, 6.1e-9, 6.1e-9, "s", DAVIES_2018),
 }

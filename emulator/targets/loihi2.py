@@ -16,10 +16,10 @@ BRIEF_2021 = "Intel, Taking Neuromorphic Computing to the Next Level with Loihi 
 PROCESS_FACTOR = (0.3, 0.5, 1.0)
 LAVA_DL = "lava-dl benchmark outputs on the Oheo Gulch board (idle power, about 2x spread)"
 # Speed-ups over Loihi 1 from the brief: 5x synaptic ops, 2x neuron updates, 10x spike
-# generation. ASSUMPTION: the brief gives none for learning or for receiving a packet;
-# those keep Loihi 1's time.
+# generation (ASSUMPTION: sending a message is part of spike generation). ASSUMPTION:
+# the brief gives none for learning or for receiving a packet; those keep Loihi 1's time.
 SPEEDUP = {"synops": 5.0, "updates_active": 2.0, "updates_inactive": 2.0, "spikes": 10.0,
-           "packets_in": 1.0, "synaptic_updates": 1.0}
+           "packets": 10.0, "packets_in": 1.0, "synaptic_updates": 1.0}
 
 ENERGY = {op: f.scaled(PROCESS_FACTOR, "scaled by an assumed Loihi 2 process factor "
                        "0.5 (0.3..1.0)") for op, f in LOIHI1_ENERGY.items()}
@@ -41,14 +41,15 @@ LATENCY = {k: f.scaled((1, 1, 1), "ASSUMPTION: as on Loihi 1") for k, f in LOIHI
 BANDWIDTH = {k: f.scaled((1, 1, 1), "ASSUMPTION: as on Loihi 1") for k, f in LOIHI1_BANDWIDTH.items()}
 # The brief: a chip-wide time step can take under 200 ns. ASSUMPTION: the barrier follows
 # Loihi 1's curve scaled so that a full chip (32 tiles) takes 200 ns; across chips,
-# Loihi 1's curve.
+# Loihi 1's curve from that full-chip barrier on.
 _B = 200e-9 / 465e-9
 BARRIER_TILES = Curve(*(tuple((n, t * _B) for n, t in pts) for pts in (
     LOIHI1_BARRIER_TILES.low, LOIHI1_BARRIER_TILES.typical, LOIHI1_BARRIER_TILES.high)),
     source=f"ASSUMPTION: {LOIHI1_BARRIER_TILES.source} scaled to 200 ns per chip ({BRIEF_2021})")
-BARRIER_CHIPS = Curve(LOIHI1_BARRIER_CHIPS.low, LOIHI1_BARRIER_CHIPS.typical,
-                      LOIHI1_BARRIER_CHIPS.high,
-                      source=f"ASSUMPTION: as on Loihi 1 ({LOIHI1_BARRIER_CHIPS.source})")
+BARRIER_CHIPS = Curve(*(((1, BARRIER_TILES.at(32)[k]),) + pts[1:] for k, pts in enumerate((
+    LOIHI1_BARRIER_CHIPS.low, LOIHI1_BARRIER_CHIPS.typical, LOIHI1_BARRIER_CHIPS.high))),
+    source=f"ASSUMPTION: Loihi 1's curve ({LOIHI1_BARRIER_CHIPS.source}) from a Loihi 2 "
+           "chip's full barrier")
 # Idle power 0.17..0.34 W per chip (lava-dl benchmark outputs); typical: the midpoint.
 STATIC_POWER = Figure(0.255, 0.17, 0.34, "W", f"{LAVA_DL}; typical: the midpoint")
 
