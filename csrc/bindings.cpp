@@ -478,7 +478,8 @@ PYBIND11_MODULE(_core, m) {
     m.attr("COUNTERS") = py::make_tuple("synops", "updates_active", "updates_inactive", "spikes",
                                         "messages", "graded_messages", "payload_bits",
                                         "synaptic_updates", "synops_dense", "packets",
-                                        "packets_in", "hops_ew", "hops_ns", "hops_chip");
+                                        "packets_in", "hops_ew", "hops_ns", "hops_chip",
+                                        "synops_graded");
     m.attr("HOST_COUNTERS") = py::make_tuple("spikes", "messages", "graded_messages", "payload_bits",
                                              "packets", "hops_ew", "hops_ns", "hops_chip");
     m.attr("TRAFFIC_COLUMNS") = py::make_tuple(

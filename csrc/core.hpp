@@ -39,6 +39,7 @@ class Core {
             const uint64_t read = g.accumulate(axon_row_[k], payload);
             counters_.v[kSynOps] += read;
             counters_.v[kSynOpsDense] += g.dense() ? read : 0;
+            counters_.v[kSynOpsGraded] += g.graded() ? read : 0;
         }
     }
     void flush(int64_t t);

@@ -25,6 +25,7 @@ enum Counter : int {
     kHopsEastWest,        // links the core's packets crossed, by kind (in this order)
     kHopsNorthSouth,
     kHopsChip,
+    kSynOpsGraded,        // those of kSynOps weighted by a graded payload (a multiply)
     kNumCounters
 };
 

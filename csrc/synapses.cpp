@@ -14,7 +14,7 @@ SynapseGroup::SynapseGroup(const std::string& where, int32_t post_base, int32_t 
                            int32_t n_rows, bool dense, std::vector<int64_t> row_ptr,
                            std::vector<uint16_t> post, std::vector<int16_t> weight,
                            std::vector<uint8_t> delay, int32_t weight_exp, bool graded)
-    : post_base_(post_base), n_post_(n_post), n_rows_(n_rows), dense_(dense),
+    : post_base_(post_base), n_post_(n_post), n_rows_(n_rows), dense_(dense), graded_(graded),
       n_synapses_(weight.size()), weight_exp_(weight_exp) {
     require_range(where, "n_post", n_post, 1, 65536);
     require_range(where, "n_rows", n_rows, 0, 1 << 30);

@@ -50,6 +50,8 @@ class SynapseGroup {
     // Synapse k in storage order (the learning engine's access): rows one after the other;
     // row r holds synapses [row_begin(r), row_end(r)); post_of(k) is the local post index.
     bool dense() const { return dense_; }
+    // Its rows are weighted by the messages' payloads (a graded connection).
+    bool graded() const { return graded_; }
     uint64_t row_begin(int32_t r) const {
         return dense_ ? static_cast<uint64_t>(r) * n_post_ : row_ptr_[r];
     }
@@ -82,7 +84,7 @@ class SynapseGroup {
     uint64_t accumulate_sparse(int32_t row, int32_t payload);
 
     int32_t post_base_, n_post_, n_rows_;
-    bool dense_;
+    bool dense_, graded_;
     uint64_t n_synapses_;
     std::vector<uint32_t> row_ptr_;   // sparse: n_rows + 1 offsets into synapse_
     std::vector<uint32_t> synapse_;   // sparse: packed words, see pack_synapse()

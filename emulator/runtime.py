@@ -40,6 +40,8 @@ COUNTER_UNITS = {
                "packet crosses each link of its tree once)",
     "hops_ns": "north-south links of a chip's mesh the core's packets crossed",
     "hops_chip": "chip-to-chip links the core's packets crossed",
+    "synops_graded": "those synops weighted by a graded payload (multiply-accumulates; the "
+                     "others only accumulate a weight)",
 }
 #: What the host injects, in the kernel's column order (units as COUNTER_UNITS).
 HOST_COUNTERS = tuple(_core.HOST_COUNTERS)
@@ -116,6 +118,12 @@ class Result:
         self.probes = probes
         self.counters = counters
         self.traffic = traffic
+
+    def metrics(self, steps_per_inference=None):
+        """NeuroBench-style metrics: synaptic operations per inference (effective ACs and
+        MACs, dense), activation and connection sparsity, footprint (emulator.metrics)."""
+        from .metrics import metrics
+        return metrics(self, steps_per_inference)
 
     def __repr__(self):
         return (f"Result(steps {self.first_step}..{self.first_step + self.steps - 1}, "
