@@ -14,6 +14,7 @@
 //   4. learn: every plastic connection runs its spike phase, and at the end of an epoch
 //      its learning phase; new weights act from step t + 1 on.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -133,7 +134,9 @@ class System {
     std::vector<int32_t> dst_core_, dst_axon_;
     bool finalized_ = false;
     bool broken_ = false;                // a run stopped mid-step; reset() required
-    int64_t t_ = 0;                      // steps done since the last reset
+    // steps done since the last reset; atomic: Python may poll it (steps_done) from
+    // another thread while run() advances it with the GIL released
+    std::atomic<int64_t> t_{0};
     std::vector<std::unique_ptr<PlasticConnection>> plastic_;
     std::vector<uint64_t> plastic_synapses_;  // what each plastic connection should hold
     std::vector<int32_t> step_payload_;       // per source, this step's payload (learning)

@@ -3,6 +3,7 @@
 Python prepares the input raster once per call (one array for all steps) and reads the
 outputs back once; every time step runs in C++ with the GIL released.
 """
+import threading
 from collections.abc import Mapping
 
 import numpy as np
@@ -43,6 +44,8 @@ COUNTER_UNITS = {
     "synops_graded": "those synops weighted by a graded payload (multiply-accumulates; the "
                      "others only accumulate a weight)",
 }
+#: Seconds between progress reports of Simulator.run(progress=...).
+PROGRESS_INTERVAL = 0.2
 #: What the host injects, in the kernel's column order (units as COUNTER_UNITS).
 HOST_COUNTERS = tuple(_core.HOST_COUNTERS)
 
@@ -118,6 +121,17 @@ class Result:
         self.probes = probes
         self.counters = counters
         self.traffic = traffic
+
+    def save(self, path):
+        """Write the result, with its program, to one .npz file (emulator.io.result)."""
+        from .io.result import save_result
+        save_result(self, path)
+
+    @classmethod
+    def load(cls, path):
+        """Read a result written by save(); a malformed file raises ProgramFormatError."""
+        from .io.result import load_result
+        return load_result(path)
 
     def metrics(self, steps_per_inference=None):
         """NeuroBench-style metrics: synaptic operations per inference (effective ACs and
@@ -310,8 +324,10 @@ class Simulator:
             raster[:, sl] = x
         return raster
 
-    def run(self, steps, inputs=None):
-        """Run `steps` steps; inputs = {input name: (steps, n) integer raster}."""
+    def run(self, steps, inputs=None, progress=None):
+        """Run `steps` steps; inputs = {input name: (steps, n) integer raster}.
+        progress: None, or a callable(steps done, steps) called a few times a second while
+        the kernel runs (and once at the end), e.g. to drive a progress bar."""
         if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
             raise InputError(f"run: steps={steps!r} must be a non-negative integer")
         steps = int(steps)
@@ -319,7 +335,7 @@ class Simulator:
         first = self._system.steps_done + 1
         plastic_probes = [(self._plastic[name], var)
                           for name, var in self.program.meta["connection_probes"]]
-        out = self._system.run(steps, raster, self._probes, plastic_probes)
+        out = self._kernel_run(steps, raster, plastic_probes, progress)
         spikes = _Spikes(self._sizes, self._pop_of, self._neuron_of, out["step_ptr"],
                          out["spike_source"], out["spike_payload"])
         probes = {}
@@ -347,6 +363,28 @@ class Simulator:
                 self._links = self._system.link_table()
             traffic = Traffic(out, self._links, int(np.prod(self.program.target.router_grid)))
         return Result(self.program, steps, first, spikes, probes, counters, traffic)
+
+    def _kernel_run(self, steps, raster, plastic_probes, progress):
+        """The kernel's run; with `progress`, in a worker thread while this one reports
+        the steps done (the kernel releases the GIL, and its step count is atomic)."""
+        if progress is None:
+            return self._system.run(steps, raster, self._probes, plastic_probes)
+        box, start = {}, self._system.steps_done
+
+        def work():
+            try:
+                box["out"] = self._system.run(steps, raster, self._probes, plastic_probes)
+            except BaseException as error:  # re-raised in the caller's thread
+                box["error"] = error
+        worker = threading.Thread(target=work, daemon=True)
+        worker.start()
+        while worker.is_alive():
+            worker.join(PROGRESS_INTERVAL)
+            progress(min(self._system.steps_done - start, steps), steps)
+        if "error" in box:
+            raise box["error"]
+        progress(steps, steps)
+        return box["out"]
 
     def reset(self):
         """Start over at step 1 with every state, delay line and counter at zero."""

@@ -88,7 +88,8 @@ def _plastic_arrays(prefix, conn, sources):
     return out
 
 
-def compile(net, target="loihi2", max_neurons_per_core=None, rates=None, dt=None):
+def compile(net, target="loihi2", max_neurons_per_core=None, rates=None, dt=None,
+            progress=None):
     """Map `net` onto `target` (a name or an emulator.targets.Target); returns a Program.
 
     A network with float parts (float weights, FloatLIF populations) is first converted
@@ -97,11 +98,12 @@ def compile(net, target="loihi2", max_neurons_per_core=None, rates=None, dt=None
 
     max_neurons_per_core: a smaller core size than the target's. rates: expected spike
     rate per population or input name (default 1), weighting the traffic that the
-    assignment of cores to chips keeps on chip. Raises ResourceLimitError, naming the
+    assignment of cores to chips keeps on chip. progress: None, or a callable(phase
+    name) told as each compile phase starts. Raises ResourceLimitError, naming the
     population, the resource, the amount needed, the limit and what to change, when the
     network does not fit.
     """
-    clock = _Clock()
+    clock = _Clock(progress)
     target = get_target(target)
     quantization = None
     if not net.quantized:
@@ -320,14 +322,18 @@ def _traffic_summary(traffic, chips):
 
 
 class _Clock:
-    """Seconds spent in each compile phase (summed over attempts)."""
+    """Seconds spent in each compile phase (summed over attempts); tells `progress`
+    (a callable(phase name), if any) as each phase starts."""
 
-    def __init__(self):
+    def __init__(self, progress=None):
         self.seconds = {}
+        self.progress = progress
 
     def __call__(self, phase):
         @contextlib.contextmanager
         def timed():
+            if self.progress is not None:
+                self.progress(phase)
             t0 = time.perf_counter()
             yield
             self.seconds[phase] = self.seconds.get(phase, 0.0) + time.perf_counter() - t0
