@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 import emulator
 from emulator.errors import PayloadRangeError
 from emulator.reference import ReferenceSimulator
-from emulator.testing import assert_bit_exact
+from emulator.testing import assert_bit_exact, assert_mapping_invariant, observed
 from emulator.testing.strategies import MODEL_STRATEGIES, network_cases
 
 ALL_MODELS = tuple(MODEL_STRATEGIES)
@@ -19,27 +19,12 @@ def kernel_run(net, inputs, steps, max_neurons_per_core=None, strict=False):
     return emulator.Simulator(program, strict=strict).run(steps, inputs=inputs)
 
 
-def reference_observed(ref, net):
-    expected = {f"{p.name}.spikes": ref.spikes[p.name] for p in net.populations}
-    expected.update({f"{name}.{var}": ref.state[name][var]
-                     for name, var in net.probes if var != "spikes"})
-    return expected
-
-
-def observed(result, net):
-    """Spikes of every population and every probed state variable, by name."""
-    out = {f"{p.name}.spikes": result.spikes[p.name] for p in net.populations}
-    out.update({f"{name}.{var}": result.probes[f"{name}.{var}"]
-                for name, var in net.probes if var != "spikes"})
-    return out
-
-
 def assert_kernel_matches_reference(case, data):
     net, inputs, steps = case
     per_core = data.draw(st.integers(1, max(p.n for p in net.populations)), label="per_core")
     result = kernel_run(net, inputs, steps, per_core)
     ref = ReferenceSimulator(net).run(steps, inputs=inputs)
-    assert_bit_exact(observed(result, net), reference_observed(ref, net))
+    assert_bit_exact(observed(result, net), observed(ref, net))
 
 
 @given(case=network_cases(), data=st.data())
@@ -70,18 +55,19 @@ def test_strict_mode_refuses_the_same_payloads_as_the_reference(case):
             kernel_run(net, inputs, steps, strict=True)
         return
     assert_bit_exact(observed(kernel_run(net, inputs, steps, strict=True), net),
-                     reference_observed(ref, net))
+                     observed(ref, net))
 
 
 @given(case=network_cases(max_n=8, models=ALL_MODELS), data=st.data())
 def test_results_do_not_depend_on_the_mapping(case, data):
+    """One core per population or per_core neurons per core: the same spikes, states and
+    synapses read (the same synapses are read wherever they are stored)."""
     net, inputs, steps = case
-    one_core = kernel_run(net, inputs, steps)
     per_core = data.draw(st.integers(1, 3), label="per_core")
-    many_cores = kernel_run(net, inputs, steps, per_core)
-    assert_bit_exact(observed(many_cores, net), observed(one_core, net))
-    # the same synapses are read wherever they are stored
-    assert many_cores.counters["synops"] == one_core.counters["synops"]
+    target = emulator.targets.loihi2()
+    assert_mapping_invariant(net, inputs, steps, reference=False, mappings=[
+        ("one core per population", target, {}),
+        (f"{per_core} per core", target, {"max_neurons_per_core": per_core})])
 
 
 @given(case=network_cases(max_steps=20, models=ALL_MODELS), data=st.data())

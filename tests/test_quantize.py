@@ -9,6 +9,7 @@ import scipy.sparse as sp
 from hypothesis import given, strategies as st
 
 import emulator
+from emulator.testing import assert_quantization_within
 from emulator.errors import ParameterRangeError, UnsupportedFeatureError
 from emulator.quantize import INPUT_SCALE, prepare_weights
 from emulator.reference import ReferenceSimulator
@@ -125,6 +126,11 @@ def test_every_quantity_within_its_reported_error_and_half_a_step(net):
     assert q.worst() == max(f.max_relative for entry in (*q.connections.values(),
                                                           *q.populations.values())
                             for f in entry.values() if hasattr(f, "max_relative"))
+    # the public assertion agrees: within the worst error, not within less
+    assert_quantization_within(net, q.network, q.worst(), "loihi2", DT)
+    if q.worst() > 0:
+        with pytest.raises(AssertionError, match="exceeds the tolerance"):
+            assert_quantization_within(net, q, q.worst() / 2)
 
 
 @given(net=float_networks())

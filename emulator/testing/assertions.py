@@ -1,5 +1,9 @@
-"""Assertions that say where two runs differ (population, variable, step, neuron)."""
+"""Assertions for your own test suites: they say where two runs differ (population,
+variable, step, neuron), that a network computes the same on every mapping, and that
+quantization stayed within a tolerance."""
 import numpy as np
+
+from ..errors import ResourceLimitError
 
 
 def assert_bit_exact(actual, expected, what="values"):
@@ -23,3 +27,108 @@ def assert_bit_exact(actual, expected, what="values"):
             where = f"step {idx[0] + 1}, neuron {idx[1:]}" if a.ndim >= 2 else f"index {idx}"
             raise AssertionError(f"{what} {name!r} differ at {where}: {a[idx]} != expected "
                                  f"{e[idx]} ({len(diff)} differences)")
+
+
+def observed(result, net):
+    """{"pop.spikes": ..., "pop.var": ...}: the spikes of every population and every
+    probed state variable of a Result (or a ReferenceSimulator's result), by name."""
+    out = {f"{p.name}.spikes": result.spikes[p.name] for p in net.populations}
+    for name, var in net.probes:
+        if var == "spikes":
+            continue
+        out[f"{name}.{var}"] = result.state[name][var] if hasattr(result, "state") \
+            else result.probes[f"{name}.{var}"]
+    return out
+
+
+def default_mappings():
+    """(label, target, compile options) of the mappings assert_mapping_invariant tries:
+    one core per population, two neurons per core, cores over four small chips of
+    Loihi 2 and of SpiNNaker 2 (multicast routing)."""
+    from .. import targets
+    return [("loihi2", targets.loihi2(), {}),
+            ("loihi2, 2 neurons per core", targets.loihi2(), {"max_neurons_per_core": 2}),
+            ("loihi2, 4 chips of 4 cores", targets.loihi2(n_chips=4, cores_per_chip=4),
+             {"max_neurons_per_core": 2}),
+            ("spinnaker2, 4 chips of 4 cores", targets.spinnaker2(n_chips=4, cores_per_chip=4),
+             {"max_neurons_per_core": 2})]
+
+
+def assert_mapping_invariant(net, inputs, steps, mappings=None, reference=True, dt=None):
+    """Compile and run `net` on every mapping and assert that all give the same spikes
+    and probed states, bit for bit, and read the same synapses (synops); with
+    `reference`, also that they equal the plain-numpy reference model. mappings: a list
+    of (label, target, compile options), default `default_mappings()`; a mapping the
+    network does not fit (ResourceLimitError) is skipped, but at least one must run.
+    dt: the step length for a float network (quantized for each target; the reference
+    runs the first mapping's quantized network). Returns {label: Result}."""
+    from ..compiler import compile as compile_network
+    from ..quantize import quantize
+    from ..reference import ReferenceSimulator
+    from ..runtime import Simulator
+    results, first = {}, None
+    for label, target, options in mappings or default_mappings():
+        try:
+            program = compile_network(net, target, dt=dt, **options)
+        except ResourceLimitError:
+            continue
+        result = results[label] = Simulator(program).run(steps, inputs=inputs)
+        if first is None:
+            first = label
+            continue
+        assert_bit_exact(observed(result, net), observed(results[first], net),
+                         what=f"mapping {label!r} vs {first!r}:")
+        if result.counters["synops"] != results[first].counters["synops"]:
+            raise AssertionError(f"mapping {label!r} read {result.counters['synops']} synapses, "
+                                 f"{first!r} {results[first].counters['synops']}")
+    if first is None:
+        raise AssertionError("assert_mapping_invariant: the network fits none of the mappings")
+    if reference:
+        plain = quantize(net, next(t for lbl, t, _ in (mappings or default_mappings())
+                                   if lbl == first), dt).network if not net.quantized else net
+        ref = ReferenceSimulator(plain).run(steps, inputs=inputs)
+        assert_bit_exact(observed(results[first], net), observed(ref, plain),
+                         what=f"mapping {first!r} vs the reference model:")
+    return results
+
+
+def assert_quantization_within(net_float, net_int, tol, target="loihi2", dt=None):
+    """Assert that `net_int` is `net_float` quantized for `target` (at step length dt),
+    and that no quantized quantity (weights, thresholds, biases, decays) is off by more
+    than the relative error `tol`; the message names the worst quantity. net_int: the
+    integer Network, or the Quantization emulator.quantize returned. Returns the
+    Quantization."""
+    from ..quantize import Quantization, quantize
+    q = net_int if isinstance(net_int, Quantization) else quantize(net_float, target, dt)
+    if not isinstance(net_int, Quantization):
+        _assert_same_integers(net_int, q.network)
+    worst = None
+    for kind, entries in (("connection", q.connections), ("population", q.populations)):
+        for name, entry in entries.items():
+            for quantity, fig in entry.items():
+                rel = getattr(fig, "max_relative", None)
+                if rel is not None and (worst is None or rel > worst[0]):
+                    worst = (rel, f"{kind} {name!r} {quantity}")
+    if worst is not None and worst[0] > tol:
+        raise AssertionError(f"quantization error {worst[0]:.3g} of {worst[1]} exceeds the "
+                             f"tolerance {tol:g} (all errors: q.table())\n{q.table()}")
+    return q
+
+
+def _assert_same_integers(given, expected):
+    """The given integer network is the quantized one: same populations, parameters and
+    weights."""
+    if [p.name for p in given.populations] != [p.name for p in expected.populations] or \
+            [c.name for c in given.connections] != [c.name for c in expected.connections]:
+        raise AssertionError("net_int does not have the float network's populations and "
+                             "connections: pass the quantized network (emulator.quantize)")
+    for a, b in zip(given.populations, expected.populations):
+        for key, value in b.params.items():
+            if not np.array_equal(a.params.get(key), value):
+                raise AssertionError(f"net_int population {a.name!r} parameter {key} differs "
+                                     f"from quantize's: {a.params.get(key)} vs {value}")
+    for a, b in zip(given.connections, expected.connections):
+        same = all(np.array_equal(getattr(a, k), getattr(b, k))
+                   for k in ("pre_index", "post_index", "weights", "delays"))
+        if not same or a.weight_exp != b.weight_exp:
+            raise AssertionError(f"net_int connection {a.name!r} synapses differ from quantize's")

@@ -134,67 +134,97 @@ def delay_matrices(draw, weights, max_delay=MAX_DELAY):
 
 
 @st.composite
-def rasters(draw, steps, n, graded, density=None):
+def rasters(draw, steps, n, graded, density=None, payload_bits=None):
     """An input raster (steps, n): 0/1 for binary inputs; for graded inputs, payloads
-    from small values up to beyond the 24-bit payload range (so saturation is hit)."""
+    from small values up to beyond the 24-bit payload range (so saturation is hit), or,
+    with payload_bits, within that signed width (what a target's inputs may carry)."""
     if density is None:
         density = draw(st.sampled_from([0.1, 0.3, 0.7, 1.0]))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     on = rng.random((steps, n)) < density
     if not graded:
         return on.astype(np.int64)
-    scale = draw(st.sampled_from([8, 2**8, 2**15, 2**23, 2**25]))
+    scales = [8, 2**8, 2**15, 2**23, 2**25]
+    if payload_bits is not None:
+        scales = [v for v in scales if v < 2**(payload_bits - 1)] + [2**(payload_bits - 1) - 1]
+    scale = draw(st.sampled_from(scales))
     values = rng.integers(-scale, scale + 1, size=(steps, n))
     return np.where(on, values, 0).astype(np.int64)
 
 
 @st.composite
+def neuron_models(draw, kind, n=1, target=None):
+    """A model of `kind` (a name of MODEL_STRATEGIES) for n neurons over its full
+    parameter ranges; with a target, only a kind the target runs."""
+    if target is not None and kind not in target.neuron_models:
+        raise ValueError(f"neuron_models: target {target.name} has no model {kind!r}; it runs "
+                         f"{target.neuron_models}")
+    return draw(MODEL_STRATEGIES[kind](n))
+
+
+@st.composite
+def connections(draw, n_post, n_pre, target=None, delays=True, ports=("input",)):
+    """Keyword arguments of Network.connect for an (n_post, n_pre) connection: dense or
+    sparse weights beyond the clipping range, delays, weight exponent, weight bits, sign
+    mode, message bits and port; with a target, within its weight bits and delays, and
+    binary unless it has graded spikes."""
+    weight_bits = target.weight_bits if target is not None else 8
+    max_delay = min(MAX_DELAY, target.max_delay) if target is not None else MAX_DELAY
+    graded = target.graded_spikes if target is not None else True
+    w = draw(weight_matrices(n_post, n_pre))
+    return dict(weights=w,
+                delays=draw(delay_matrices(w, max_delay)) if delays and draw(st.booleans()) else None,
+                weight_exp=draw(_edgy(-8, 8)),
+                num_weight_bits=draw(_edgy(1, weight_bits)),
+                sign_mode=draw(st.sampled_from([None, None, "mixed", "Excitatory", "INHIBITORY"])),
+                num_message_bits=draw(st.sampled_from([0, 0, 8, 16, 24] if graded else [0])),
+                port=draw(st.sampled_from(list(ports))))
+
+
+@st.composite
 def network_cases(draw, max_layers=3, max_n=6, max_steps=30, recurrent=True, delays=True,
-                  models=("lif",)):
+                  models=None, target=None):
     """(net, inputs, steps): a layered network of the given neuron models (names of
-    MODEL_STRATEGIES; default LIF only) with optional recurrent connections, dense and
-    sparse weights, delays, binary and graded inputs and connections, every input port of
-    every model fed, probing the spikes and every state variable of every population."""
+    MODEL_STRATEGIES; default LIF only, or with a target every model it runs) with
+    optional recurrent connections, dense and sparse weights, delays, binary and graded
+    inputs and connections, every input port of every model fed, probing the spikes and
+    every state variable of every population. With a target, everything stays within
+    its limits: its models, weight bits, delays, and graded spikes (with payloads within
+    its payload width) only if it has them."""
+    if models is None:
+        models = ("lif",) if target is None else \
+            tuple(m for m in MODEL_STRATEGIES if m in target.neuron_models)
+    graded_ok = target is None or target.graded_spikes
+    payload_bits = target.payload_bits if target is not None else None
     net = Network()
     steps = draw(st.integers(1, max_steps))
     inputs = {}
     n_inputs = draw(st.integers(1, 2))
     sources = []
     for i in range(n_inputs):
-        graded = draw(st.booleans())
+        graded = graded_ok and draw(st.booleans())
         n = draw(st.integers(1, max_n))
         inp = net.input(n, name=f"x{i}", graded=graded)
-        inputs[inp.name] = draw(rasters(steps, n, graded))
+        inputs[inp.name] = draw(rasters(steps, n, graded, payload_bits=payload_bits))
         sources.append(inp)
     n_layers = draw(st.integers(1, max_layers))
     pops = []
     for k in range(n_layers):
         n = draw(st.integers(1, max_n))
         kind = draw(st.sampled_from(list(models)))
-        pop = net.population(n, draw(MODEL_STRATEGIES[kind](n)), name=f"h{k}")
+        pop = net.population(n, draw(neuron_models(kind, n, target)), name=f"h{k}")
         for port in pop.model.ports:
             pre = draw(st.sampled_from(sources + pops[-1:])) if pops else draw(st.sampled_from(sources))
-            _connect(draw, net, pre, pop, delays, port)
+            net.connect(pre, pop, **draw(connections(pop.n, pre.n, target, delays, (port,))))
         pops.append(pop)
         for var in ("spikes",) + pop.model.state_vars:
             net.probe(pop, var)
     if recurrent:
         for _ in range(draw(st.integers(0, 2))):
             pre, post = draw(st.sampled_from(pops)), draw(st.sampled_from(pops))
-            _connect(draw, net, pre, post, delays, draw(st.sampled_from(post.model.ports)))
+            net.connect(pre, post, **draw(connections(post.n, pre.n, target, delays,
+                                                      post.model.ports)))
     return net, inputs, steps
-
-
-def _connect(draw, net, pre, post, delays, port=None):
-    w = draw(weight_matrices(post.n, pre.n))
-    d = draw(delay_matrices(w)) if delays and draw(st.booleans()) else None
-    sign_mode = draw(st.sampled_from([None, None, "mixed", "Excitatory", "INHIBITORY"]))
-    net.connect(pre, post, weights=w, delays=d,
-                weight_exp=draw(_edgy(-8, 8)),
-                num_weight_bits=draw(_edgy(1, 8)),
-                sign_mode=sign_mode,
-                num_message_bits=draw(st.sampled_from([0, 0, 8, 16, 24])),
-                port=port)
 
 
 # -- learning ---------------------------------------------------------------------------
