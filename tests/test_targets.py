@@ -80,3 +80,14 @@ def test_a_network_computes_the_same_on_every_target(target):
         40, inputs=inputs)
     for pop in ("h", "o"):
         assert (got.spikes[pop] == ref.spikes[pop]).all()
+
+
+def test_docs_targets_md_shows_the_figures_in_the_code():
+    """docs/targets.md holds each target's describe() and figures() as generated; a figure
+    changed in the code without the docs fails here."""
+    from pathlib import Path
+    text = (Path(__file__).parent.parent / "docs" / "targets.md").read_text()
+    for name in available():
+        target = get(name)
+        assert target.describe() in text, f"docs/targets.md: {name}'s limits are stale"
+        assert target.figures() in text, f"docs/targets.md: {name}'s figures are stale"

@@ -275,6 +275,53 @@ class Target:
         return "\n".join(lines)
 
 
+    def figures(self):
+        """Every cost figure as markdown table rows: what, low, typical, high, source
+        (what docs/targets.md shows; the energy report uses the same figures)."""
+        def fmt(v, unit):
+            for prefix, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3), ("", 1.0), ("m", 1e-3),
+                                  ("u", 1e-6), ("n", 1e-9), ("p", 1e-12), ("f", 1e-15)):
+                if abs(v) >= scale:
+                    return f"{v / scale:.4g} {prefix}{unit}"
+            return f"0 {unit}"
+
+        rows = ["| figure | low | typical | high | source |", "|---|---|---|---|---|"]
+
+        def add(what, fig):
+            rows.append(f"| {what} | {fmt(fig.low, fig.unit)} | {fmt(fig.typical, fig.unit)} | "
+                        f"{fmt(fig.high, fig.unit)} | {fig.source} |")
+
+        for op, fig in self.energy.items():
+            add(f"energy per {op}", fig)
+        for op, fig in self.time.items():
+            add(f"core time per {op}", fig)
+        for op, fig in self.latency.items():
+            add(f"latency per {op}", fig)
+        for kind, fig in self.bandwidth.items():
+            add(f"link bandwidth ({kind})", fig)
+        if self.static_power:
+            add("static power per chip", self.static_power)
+        for name, curve in (("barrier by tiles", self.barrier_tiles),
+                            ("barrier by chips", self.barrier_chips)):
+            if curve:
+                points = "; ".join(f"{lbl} " + ", ".join(f"{n}: {fmt(t, 's')}" for n, t in pts)
+                                   for lbl, pts in (("low", curve.low), ("typical", curve.typical),
+                                                    ("high", curve.high)))
+                rows.append(f"| {name} | {points} | | | {curve.source} |")
+        for name, level in self.dvfs.items():
+            rows.append(f"| DVFS level {name} | | {level.volts:g} V, {fmt(level.hertz, 'Hz')} | | "
+                        f"{level.source} |")
+        if self.mac_array:
+            for name, fig in self.mac_array["energy_per_mac"].items():
+                add(f"MAC array energy per MAC at {name}", fig)
+            k = self.mac_array["cycles"]
+            rows.append(f"| MAC array cycles per dense layer and step | | {k['per_synapse']} N D + "
+                        f"{k['per_input']} D + {k['per_layer']} | | {self.mac_array['source']} |")
+        if self.tick:
+            rows.append(f"| timer tick | | {fmt(self.tick, 's')} | | see notes |")
+        return "\n".join(rows)
+
+
 def _integer(target, name, value, lo, hi):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not lo <= value <= hi:
         raise ParameterRangeError(f"target {target}: {name}={value!r} is outside the allowed "
