@@ -15,7 +15,7 @@ Float networks (float weights, emulator.FloatLIF time constants and thresholds) 
 to the integer formats with emulator.quantize(net, target, dt=...), which reports the
 error of every converted quantity; compile(net, target, dt=...) runs it when needed.
 """
-from . import energy, errors, learning, targets
+from . import energy, errors, io, learning, metrics, targets
 from .compiler import compile
 from .compiler.program import Program
 from .errors import (EmulatorError, InputError, ParameterRangeError, PayloadRangeError,
@@ -31,6 +31,6 @@ __version__ = "0.1.0"
 
 __all__ = ["Network", "Input", "Population", "Connection", "LIF", "SigmaDelta", "Delta",
            "Sigma", "ResonateFire", "FloatLIF", "quantize", "Quantization", "LearningRule", "learning", "compile", "Program",
-           "Simulator", "Result", "energy", "targets", "errors", "EmulatorError",
+           "Simulator", "Result", "energy", "io", "metrics", "targets", "errors", "EmulatorError",
            "InputError", "ParameterRangeError", "PayloadRangeError", "ProgramFormatError",
            "ResourceLimitError", "RuleSyntaxError", "ShapeError", "UnknownNameError", "UnsupportedFeatureError"]

@@ -9,7 +9,7 @@
   2**bias_exp, weights as the target stores them times 2**weight_exp * 64), which leaves
   out only the rounding inside the integer dynamics;
 - each connection becomes a Linear node (an Affine node where it carries the bias of an
-  IF, I or Threshold population), one per distinct delay, each followed by a Delay node
+  IF or I population), one per distinct delay, each followed by a Delay node
   of delay * dt seconds when the delay is not 0;
 - an Output node follows every population probed for what NIR outputs ("spikes" of a
   spiking population, "v" of one that never spikes) and every population that feeds
@@ -104,7 +104,7 @@ def to_nir(network, path=None, dt=1e-3, discretization="exact"):
     if left:
         raise UnsupportedFeatureError(
             f"populations {left} have a bias but no incoming connection to carry it: their "
-            "NIR nodes (IF, I, Threshold) have no bias of their own")
+            "NIR nodes (IF, I) have no bias of their own")
     feeding = {c.pre.name for c in network.connections}
     for pop in network.populations:
         wanted = (pop.name, "spikes" if spiking[pop.name] else "v")

@@ -110,10 +110,6 @@ class _Graph:
                 raise ShapeError(f"{self.owner(name)} has no input edge and no declared "
                                  "input shape")
         op = weight_op(self.owner(name), kind, self.nodes[name], shape, self.dt)
-        declared = _declared(self.nodes[name], "output_type", "output")
-        if declared is not None and np.prod(declared) != np.prod(op.out_shape):
-            raise ShapeError(f"{self.owner(name)}: its declared output shape {declared} does not "
-                             f"match the {op.out_shape} its parameters give")
         out = []
         for src, matrix, delay in terms:
             if op.delays is None:
@@ -142,10 +138,17 @@ class _Graph:
                 shape, first = s, pre
         declared = _declared(self.nodes[name], "input_type", "input")
         if declared is not None and shape is not None:
-            if np.prod(declared) != np.prod(shape):
-                raise ShapeError(f"{self.owner(name)}: its declared input shape {declared} "
-                                 f"does not match the shape {shape} that {first!r} gives it")
-            shape = declared
+            # A declared shape gives the dimensions of what flows in; its size is checked
+            # against the node's own parameters, since nir derives the declared shapes of
+            # convolutions, pools and Flatten, and gets some wrong (a grouped
+            # convolution's input channels as C_in / groups, a non-square kernel's width
+            # as its height).
+            spatial = int(np.prod(declared[1:]))
+            if self.kind[name] in ("Conv1d", "Conv2d") and spatial and \
+                    np.prod(shape) % spatial == 0:
+                shape = (int(np.prod(shape)) // spatial, *declared[1:])
+            elif np.prod(declared) == np.prod(shape):
+                shape = declared
         return terms, constant, shape
 
 

@@ -14,19 +14,21 @@ it needs tau >= dt). The FloatLIF then gets the tau whose exp(-dt / tau) is that
 g = 1 - a, x the summed input reaching the node and c the constant part of it (the biases
 of Affine and Conv nodes on the way):
 
-    node      FloatLIF tau_syn, tau_mem   input gain (x -> u)      bias           threshold
-    LIF       0, tau                      g r                      g (v_leak - v_reset)   v_threshold - v_reset
-    LI        0, tau                      g r                      g v_leak       inf
-    CubaLIF   tau_syn, tau_mem            g_mem r g_syn w_in       g_mem (v_leak - v_reset)  v_threshold - v_reset
-    CubaLI    tau_syn, tau_mem            g_mem r g_syn w_in       g_mem v_leak   inf
-    IF        0, inf                      dt r                     0              v_threshold - v_reset
-    I         0, inf                      dt r                     0              inf
-    Threshold 0, 0                        1                        0              threshold
+    node      tau_syn, tau_mem   input gain            bias                     threshold
+    LIF       0, tau             g r                   g (v_leak - v_reset)     v_th - v_reset
+    LI        0, tau             g r                   g v_leak                 inf
+    CubaLIF   tau_syn, tau_mem   g_mem r g_syn w_in    g_mem (v_leak - v_reset) v_th - v_reset
+    CubaLI    tau_syn, tau_mem   g_mem r g_syn w_in    g_mem v_leak             inf
+    IF        0, inf             dt r                  0                        v_th - v_reset
+    I         0, inf             dt r                  0                        inf
+    Threshold 0, 0               1                     0                        threshold
 
-so that u is the node's current times r (scaled by g_mem), and v is NIR's v (minus v_reset).
-A constant input c adds gain c / (1 - a_u) to the bias: exact where tau_syn = 0; for
-CubaLIF and CubaLI it is the value the synaptic current settles to, so the first
-~tau_syn after the start differ (the emulator's u takes no constant input).
+(v_th is v_threshold; the input gain is what one unit of the node's input adds to u, and
+multiplies the rows of every weight matrix into it), so that u is the node's current
+times r (scaled by g_mem), and v is NIR's v (minus v_reset). A constant input c adds
+gain c / (1 - a_u) to the bias: exact where tau_syn = 0; for CubaLIF and CubaLI it is
+the value the synaptic current settles to, so the first ~tau_syn after the start differ
+(the emulator's u takes no constant input).
 
 What is approximated:
 - reset: NIR sets v to v_reset, a FloatLIF to 0; v is shifted by v_reset (threshold
@@ -38,11 +40,14 @@ What is approximated:
 - time constants that vary over a node's neurons are refused (split the node);
 - LI, CubaLI and I never spike: their output is their v, which the emulator records as a
   probe; they may feed only Output nodes;
-- Threshold keeps 1/4096 of v from one step to the next once quantized (dv is 12 bits).
+- Threshold keeps 1/4096 of v from one step to the next once quantized (dv is 12 bits);
+- I (threshold inf, no leak) builds, but quantize refuses it: the integer v saturates
+  above the largest threshold, so a perfect integrator that never spikes cannot exist.
 
 to_nir inverts the table with gains of 1 (r = 1 / g_mem, w_in = 1 / g_syn, v_leak =
-bias / g_mem); IF, I and Threshold have no leak term, so their bias travels as the bias
-of an Affine node on an incoming edge. A FloatLIF with tau_syn > 0 and tau_mem = inf,
+bias / g_mem); IF and I have no leak term, so their bias travels as the bias of an
+Affine node on an incoming edge, and a Threshold node's bias moves into its threshold
+(x + bias > threshold is x > threshold - bias). A FloatLIF with tau_syn > 0 and tau_mem = inf,
 or tau_syn = inf, has no NIR node.
 """
 import math

@@ -190,7 +190,7 @@ def _delays(owner, node, in_shape, dt):
     steps = seconds / dt
     whole = np.round(steps)
     if np.any(seconds < 0) or np.any(np.abs(steps - whole) > DELAY_TOLERANCE):
-        bad = seconds[(seconds < 0) | (np.abs(steps - whole) > DELAY_TOLERANCE)][0]
+        bad = float(seconds[(seconds < 0) | (np.abs(steps - whole) > DELAY_TOLERANCE)][0])
         raise ParameterRangeError(f"{owner}: parameter delay={bad!r} s is {bad / dt:.6g} steps "
                                   f"of dt={dt!r}; a delay must be a whole number of steps "
                                   ">= 0: choose a dt that divides it")
