@@ -209,6 +209,16 @@ class Network:
         self.probes = []  # (population name, variable)
         self.connection_probes = []  # (plastic connection name, variable)
 
+    def __repr__(self):
+        """What hypothesis prints for a falsifying network: every part, briefly."""
+        parts = [f"inputs {[(i.name, i.n) + (('graded',) if i.graded else ()) for i in self.inputs]}",
+                 "populations " + str([(p.name, p.n, p.model) for p in self.populations]),
+                 "connections " + str([(c.name, c.pre.name, c.post.name, c.n_synapses,
+                                        "dense" if c.dense else "sparse") for c in self.connections])]
+        if self.probes:
+            parts.append(f"probes {self.probes}")
+        return "Network(" + "; ".join(parts) + ")"
+
     def _name(self, name, prefix, taken):
         if name is None:
             k, used = len(taken), self._names()

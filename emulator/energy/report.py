@@ -147,10 +147,10 @@ class EnergyReport:
             self.step_time = work + barrier
             self.late_steps = 0
         self.time = self.step_time.sum(axis=0)
-        # idle: what is left of a tick after its work
+        # idle: what is left of a tick after its work (none on lock-step targets)
+        idle = self.step_time - work if self.tick else np.zeros_like(work)
         self.time_parts = {"compute": compute.sum(axis=0), "network": network.sum(axis=0),
-                           "barrier": barrier.sum(axis=0),
-                           "idle": (self.step_time - work - barrier).sum(axis=0)}
+                           "barrier": barrier.sum(axis=0), "idle": idle.sum(axis=0)}
 
     def _static(self, model):
         chips = np.array(self.chips)

@@ -20,14 +20,16 @@ def _edgy(lo, hi, edges=()):
 
 
 def _per_neuron(draw, n, values):
-    if draw(st.booleans()):
+    """One value for all, or (when n is given) sometimes one per neuron."""
+    if n is None or draw(st.booleans()):
         return draw(values)
     return np.array(draw(st.lists(values, min_size=n, max_size=n)))
 
 
 @st.composite
-def lif_models(draw, n=1, vth=None):
-    """An emulator.LIF with parameters over their full ranges (bias per neuron or not)."""
+def lif_models(draw, n=None, vth=None):
+    """An emulator.LIF with parameters over their full ranges; with n (the population's
+    size) the bias is sometimes per neuron, without it one value for all."""
     return LIF(
         du=draw(_edgy(0, 4095, (410, 2048))),
         dv=draw(_edgy(0, 4095, (410, 2048))),
@@ -56,7 +58,7 @@ def _unscaled(draw, exp, n=None, signed=False, fractional=True):
 
 
 @st.composite
-def sigma_delta_models(draw, n=1):
+def sigma_delta_models(draw, n=None):
     """An emulator.SigmaDelta over its full ranges: exponents 0..16, vth and bias up to
     the state width once scaled (bias per neuron or not), every option."""
     spike_exp, state_exp = _exponent(draw), _exponent(draw)
@@ -78,7 +80,7 @@ def delta_models(draw):
 
 
 @st.composite
-def resonator_models(draw, n=1):
+def resonator_models(draw, n=None):
     """An emulator.ResonateFire over its full ranges: period from 2 up (per neuron or
     not), alpha in [0, 1] with its ends, vth up to the state width once scaled, decay_bits
     1..30, state_exp 0..16, both variants."""
