@@ -75,6 +75,10 @@ def _inputs(args, program):
                                  "NAME=FILE.npy or all in one .npz")
             name = names[0]
         rasters[name] = data
+    for name, raster in rasters.items():
+        if np.ndim(raster) != 2:
+            raise InputError(f"run: the raster of input {name!r} has shape {np.shape(raster)}; "
+                             "expected (steps, n)")
     missing = sorted(set(names) - set(rasters))
     if missing:
         raise InputError(f"run: no raster for input(s) {missing}; give --input")

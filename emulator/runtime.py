@@ -54,19 +54,22 @@ class Counters:
     """Activity counters of one run.
 
     per_core[name]: (n_cores,) counts per core; per_step[name]: (steps,) counts summed
-    over cores; total[name]: the run's total. host[name] ("spikes", "messages",
+    over cores; total[name]: the run's total; per_source: (n_sources,) nonzero outputs
+    of every source in the run (the input channels first, then each core's neurons). host[name] ("spikes", "messages",
     "graded_messages", "payload_bits"): the input spikes the host injected and the
     messages it sent for them, in total, and host_per_step[name] per step. Units are in
     COUNTER_UNITS.
     """
 
-    def __init__(self, core_counters, step_counters, host_steps):
+    def __init__(self, core_counters, step_counters, host_steps, per_source=None):
         self.per_core = {n: core_counters[:, k].astype(np.int64) for k, n in enumerate(COUNTERS)}
         self.per_step = {n: step_counters[:, k].astype(np.int64) for k, n in enumerate(COUNTERS)}
         self.total = {n: int(v.sum()) for n, v in self.per_core.items()}
         self.host_per_step = {n: host_steps[:, k].astype(np.int64)
                               for k, n in enumerate(HOST_COUNTERS)}
         self.host = {n: int(v.sum()) for n, v in self.host_per_step.items()}
+        # nonzero outputs of every source over the run (NeuroBench's effective operations)
+        self.per_source = None if per_source is None else np.asarray(per_source, np.int64)
 
     def __getitem__(self, name):
         return self.total[name]
@@ -356,7 +359,10 @@ class Simulator:
             col += n
             probes[f"{name}.{var}"] = self._dense(name, block) \
                 if CONNECTION_PROBES[var] == "synapses" else block
-        counters = Counters(out["core_counters"], out["step_counters"], out["host_steps"])
+        per_source = np.bincount(out["spike_source"], minlength=self._system.n_sources)
+        per_source[:self._n_inputs] += np.count_nonzero(raster, axis=0)
+        counters = Counters(out["core_counters"], out["step_counters"], out["host_steps"],
+                            per_source)
         traffic = None
         if self.network:
             if self._links is None:

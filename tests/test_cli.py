@@ -53,7 +53,8 @@ def test_targets_lists_every_target(capsys):
 
 
 @pytest.mark.parametrize("case, code", [("missing", "input"), ("not_numpy", "input"),
-                                        ("shape", "input"), ("dvfs", "error")])
+                                        ("shape", "input"), ("dvfs", "error"),
+                                        ("one_d", "input"), ("npy_result", "input")])
 def test_errors_are_one_line_with_an_exit_code(program_file, tmp_path, capsys, case, code):
     path, raster = program_file
     out = str(tmp_path / "r.npz")
@@ -65,6 +66,11 @@ def test_errors_are_one_line_with_an_exit_code(program_file, tmp_path, capsys, c
     elif case == "shape":
         np.save(tmp_path / "wide.npy", np.zeros((5, 9), np.int8))
         argv = ["run", str(path), "--input", str(tmp_path / "wide.npy"), "-o", out]
+    elif case == "one_d":
+        np.save(tmp_path / "flat.npy", np.zeros(6, np.int8))
+        argv = ["run", str(path), "--input", str(tmp_path / "flat.npy"), "-o", out]
+    elif case == "npy_result":
+        argv = ["energy", str(tmp_path / "data.npy")]
     else:
         main(["run", str(path), "--input", str(tmp_path / "data.npy"), "-o", out, "--quiet"])
         capsys.readouterr()

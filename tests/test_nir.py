@@ -410,3 +410,39 @@ def test_to_nir_refuses_what_nir_cannot_say():
     net.connect(x, h, np.eye(2))
     with pytest.raises(UnsupportedFeatureError, match=r"'h'.*tau_mem=inf"):
         to_nir(net)
+
+
+def test_an_affine_node_with_no_input_is_a_constant_bias():
+    """An Affine fed by nothing adds its bias to the population it feeds."""
+    g = nir.NIRGraph(nodes={
+        "x": nir.Input(input_type=np.array([2])),
+        "fc": nir.Linear(weight=np.eye(2)),
+        "bias": nir.Affine(weight=np.zeros((2, 3)), bias=np.array([0.5, 0.25])),
+        "lif": nir.IF(r=np.ones(2), v_threshold=np.ones(2))},
+        edges=[("x", "fc"), ("fc", "lif"), ("bias", "lif")], type_check=False)
+    net = from_nir(g, dt=DT)
+    # NIR's IF integrates r * I: dt * r * bias per step
+    assert net.population_named("lif").params["bias"] == pytest.approx(np.array([0.5, 0.25]) * DT)
+
+
+def test_a_file_with_an_unknown_node_type_names_the_node_and_its_type(tmp_path):
+    h5py = pytest.importorskip("h5py")
+    path = tmp_path / "odd.nir"
+    nir.write(path, two_layer_graph())
+    with h5py.File(path, "r+") as f:
+        name = next(iter(f["node/nodes"]))
+        del f[f"node/nodes/{name}/type"]
+        f[f"node/nodes/{name}/type"] = np.bytes_("Hyperdrive")
+    with pytest.raises(ParameterRangeError, match=rf"{name}.*Hyperdrive"):
+        from_nir(path, dt=DT)
+
+
+def test_an_integer_bias_with_a_negative_exponent_is_exported_as_the_chip_adds_it():
+    """bias_mant 3 with bias_exp -2 adds floor(3 / 4) = 0 each step on the chip, not 0.75:
+    the exported neuron stays silent like the chip's."""
+    net = emulator.Network()
+    x = net.input(1, name="x")
+    h = net.population(1, emulator.LIF(du=4095, dv=0, vth=1, bias_mant=3, bias_exp=-2), name="h")
+    net.connect(x, h, np.zeros((1, 1), np.int64))
+    back = from_nir(to_nir(net, dt=DT), dt=DT)
+    assert back.population_named("h").params["bias"] == pytest.approx([0.0])

@@ -72,3 +72,38 @@ def test_assert_quantization_within_refuses_a_network_that_is_not_the_quantized_
             assert_quantization_within(net, other, 0.05, dt=1e-3)
     with pytest.raises(AssertionError, match="tolerance"):
         assert_quantization_within(net, q, 1e-9)
+
+
+@settings(deadline=None, max_examples=25)
+@given(data=st.data())
+def test_network_cases_keep_a_derived_targets_short_delays(data):
+    target = emulator.targets.loihi2().derive(max_delay=3, weight_bits=4)
+    net, inputs, steps = data.draw(strategies.network_cases(target=target, max_n=3, max_steps=5))
+    for conn in net.connections:
+        assert int(conn.delays.max(initial=0)) <= 3 and conn.num_weight_bits <= 4
+    emulator.compile(net, target)
+
+
+def test_the_assertions_refuse_what_proves_nothing():
+    net = emulator.Network()
+    x = net.input(2, name="x")
+    h = net.population(40, emulator.LIF(du=4095, dv=0, vth=5), name="h")
+    net.connect(x, h, np.full((40, 2), 30))
+    inputs = {"x": np.ones((3, 2), np.int8)}
+    tiny = emulator.targets.loihi2(cores_per_chip=2)
+    with pytest.raises(AssertionError, match="at least 2 must run"):  # explicit: all must run
+        assert_mapping_invariant(net, inputs, 3, mappings=[
+            ("whole", emulator.targets.loihi2(), {}),
+            ("too small", tiny, {"max_neurons_per_core": 1})])
+    with pytest.raises(AssertionError, match="not expected"):
+        assert_bit_exact({"a": np.zeros(2), "b": np.zeros(2)}, {"a": np.zeros(2)})
+    floats = emulator.Network()
+    xf = floats.input(2, name="x")
+    hf = floats.population(3, emulator.FloatLIF(tau_mem=0.02, threshold=1.0), name="h")
+    floats.connect(xf, hf, np.array([[0.5, 0.25], [0.1, 0.9], [0.3, 0.3]]))
+    other = emulator.Network()
+    other.population(5, emulator.FloatLIF(tau_mem=0.02, threshold=1.0), name="h")
+    with pytest.raises(AssertionError, match="populations and connections"):
+        assert_quantization_within(floats, emulator.quantize(other, "loihi2", 1e-3), 0.5)
+    with pytest.raises(ValueError, match="tol"):
+        assert_quantization_within(floats, emulator.quantize(floats, "loihi2", 1e-3), float("nan"))

@@ -6,7 +6,6 @@ Arrays are named by where they live: `core3/block0/du`, `core3/group1/weight`,
 how populations and inputs map onto sources, cores and blocks.
 """
 import json
-import zipfile
 
 import numpy as np
 
@@ -154,13 +153,8 @@ class Program:
     @classmethod
     def load(cls, path):
         """Read a program written by save(); a malformed file raises ProgramFormatError."""
-        try:
-            with np.load(path, allow_pickle=False) as z:
-                arrays = {k: z[k] for k in z.files}
-        except FileNotFoundError:
-            raise
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as e:
-            raise ProgramFormatError(f"program file {path!r} is not a readable program: {e}") from e
+        from ..io.npz import read_npz
+        arrays = read_npz(path, "program")
         if "__meta__" not in arrays:
             raise ProgramFormatError(f"program file {path!r} has no description (__meta__)")
         try:

@@ -62,6 +62,8 @@ class EnergyReport:
         if result.traffic is None:
             raise InputError("estimate: this result has no network counters; run it on a "
                              "Simulator(program, network=True) (the default)")
+        if not result.steps:
+            raise InputError("estimate: the result has no steps to cost")
         program = result.program
         target = program.target
         model = CostModel(target, dvfs)

@@ -20,6 +20,7 @@ A population with no incoming connection is a root of the graph, before which ni
 inference inserts an Input node of its own.
 """
 import math
+import warnings
 
 import numpy as np
 
@@ -106,6 +107,10 @@ def to_nir(network, path=None, dt=1e-3, discretization="exact"):
             f"populations {left} have a bias but no incoming connection to carry it: their "
             "NIR nodes (IF, I) have no bias of their own")
     feeding = {c.pre.name for c in network.connections}
+    dropped = [p for p in network.probes if p != (p[0], "spikes" if spiking[p[0]] else "v")]
+    if dropped:  # NIR's Output carries one signal per node
+        warnings.warn(f"to_nir: probes {dropped} have no NIR Output and are not written",
+                      stacklevel=2)
     for pop in network.populations:
         wanted = (pop.name, "spikes" if spiking[pop.name] else "v")
         if wanted in network.probes or pop.name not in feeding:

@@ -62,6 +62,8 @@ class _Graph:
                     f"{', '.join(SUPPORTED)}")
         self.pre = {name: [] for name in self.nodes}
         for edge in graph.edges:
+            if not (isinstance(edge, (tuple, list)) and len(edge) == 2):
+                raise ShapeError(f"NIR edge {edge!r}: expected a (source, target) pair")
             src, dst = edge
             for end in (src, dst):
                 if end not in self.nodes:
@@ -118,6 +120,8 @@ class _Graph:
             for d in np.unique(op.delays):
                 out.append((src, sp.diags((op.delays == d).astype(np.float64)) @ matrix,
                             delay + int(d)))
+        if constant is None:  # nothing feeds the node: it only adds its bias
+            constant = np.zeros(op.matrix.shape[1])
         result = out, op.matrix @ constant + op.bias, op.out_shape
         self._busy.discard(name)
         self._done[name] = result
@@ -160,9 +164,28 @@ def _read(nir, graph_or_path):
                                   "nir.NIRGraph or the path of a NIR file")
     try:
         return nir.read(graph_or_path)
-    except (ValueError, KeyError, AssertionError, TypeError) as e:
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError, KeyError, AssertionError, TypeError) as e:
+        unknown = _unknown_node_types(graph_or_path, nir)
+        what = f"nodes of types nir does not know: {unknown}" if unknown else \
+            f"{type(e).__name__}: {e}"
         raise ParameterRangeError(f"from_nir: {os.fspath(graph_or_path)!r} is not a NIR graph "
-                                  f"nir {nir.__version__} can read: {e}") from e
+                                  f"nir {nir.__version__} can read ({what})") from e
+
+
+def _unknown_node_types(path, nir):
+    """{node name: type} of the nodes in a NIR file whose type nir has no class for (what
+    makes nir.read fail without a message); {} if the file cannot say."""
+    try:
+        import h5py
+        with h5py.File(path, "r") as f:
+            nodes = f["node"]["nodes"]
+            types = {name: nodes[name]["type"][()] for name in nodes if "type" in nodes[name]}
+    except Exception:  # noqa: BLE001 -- not HDF5 or not laid out as nir writes: no names
+        return {}
+    types = {k: v.decode() if isinstance(v, bytes) else str(v) for k, v in types.items()}
+    return {k: v for k, v in types.items() if not hasattr(nir, v)}
 
 
 def from_nir(graph_or_path, dt=1e-3, name_prefix="", discretization="exact"):

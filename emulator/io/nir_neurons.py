@@ -57,6 +57,7 @@ import numpy as np
 
 from ..errors import ParameterRangeError, ShapeError, UnsupportedFeatureError
 from ..neurons import FloatLIF
+from ..reference.fixed_point import shift_signed
 
 DISCRETIZATIONS = ("exact", "euler")
 #: NIR neuron node types and whether they spike (the others output their v).
@@ -215,7 +216,9 @@ def float_parameters(pop, dt):
     return (-dt / math.log(a_u) if a_u > 0 else 0.0,
             -dt / math.log(a_v) if a_v < 1 else math.inf,
             float(vth * 64),  # the spec compares v with vth << 6
-            p["bias_mant"] * 2.0 ** p["bias_exp"], 64.0)
+            # the bias the chip adds each step: bias_mant shifted by bias_exp, the bits a
+            # right shift drops lost (spec 3), not bias_mant * 2**bias_exp
+            shift_signed(p["bias_mant"], p["bias_exp"]).astype(np.float64), 64.0)
 
 
 def _nir_tau(a, tau, dt, discretization):

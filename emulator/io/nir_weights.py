@@ -53,6 +53,9 @@ def _size(shape):
 def _per_dim(owner, key, value, ndim, low):
     """An int or one int per spatial dimension, each >= low."""
     arr = np.asarray(value)
+    if arr.dtype.kind not in "iuf":
+        raise ParameterRangeError(f"{owner}: parameter {key}={value!r} must be an integer or "
+                                  f"{ndim} integers")
     if arr.ndim == 0:
         arr = np.full(ndim, arr)
     if arr.shape != (ndim,) or not np.all(arr == np.round(arr)):

@@ -14,9 +14,10 @@ def assert_bit_exact(actual, expected, what="values"):
     """
     if not isinstance(actual, dict) and not isinstance(expected, dict):
         actual, expected = {what: actual}, {what: expected}
-    missing = set(expected) - set(actual)
-    if missing:
-        raise AssertionError(f"{what}: missing entries {sorted(missing)}")
+    missing, extra = set(expected) - set(actual), set(actual) - set(expected)
+    if missing or extra:
+        raise AssertionError(f"{what}: entries {sorted(missing)} missing, {sorted(extra)} "
+                             "not expected")
     for name in expected:
         a, e = np.asarray(actual[name]), np.asarray(expected[name])
         if a.shape != e.shape:
@@ -62,19 +63,22 @@ def default_mappings(net=None):
 
 
 def assert_mapping_invariant(net, inputs, steps, mappings=None, reference=True, dt=None,
-                             min_mappings=1):
+                             min_mappings=None):
     """Compile and run `net` on every mapping and assert that all give the same spikes
     and probed states, bit for bit, and read the same synapses (synops); with
     `reference`, also that they equal the plain-numpy reference model. mappings: a list
     of (label, target, compile options), default `default_mappings(net)`; a mapping the
     network does not fit (ResourceLimitError) is skipped (the returned dict shows which
-    ran), but at least `min_mappings` must run.
+    ran), but at least `min_mappings` must run: by default every mapping you give, and
+    two of the default ones.
     dt: the step length for a float network (quantized for each target; the reference
     runs the first mapping's quantized network). Returns {label: Result}."""
     from ..compiler import compile as compile_network
     from ..quantize import quantize
     from ..reference import ReferenceSimulator
     from ..runtime import Simulator
+    if min_mappings is None:
+        min_mappings = len(mappings) if mappings else 2
     mappings = mappings or default_mappings(net)
     results, first = {}, None
     for label, target, options in mappings:
@@ -93,8 +97,8 @@ def assert_mapping_invariant(net, inputs, steps, mappings=None, reference=True, 
                                  f"{first!r} {results[first].counters['synops']}")
     if len(results) < max(min_mappings, 1):
         raise AssertionError(f"assert_mapping_invariant: the network fits {len(results)} of "
-                             f"the mappings {[m[0] for m in mappings]}; at least "
-                             f"{max(min_mappings, 1)} must run")
+                             f"the mappings {[m[0] for m in mappings]} ({sorted(results)}); "
+                             f"at least {max(min_mappings, 1)} must run")
     if reference:
         plain = quantize(net, next(t for lbl, t, _ in mappings if lbl == first),
                          dt).network if not net.quantized else net
@@ -120,8 +124,13 @@ def assert_quantization_within(net_float, net_int, tol, target="loihi2", dt=None
     from ..quantize import Quantization, quantize
     if measure not in MEASURES:
         raise ValueError(f"assert_quantization_within: measure={measure!r}; one of {MEASURES}")
+    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(tol) or tol < 0:
+        raise ValueError(f"assert_quantization_within: tol={tol!r} must be a finite number >= 0")
     q = net_int if isinstance(net_int, Quantization) else quantize(net_float, target, dt)
-    if not isinstance(net_int, Quantization):
+    if isinstance(net_int, Quantization):
+        _assert_same_structure(net_float, q.network)
+    else:
         _assert_same_integers(net_int, q.network)
     worst = None
     for kind, entries in (("connection", q.connections), ("population", q.populations)):
@@ -136,13 +145,17 @@ def assert_quantization_within(net_float, net_int, tol, target="loihi2", dt=None
     return q
 
 
+def _assert_same_structure(given, expected):
+    if [(p.name, p.n) for p in given.populations] != [(p.name, p.n) for p in expected.populations] \
+            or [c.name for c in given.connections] != [c.name for c in expected.connections]:
+        raise AssertionError("net_int does not have the float network's populations and "
+                             "connections: pass the quantized network (emulator.quantize)")
+
+
 def _assert_same_integers(given, expected):
     """The given integer network is the quantized one: same populations, parameters and
     weights."""
-    if [p.name for p in given.populations] != [p.name for p in expected.populations] or \
-            [c.name for c in given.connections] != [c.name for c in expected.connections]:
-        raise AssertionError("net_int does not have the float network's populations and "
-                             "connections: pass the quantized network (emulator.quantize)")
+    _assert_same_structure(given, expected)
     for a, b in zip(given.populations, expected.populations):
         for key, value in b.params.items():
             if not np.array_equal(a.params.get(key), value):

@@ -126,7 +126,7 @@ def weight_matrices(draw, n_post, n_pre, sparse=None, lo=-300, hi=300):
 def delay_matrices(draw, weights, max_delay=MAX_DELAY):
     """Delays for `weights` (same shape, or same sparsity pattern for a sparse matrix)."""
     n_post, n_pre = weights.shape
-    values = st.one_of(st.integers(0, 4), _edgy(0, max_delay))
+    values = st.one_of(st.integers(0, min(4, max_delay)), _edgy(0, max_delay))
     if sp.issparse(weights):
         coo = weights.tocoo()
         d = draw(st.lists(values, min_size=coo.nnz, max_size=coo.nnz))
