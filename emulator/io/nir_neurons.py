@@ -58,6 +58,7 @@ import numpy as np
 from ..errors import ParameterRangeError, ShapeError, UnsupportedFeatureError
 from ..neurons import FloatLIF
 from ..reference.fixed_point import shift_signed
+from .nir_package import node_array
 
 DISCRETIZATIONS = ("exact", "euler")
 #: NIR neuron node types and whether they spike (the others output their v).
@@ -100,16 +101,7 @@ def _parameters(owner, kind, node):
     non-real, NaN or wrongly shaped parameter."""
     values, shape = {}, None
     for key in PARAMETERS[kind]:
-        raw = getattr(node, key, None)
-        if raw is None:
-            raise ParameterRangeError(f"{owner}: parameter {key} is missing")
-        try:
-            arr = np.asarray(raw, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise ParameterRangeError(f"{owner}: parameter {key}={raw!r} is not an array of "
-                                      "real numbers") from None
-        if np.isnan(arr).any():
-            raise ParameterRangeError(f"{owner}: parameter {key} holds NaN")
+        arr = node_array(owner, node, key, finite=False)  # inf: no leak
         if shape is None:
             shape = arr.shape
         elif arr.shape != shape:

@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import ParameterRangeError, ShapeError, UnsupportedFeatureError
+from .nir_package import node_array
 
 WEIGHT_TYPES = ("Affine", "Linear", "Scale", "Conv1d", "Conv2d", "SumPool2d", "AvgPool2d",
                 "Flatten", "Delay")
@@ -30,20 +31,6 @@ class WeightOp:
     bias: np.ndarray
     delays: object
     out_shape: tuple
-
-
-def _array(owner, node, key):
-    raw = getattr(node, key, None)
-    if raw is None:
-        raise ParameterRangeError(f"{owner}: parameter {key} is missing")
-    try:
-        arr = np.asarray(raw, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ParameterRangeError(f"{owner}: parameter {key}={raw!r} is not an array of real "
-                                  "numbers") from None
-    if not np.all(np.isfinite(arr)):
-        raise ParameterRangeError(f"{owner}: parameter {key} holds NaN or infinite values")
-    return arr
 
 
 def _size(shape):
@@ -125,7 +112,7 @@ def conv_matrix(owner, weight, in_shape, stride, padding, dilation, groups):
 
 
 def _conv(owner, node, in_shape, ndim):
-    weight = _array(owner, node, "weight")
+    weight = node_array(owner, node, "weight")
     if weight.ndim != 2 + ndim:
         raise ShapeError(f"{owner}: weight has shape {weight.shape}; expected (C_out, "
                          f"C_in / groups, {ndim} kernel sizes)")
@@ -138,7 +125,7 @@ def _conv(owner, node, in_shape, ndim):
         raise ParameterRangeError(f"{owner}: parameter groups={node.groups!r} must be an integer")
     matrix, out_shape = conv_matrix(owner, weight, in_shape, stride, padding, dilation,
                                     int(groups))
-    bias = _array(owner, node, "bias")
+    bias = node_array(owner, node, "bias")
     try:
         bias = np.broadcast_to(bias, (weight.shape[0],))
     except ValueError:
@@ -161,7 +148,7 @@ def _pool(owner, node, in_shape, average):
 
 
 def _dense(owner, node, in_shape, with_bias):
-    weight = _array(owner, node, "weight")
+    weight = node_array(owner, node, "weight")
     if weight.ndim != 2:
         raise UnsupportedFeatureError(f"{owner}: weight of shape {weight.shape}; only 2-d "
                                       "(n_out, n_in) weights are supported")
@@ -170,7 +157,7 @@ def _dense(owner, node, in_shape, with_bias):
                          f"{_size(in_shape)} elements (shape {tuple(in_shape)})")
     bias = np.zeros(weight.shape[0])
     if with_bias:
-        given = _array(owner, node, "bias")
+        given = node_array(owner, node, "bias")
         try:
             bias = np.broadcast_to(given, bias.shape).astype(np.float64)
         except ValueError:
@@ -180,7 +167,7 @@ def _dense(owner, node, in_shape, with_bias):
 
 
 def _elementwise(owner, node, key, in_shape):
-    values = _array(owner, node, key)
+    values = node_array(owner, node, key)
     if values.size != _size(in_shape):
         raise ShapeError(f"{owner}: parameter {key} has {values.size} elements (shape "
                          f"{values.shape}), but its input has {_size(in_shape)} (shape "
