@@ -105,5 +105,5 @@ def test_the_assertions_refuse_what_proves_nothing():
     other.population(5, emulator.FloatLIF(tau_mem=0.02, threshold=1.0), name="h")
     with pytest.raises(AssertionError, match="populations and connections"):
         assert_quantization_within(floats, emulator.quantize(other, "loihi2", 1e-3), 0.5)
-    with pytest.raises(ValueError, match="tol"):
+    with pytest.raises(emulator.ParameterRangeError, match="tol"):
         assert_quantization_within(floats, emulator.quantize(floats, "loihi2", 1e-3), float("nan"))

@@ -3,7 +3,7 @@ variable, step, neuron), that a network computes the same on every mapping, and 
 quantization stayed within a tolerance."""
 import numpy as np
 
-from ..errors import ResourceLimitError
+from ..errors import ParameterRangeError, ResourceLimitError
 
 
 def assert_bit_exact(actual, expected, what="values"):
@@ -123,10 +123,12 @@ def assert_quantization_within(net_float, net_int, tol, target="loihi2", dt=None
     or the Quantization emulator.quantize returned. Returns the Quantization."""
     from ..quantize import Quantization, quantize
     if measure not in MEASURES:
-        raise ValueError(f"assert_quantization_within: measure={measure!r}; one of {MEASURES}")
+        raise ParameterRangeError(f"assert_quantization_within: measure={measure!r}; one of "
+                                  f"{MEASURES}")
     if isinstance(tol, bool) or not isinstance(tol, (int, float, np.integer, np.floating)) \
             or not np.isfinite(tol) or tol < 0:
-        raise ValueError(f"assert_quantization_within: tol={tol!r} must be a finite number >= 0")
+        raise ParameterRangeError(f"assert_quantization_within: tol={tol!r} must be a finite "
+                                  "number >= 0")
     q = net_int if isinstance(net_int, Quantization) else quantize(net_float, target, dt)
     if isinstance(net_int, Quantization):
         _assert_same_structure(net_float, q.network)

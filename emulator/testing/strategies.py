@@ -8,6 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 from hypothesis import strategies as st
 
+from ..errors import UnsupportedFeatureError
 from ..learning import MAX_T_EPOCH, MODULATED_TAU, LearningRule
 from ..network import MAX_DELAY, WEIGHT_RANGE, Network
 from ..neurons import LIF, MAX_STATE_EXP, STATE_MAX, Delta, ResonateFire, Sigma, SigmaDelta
@@ -159,8 +160,8 @@ def neuron_models(draw, kind, n=1, target=None):
     """A model of `kind` (a name of MODEL_STRATEGIES) for n neurons over its full
     parameter ranges; with a target, only a kind the target runs."""
     if target is not None and kind not in target.neuron_models:
-        raise ValueError(f"neuron_models: target {target.name} has no model {kind!r}; it runs "
-                         f"{target.neuron_models}")
+        raise UnsupportedFeatureError(f"neuron_models: target {target.name} has no model "
+                                      f"{kind!r}; it runs {target.neuron_models}")
     return draw(MODEL_STRATEGIES[kind](n))
 
 
