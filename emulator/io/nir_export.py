@@ -24,9 +24,9 @@ import warnings
 
 import numpy as np
 
-from ..errors import ParameterRangeError, UnsupportedFeatureError
+from ..errors import UnsupportedFeatureError
 from ..quantize import prepare_weights
-from .nir_neurons import check_discretization, float_parameters, nir_node
+from .nir_neurons import check_discretization, check_step, float_parameters, nir_node
 from .nir_package import require_nir
 
 
@@ -58,12 +58,8 @@ def to_nir(network, path=None, dt=1e-3, discretization="exact"):
     discretization as in from_nir, so that from_nir(to_nir(net, dt=dt), dt=dt) gives
     the same populations and weights back."""
     nir = require_nir()
-    if isinstance(dt, (bool, np.bool_)) or not isinstance(dt, (int, float, np.integer,
-                                                               np.floating)) \
-            or not math.isfinite(dt) or dt <= 0:
-        raise ParameterRangeError(f"to_nir: dt={dt!r} must be a step length in seconds > 0")
+    dt = check_step("to_nir", dt)
     check_discretization("to_nir", discretization)
-    dt = float(dt)
     nodes, edges = {}, []
     taken = {o.name for o in (*network.inputs, *network.populations)}
     for inp in network.inputs:

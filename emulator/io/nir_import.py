@@ -29,7 +29,7 @@ from ..errors import (ParameterRangeError, ShapeError, UnknownNameError,
                       UnsupportedFeatureError)
 from ..network import MAX_DELAY, Network
 from ..neurons import FloatLIF
-from .nir_neurons import NEURON_TYPES, check_discretization, neuron_map
+from .nir_neurons import NEURON_TYPES, check_discretization, check_step, neuron_map
 from .nir_package import require_nir
 from .nir_weights import WEIGHT_TYPES, weight_op
 
@@ -196,14 +196,10 @@ def from_nir(graph_or_path, dt=1e-3, name_prefix="", discretization="exact"):
     decays) or "euler" (forward Euler, as snnTorch and Norse step their models).
     Each Output node becomes a probe of the population feeding it (docs/nir.md)."""
     nir = require_nir()
-    if isinstance(dt, (bool, np.bool_)) or not isinstance(dt, (int, float, np.integer,
-                                                               np.floating)) \
-            or not np.isfinite(dt) or dt <= 0:
-        raise ParameterRangeError(f"from_nir: dt={dt!r} must be a step length in seconds > 0")
+    dt = check_step("from_nir", dt)
     check_discretization("from_nir", discretization)
     if not isinstance(name_prefix, str):
         raise ParameterRangeError(f"from_nir: name_prefix={name_prefix!r} must be a string")
-    dt = float(dt)
     g = _Graph(_read(nir, graph_or_path), dt)
     for name, kind in g.kind.items():
         if kind in NEURON_TYPES:

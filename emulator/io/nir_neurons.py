@@ -90,6 +90,15 @@ class NeuronMap:
         return int(np.prod(self.shape, dtype=np.int64))
 
 
+def check_step(owner, dt):
+    """dt as a float: a finite step length in seconds > 0, else a named error."""
+    if isinstance(dt, (bool, np.bool_)) or not isinstance(dt, (int, float, np.integer,
+                                                               np.floating)) \
+            or not math.isfinite(dt) or dt <= 0:
+        raise ParameterRangeError(f"{owner}: dt={dt!r} must be a step length in seconds > 0")
+    return float(dt)
+
+
 def check_discretization(owner, discretization):
     if discretization not in DISCRETIZATIONS:
         raise ParameterRangeError(f"{owner}: discretization={discretization!r}; expected one "
