@@ -5,6 +5,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <chrono>
 #include <initializer_list>
 #include <map>
 #include <memory>
@@ -52,6 +53,15 @@ py::array_t<T> to_numpy(const std::vector<T>& v) {
     py::array_t<T> a(static_cast<py::ssize_t>(v.size()));
     std::copy(v.begin(), v.end(), a.mutable_data());
     return a;
+}
+
+// The same without a copy: the array takes the vector over (a run's spike record can be
+// hundreds of megabytes, and copying it would delay even an interrupted run's return).
+template <typename T>
+py::array_t<T> to_numpy(std::vector<T>&& v) {
+    auto* owned = new std::vector<T>(std::move(v));
+    py::capsule free_when_done(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+    return py::array_t<T>(static_cast<py::ssize_t>(owned->size()), owned->data(), free_when_done);
 }
 
 // A neuron model's parameters: exactly the names `expected`, each an int32 array of n.
@@ -163,9 +173,63 @@ py::array_t<double> pcg64_draws(const py::array& words_in, int64_t n, const std:
     return out;
 }
 
+// Looks into a run from Python between steps, with the GIL taken for a moment: runs the
+// pending signal handlers (Ctrl-C raises KeyboardInterrupt there) when the run is on the
+// main thread, and calls `progress(steps done, steps)` every `interval` seconds. An
+// exception from either stops the run; it is kept to be handed back with the outputs.
+class PythonWatch : public RunWatch {
+  public:
+    PythonWatch(py::object progress, int64_t steps, double interval, bool signals)
+        : progress_(std::move(progress)), steps_(steps), interval_(interval), signals_(signals),
+          last_(std::chrono::steady_clock::now()) {}
+
+    bool poll(int64_t done) override {
+        py::gil_scoped_acquire gil;
+        try {
+            if (signals_ && PyErr_CheckSignals() != 0) throw py::error_already_set();
+            const auto now = std::chrono::steady_clock::now();
+            if (!progress_.is_none() && std::chrono::duration<double>(now - last_).count() >= interval_) {
+                last_ = now;
+                progress_(done, steps_);
+            }
+        } catch (py::error_already_set& e) {
+            error_ = e.value();
+            return false;
+        }
+        return true;
+    }
+    // The exception that stopped the run, or None.
+    py::object error() const { return error_; }
+
+  private:
+    py::object progress_;
+    int64_t steps_;
+    double interval_;
+    bool signals_;
+    std::chrono::steady_clock::time_point last_;
+    py::object error_ = py::none();
+};
+
+const char* stop_name(RunStop stop) {
+    switch (stop) {
+        case RunStop::kNone: return nullptr;
+        case RunStop::kRequested: return "requested";
+        case RunStop::kWatch: return "watch";
+        case RunStop::kRecordBudget: return "record budget";
+    }
+    return nullptr;
+}
+
+// Runs `steps` steps without the GIL. Returns the outputs of the steps that ran (all of
+// them unless the run stopped: "stop" names why, "error" holds the exception a signal
+// handler or the progress callback raised). per_step: RunOptions::per_step.
+// record_budget: bytes the spike record may take (0: no bound). signals: check Python's
+// signals between steps (only the main thread can run their handlers).
 py::dict run(System& s, int64_t steps, const py::array& raster_in,
              const std::vector<std::tuple<int32_t, int32_t, std::string, int32_t, int32_t>>& probes_in,
-             const std::vector<std::tuple<int32_t, std::string>>& plastic_in) {
+             const std::vector<std::tuple<int32_t, std::string>>& plastic_in, bool per_step,
+             const py::object& progress, double progress_interval, bool signals,
+             uint64_t record_budget) {
     if (!raster_in.dtype().equal(py::dtype::of<int32_t>()) || raster_in.ndim() != 2 ||
         raster_in.shape(0) != steps || raster_in.shape(1) != s.n_inputs())
         throw RunError("raster: expected an int32 array of shape (" + std::to_string(steps) +
@@ -189,29 +253,41 @@ py::dict run(System& s, int64_t steps, const py::array& raster_in,
     int64_t* probe_ptr = probe_out.mutable_data();
     int32_t* plastic_ptr = plastic_out.mutable_data();
     const int32_t* raster_ptr = raster.data();
+    PythonWatch watch(progress, steps, progress_interval, signals);
+    RunOptions options;
+    options.per_step = per_step;
+    options.watch = (signals || !progress.is_none()) ? &watch : nullptr;
+    options.record_budget = record_budget ? record_budget : UINT64_MAX;
     RunOutput out;
     {
         py::gil_scoped_release release;
-        s.run(steps, raster_ptr, probes, probe_ptr, plastic, plastic_ptr, out);
+        s.run(steps, raster_ptr, probes, probe_ptr, plastic, plastic_ptr, out, options);
     }
+    const py::ssize_t ran = out.steps_run, rows = per_step ? ran : 1;
+    const auto first = [ran](const py::array& a) { return a[py::slice(0, ran, 1)]; };
     py::dict d;
-    d["step_ptr"] = to_numpy(out.step_ptr);
-    d["spike_source"] = to_numpy(out.spike_source);
-    d["spike_payload"] = to_numpy(out.spike_payload);
+    d["steps_run"] = ran;
+    d["stop"] = stop_name(out.stop) ? py::object(py::str(stop_name(out.stop))) : py::none();
+    d["error"] = watch.error();
+    d["step_ptr"] = to_numpy(std::move(out.step_ptr));
+    d["spike_source"] = to_numpy(std::move(out.spike_source));
+    d["spike_payload"] = to_numpy(std::move(out.spike_payload));
+    d["source_outputs"] = to_numpy(out.source_outputs);
     auto cc = to_numpy(out.core_counters);
     d["core_counters"] = cc.reshape({static_cast<py::ssize_t>(s.n_cores()), py::ssize_t{kNumCounters}});
     auto sc = to_numpy(out.step_counters);
-    d["step_counters"] = sc.reshape({static_cast<py::ssize_t>(steps), py::ssize_t{kNumCounters}});
+    d["step_counters"] = sc.reshape({rows, py::ssize_t{kNumCounters}});
     auto hs = to_numpy(out.host_steps);
-    d["host_steps"] = hs.reshape({static_cast<py::ssize_t>(steps), py::ssize_t{kHostColumns}});
-    d["probes"] = probe_out;
-    d["plastic_probes"] = plastic_out;
+    d["host_steps"] = hs.reshape({rows, py::ssize_t{kHostColumns}});
+    d["probes"] = ran == steps ? py::object(probe_out) : py::object(first(probe_out));
+    d["plastic_probes"] = ran == steps ? py::object(plastic_out) : py::object(first(plastic_out));
     if (s.mesh()) {
         // signed: the busiest-link and slowest-core columns hold -1 for "none"
-        auto ts = py::array(py::dtype::of<int64_t>(), {steps, py::ssize_t{kTrafficColumns}},
+        auto ts = py::array(py::dtype::of<int64_t>(), {rows, py::ssize_t{kTrafficColumns}},
                             out.traffic_steps.data());
         d["traffic_steps"] = ts;
-        d["time_steps"] = to_numpy(out.time_steps).reshape({steps, py::ssize_t{kTimeColumns}});
+        d["time_steps"] = to_numpy(out.time_steps).reshape({rows, py::ssize_t{kTimeColumns}});
+        d["time_totals"] = to_numpy(out.time_totals);
         d["link_packets"] = to_numpy(out.link_packets);
         d["link_bits"] = to_numpy(out.link_bits);
         d["router_packets"] = to_numpy(out.router_packets);
@@ -472,6 +548,12 @@ PYBIND11_MODULE(_core, m) {
         } catch (const RunError& e) {
             auto cls = py::module_::import("emulator.errors").attr("InputError");
             PyErr_SetString(cls.ptr(), e.what());
+        } catch (const BusyError& e) {
+            auto cls = py::module_::import("emulator.errors").attr("SimulatorBusyError");
+            PyErr_SetString(cls.ptr(), e.what());
+        } catch (const std::bad_alloc&) {
+            auto cls = py::module_::import("emulator.errors").attr("ResourceLimitError");
+            PyErr_SetString(cls.ptr(), "the kernel ran out of memory (std::bad_alloc)");
         }
     });
 
@@ -530,6 +612,7 @@ PYBIND11_MODULE(_core, m) {
              py::arg("hop"), py::arg("bit"), py::arg("packet_bits"))
         .def("link_table",
              [](const System& s) {
+                 auto call = s.guard("link_table()");
                  const Mesh* mesh = s.mesh();
                  if (!mesh) throw RunError("system: no network was set");
                  py::array_t<int32_t> out({static_cast<py::ssize_t>(mesh->n_links()), py::ssize_t{4}});
@@ -547,6 +630,7 @@ PYBIND11_MODULE(_core, m) {
              })
         .def("plastic_state",
              [](const System& s, int32_t k, const std::string& var) {
+                 auto call = s.guard("plastic_state()");
                  const PlasticConnection& p = s.plastic(k);
                  const int64_t n = p.n_values(var);
                  if (n < 0) throw RunError("plastic_state: no variable '" + var + "'");
@@ -555,13 +639,26 @@ PYBIND11_MODULE(_core, m) {
                  return out;
              })
         .def("run", &run, py::arg("steps"), py::arg("raster"), py::arg("probes"),
-             py::arg("plastic_probes"))
+             py::arg("plastic_probes"), py::arg("per_step"), py::arg("progress"),
+             py::arg("progress_interval"), py::arg("signals"), py::arg("record_budget"))
+        .def("request_stop", &System::request_stop)
         .def("reset", &System::reset)
         .def_property_readonly("n_inputs", &System::n_inputs)
         .def_property_readonly("n_cores", &System::n_cores)
         .def_property_readonly("n_sources", &System::n_sources)
         .def_property_readonly("steps_done", &System::steps_done)
-        .def_property_readonly("memory_bytes", &System::memory_bytes)
-        .def_property_readonly("synapse_memory_bytes", &System::synapse_memory_bytes)
-        .def_property_readonly("n_synapses", &System::n_synapses);
+        .def_property_readonly("memory_bytes",
+                               [](const System& s) {
+                                   auto call = s.guard("memory_bytes");
+                                   return s.memory_bytes();
+                               })
+        .def_property_readonly("synapse_memory_bytes",
+                               [](const System& s) {
+                                   auto call = s.guard("synapse_memory_bytes");
+                                   return s.synapse_memory_bytes();
+                               })
+        .def_property_readonly("n_synapses", [](const System& s) {
+            auto call = s.guard("n_synapses");
+            return s.n_synapses();
+        });
 }

@@ -36,7 +36,8 @@ void Core::finalize() {
         if (g->post_base() < 0 || static_cast<int64_t>(g->post_base()) + g->n_post() > n_accumulators_)
             throw LoadError(w + ": a synapse group targets accumulators [" +
                             std::to_string(g->post_base()) + ", " +
-                            std::to_string(g->post_base() + g->n_post()) + ") beyond the core's " +
+                            std::to_string(int64_t{g->post_base()} + g->n_post()) +
+                            ") beyond the core's " +
                             std::to_string(n_accumulators_));
         max_delay = std::max(max_delay, g->max_delay());
     }

@@ -1,5 +1,6 @@
 // Errors the kernel raises on bad input. The bindings translate them into the Python
-// package's named exceptions (LoadError -> ProgramFormatError, RunError -> InputError).
+// package's named exceptions (LoadError -> ProgramFormatError, RunError -> InputError,
+// BusyError -> SimulatorBusyError).
 #pragma once
 #include <stdexcept>
 #include <string>
@@ -12,6 +13,11 @@ struct LoadError : std::runtime_error {
 };
 // What a run was given (raster, probes) does not fit the loaded system.
 struct RunError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// A call found the system busy with another (csrc/run_control.hpp: OneCall).
+struct BusyError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 

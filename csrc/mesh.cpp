@@ -12,7 +12,11 @@ namespace {
 // On-chip router outputs, in link-id order.
 enum RouterOutput : int { kEast = 0, kNorth, kWest, kSouth };
 
-int64_t position_key(int64_t x, int64_t y) { return (x << 32) ^ (y & 0xFFFFFFFF); }
+// Unsigned: a position off the grid may be negative, and shifting a negative value is
+// undefined behaviour.
+int64_t position_key(int64_t x, int64_t y) {
+    return static_cast<int64_t>((static_cast<uint64_t>(x) << 32) ^ (static_cast<uint64_t>(y) & 0xFFFFFFFFu));
+}
 }  // namespace
 
 std::vector<int32_t> chip_path(int32_t ax, int32_t ay, int32_t bx, int32_t by, bool hexagonal) {

@@ -70,6 +70,7 @@ Core& System::core(int32_t c) {
 
 void System::set_output_axons(std::vector<int64_t> src_ptr, std::vector<int32_t> dst_core,
                               std::vector<int32_t> dst_axon) {
+    if (finalized_) throw LoadError("system: output axons cannot change after finalize()");
     src_ptr_ = std::move(src_ptr);
     dst_core_ = std::move(dst_core);
     dst_axon_ = std::move(dst_axon);
@@ -353,6 +354,7 @@ void System::emit_core(int32_t c, RunOutput& out) {
                 graded += fanout;
                 bits += fanout * signed_width(*payload);
             }
+            ++out.source_outputs[s];
             out.spike_source.push_back(s);
             out.spike_payload.push_back(*payload);
         }
@@ -364,9 +366,10 @@ void System::emit_core(int32_t c, RunOutput& out) {
     v[kPayloadBits] += bits;
 }
 
-void System::count_host(const int32_t* row, uint64_t* host) const {
+void System::count_host(const int32_t* row, uint64_t* host, uint64_t* outputs) const {
     for (int32_t j = 0; j < n_inputs_; ++j) {
         if (row[j] == 0) continue;
+        ++outputs[j];
         const uint64_t fanout = static_cast<uint64_t>(src_ptr_[j + 1] - src_ptr_[j]);
         ++host[kHostSpikes];
         host[kHostMessages] += fanout;
@@ -377,9 +380,40 @@ void System::count_host(const int32_t* row, uint64_t* host) const {
     }
 }
 
+void System::step(int64_t t, const int32_t* input_row, RunOutput& out, uint64_t* host_row,
+                  uint64_t* traffic_row, double* time_row) {
+    const size_t lo = out.spike_source.size();
+    for (auto& c : cores_) c.update(t);
+    for (int32_t c = 0; c < n_cores(); ++c) emit_core(c, out);
+    out.step_ptr.push_back(static_cast<int64_t>(out.spike_source.size()));
+    const size_t n = out.spike_source.size() - lo;
+    deliver(t, out.spike_source.data() + lo, out.spike_payload.data() + lo, n, input_row);
+    learn(t, out.spike_source.data() + lo, out.spike_payload.data() + lo, n, input_row);
+    count_host(input_row, host_row, out.source_outputs.data());
+    if (traffic_) {
+        traffic_->end_step(traffic_row, time_row, host_row + kHostPackets);
+        time_cores(time_row, traffic_row);
+    }
+}
+
+namespace {
+// Folds one step's traffic row into a row of run totals (see RunOptions::per_step).
+void fold_traffic(const uint64_t* step, uint64_t* total) {
+    for (int k = 0; k < kTrafficColumns; ++k) {
+        if (k == kTrafficLongestHops || k == kTrafficBusiestLinkPackets)
+            total[k] = std::max(total[k], step[k]);
+        else if (k == kTrafficBusiestLink || k == kTrafficSlowestCore)
+            total[k] = static_cast<uint64_t>(-1);  // no one link or core stands for a run
+        else
+            total[k] += step[k];
+    }
+}
+}  // namespace
+
 void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSpec>& probes,
                  int64_t* probe_out, const std::vector<PlasticProbeSpec>& plastic_probes,
-                 int32_t* plastic_out, RunOutput& out) {
+                 int32_t* plastic_out, RunOutput& out, const RunOptions& options) {
+    OneCall call(busy_, "run()");
     if (!finalized_) throw RunError("system: run() before finalize()");
     if (broken_)
         throw RunError("system: a previous run stopped on an error in the middle of step " +
@@ -390,40 +424,66 @@ void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSp
     for (const auto& p : probes) n_cols += p.count;
     for (const auto& p : plastic_probes) n_plastic_cols += plastic_probe_columns(p);
     for (auto& c : cores_) c.counters().clear();
-    out.step_counters.assign(static_cast<size_t>(steps) * kNumCounters, 0);
-    out.host_steps.assign(static_cast<size_t>(steps) * kHostColumns, 0);
+    const bool per_step = options.per_step;
+    const size_t rows = per_step ? static_cast<size_t>(steps) : 1;
+    out.step_counters.assign(rows * kNumCounters, 0);
+    out.host_steps.assign(rows * kHostColumns, 0);
+    uint64_t traffic_row[kTrafficColumns];
+    double time_row[kTimeColumns];
     if (traffic_) {
-        out.traffic_steps.assign(static_cast<size_t>(steps) * kTrafficColumns, 0);
-        out.time_steps.assign(static_cast<size_t>(steps) * kTimeColumns, 0.0);
+        out.traffic_steps.assign(rows * kTrafficColumns, 0);
+        out.time_steps.assign(rows * kTimeColumns, 0.0);
+        out.time_totals.assign(kTimeTotals, 0.0);
         traffic_->clear_run();
         last_counters_.assign(cores_.size() * kNumCounters, 0);
     }
     Counters before;
-
+    out.source_outputs.assign(static_cast<size_t>(n_sources_), 0);
     out.step_ptr.assign(1, 0);
     out.step_ptr.reserve(steps + 1);
+    stop_requested_.store(false);
+    PollPace pace;
 
-    for (int64_t s = 0; s < steps; ++s) {
-        const int64_t t = ++t_;
-        const int32_t* input_row = raster + s * n_inputs_;
-        const size_t lo = out.spike_source.size();
+    int64_t s = 0;
+    for (; s < steps; ++s) {
+        if (stop_requested_.load(std::memory_order_relaxed)) {
+            out.stop = RunStop::kRequested;
+            break;
+        }
+        if (options.watch && pace.due() && !options.watch->poll(s)) {
+            out.stop = RunStop::kWatch;
+            break;
+        }
+        if (2 * sizeof(int32_t) * out.spike_source.size() > options.record_budget) {
+            out.stop = RunStop::kRecordBudget;
+            break;
+        }
+        const size_t row = per_step ? static_cast<size_t>(s) : 0;
+        uint64_t* host_row = out.host_steps.data() + row * kHostColumns;
+        std::fill(traffic_row, traffic_row + kTrafficColumns, 0);
+        std::fill(time_row, time_row + kTimeColumns, 0.0);
         try {
-            for (auto& c : cores_) c.update(t);
-            for (int32_t c = 0; c < n_cores(); ++c) emit_core(c, out);
+            step(++t_, raster + s * n_inputs_, out, host_row, traffic_row, time_row);
         } catch (...) {  // a step stopped half way: the state is not a step boundary
             broken_ = true;
             throw;
         }
-        out.step_ptr.push_back(static_cast<int64_t>(out.spike_source.size()));
-        const size_t n = out.spike_source.size() - lo;
-        deliver(t, out.spike_source.data() + lo, out.spike_payload.data() + lo, n, input_row);
-        learn(t, out.spike_source.data() + lo, out.spike_payload.data() + lo, n, input_row);
-        count_host(input_row, out.host_steps.data() + s * kHostColumns);
         if (traffic_) {
-            uint64_t* row = out.traffic_steps.data() + s * kTrafficColumns;
-            double* time = out.time_steps.data() + s * kTimeColumns;
-            traffic_->end_step(row, time, out.host_steps.data() + s * kHostColumns + kHostPackets);
-            time_cores(time, row);
+            if (per_step) {
+                std::copy(traffic_row, traffic_row + kTrafficColumns,
+                          out.traffic_steps.data() + row * kTrafficColumns);
+                std::copy(time_row, time_row + kTimeColumns, out.time_steps.data() + row * kTimeColumns);
+            } else {
+                fold_traffic(traffic_row, out.traffic_steps.data());
+                for (int k = 0; k < kTimeColumns; ++k) out.time_steps[k] += time_row[k];
+            }
+            double* totals = out.time_totals.data();
+            for (int v = 0; v < 3; ++v) {
+                const double network = std::max(time_row[kTimeLatency + v], time_row[kTimeSerialisation + v]);
+                totals[kTotalNetwork + v] += network;
+                totals[kMaxCore + v] = std::max(totals[kMaxCore + v], time_row[kTimeCore + v]);
+                totals[kMaxNetwork + v] = std::max(totals[kMaxNetwork + v], network);
+            }
         }
         int64_t* dst = probe_out + s * n_cols;
         for (const auto& p : probes) {
@@ -440,8 +500,17 @@ void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSp
         for (auto& c : cores_)
             for (int k = 0; k < kNumCounters; ++k) now.v[k] += c.counters().v[k];
         for (int k = 0; k < kNumCounters; ++k)
-            out.step_counters[s * kNumCounters + k] = now.v[k] - before.v[k];
+            out.step_counters[row * kNumCounters + k] += now.v[k] - before.v[k];
         before = now;
+    }
+    out.steps_run = s;
+    if (per_step) {
+        out.step_counters.resize(static_cast<size_t>(s) * kNumCounters);
+        out.host_steps.resize(static_cast<size_t>(s) * kHostColumns);
+        if (traffic_) {
+            out.traffic_steps.resize(static_cast<size_t>(s) * kTrafficColumns);
+            out.time_steps.resize(static_cast<size_t>(s) * kTimeColumns);
+        }
     }
     out.core_counters.resize(cores_.size() * kNumCounters);
     for (auto& c : cores_)
@@ -457,6 +526,7 @@ void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSp
 }
 
 void System::reset() {
+    OneCall call(busy_, "reset()");
     for (auto& c : cores_) c.reset();
     for (auto& p : plastic_) p->reset();
     t_ = 0;

@@ -22,6 +22,7 @@
 #include "core.hpp"
 #include "learning.hpp"
 #include "mesh.hpp"
+#include "run_control.hpp"
 #include "traffic.hpp"
 
 namespace emu {
@@ -46,17 +47,39 @@ struct PlasticProbeSpec {
     std::string var;
 };
 
+// Columns of RunOutput::time_totals, per figure variant (low, typical, high): the sum
+// over steps of each step's network time (the longer of its longest latency and its
+// busiest link's serialisation), the longest core time of any step, and the longest
+// network time of any step.
+enum TimeTotal : int { kTotalNetwork = 0, kMaxCore = 3, kMaxNetwork = 6, kTimeTotals = 9 };
+
+// How to run: per_step keeps a row of counters, host columns, traffic and times for
+// every step (else one row of run totals: sums, the longest hop count and busiest
+// link's packets as maxima, no busiest link or slowest core); watch looks in between
+// steps (may be null); record_budget bounds the bytes of the spike record.
+struct RunOptions {
+    bool per_step = true;
+    RunWatch* watch = nullptr;
+    uint64_t record_budget = UINT64_MAX;
+};
+
 struct RunOutput {
+    int64_t steps_run = 0;                // steps actually run (fewer when stopped)
+    RunStop stop = RunStop::kNone;        // why the run ended early, if it did
     std::vector<int64_t> step_ptr;        // steps + 1: step s's spikes are entries
     std::vector<int32_t> spike_source;    // [step_ptr[s], step_ptr[s + 1]) of these two,
     std::vector<int32_t> spike_payload;   // in source order
+    std::vector<uint64_t> source_outputs; // n_sources: nonzero outputs of each source
     std::vector<uint64_t> core_counters;  // n_cores x kNumCounters, this run only
-    std::vector<uint64_t> step_counters;  // steps x kNumCounters, summed over cores
-    std::vector<uint64_t> host_steps;     // steps x kHostColumns: what the host injected
-    // The network (empty without set_network): steps x kTrafficColumns, steps x
-    // kTimeColumns, per link and per router totals of the run, deliveries by hops.
+    // Rows per step (RunOptions::per_step), or one row of run totals:
+    std::vector<uint64_t> step_counters;  // rows x kNumCounters, summed over cores
+    std::vector<uint64_t> host_steps;     // rows x kHostColumns: what the host injected
+    // The network (empty without set_network): rows x kTrafficColumns, rows x
+    // kTimeColumns (summed over steps in a row of totals), kTimeTotals, per link and
+    // per router totals of the run, deliveries by hops.
     std::vector<uint64_t> traffic_steps;
     std::vector<double> time_steps;
+    std::vector<double> time_totals;
     std::vector<uint64_t> link_packets, link_bits, router_packets, hop_histogram;
 };
 
@@ -89,12 +112,21 @@ class System {
 
     // Runs `steps` steps. raster: steps x n_inputs payloads (0 = no spike). probe_out:
     // steps x n_probe_columns, the probes' columns side by side in the order given;
-    // plastic_out likewise for the plastic probes. A PayloadError (strict mode) leaves
-    // the system mid-step: it must be reset before it runs again.
+    // plastic_out likewise for the plastic probes. A stop (options, request_stop) ends
+    // the run between two steps: out.steps_run and out.stop say where and why, and the
+    // outputs hold those steps. An error inside a step (a PayloadError in strict mode,
+    // running out of memory) leaves the system mid-step: it must be reset before it
+    // runs again. One call at a time: run and reset throw BusyError while another call
+    // holds the system (guard()).
     void run(int64_t steps, const int32_t* raster, const std::vector<ProbeSpec>& probes,
              int64_t* probe_out, const std::vector<PlasticProbeSpec>& plastic_probes,
-             int32_t* plastic_out, RunOutput& out);
+             int32_t* plastic_out, RunOutput& out, const RunOptions& options = {});
     void reset();
+    // Asks the run in progress, if any, to stop after its current step; callable from
+    // any thread, without the one-call guard.
+    void request_stop() { stop_requested_.store(true); }
+    // Holds the system for one call of the bindings (reads of state that a run changes).
+    OneCall guard(const char* what) const { return OneCall(busy_, what); }
     void check_probes(const std::vector<ProbeSpec>& probes) const;
     // Columns a plastic probe fills per step.
     int64_t plastic_probe_columns(const PlasticProbeSpec& p) const;
@@ -118,7 +150,12 @@ class System {
     void learn(int64_t t, const int32_t* src, const int32_t* payload, size_t n,
                const int32_t* input_row);
     void emit_core(int32_t c, RunOutput& out);
-    void count_host(const int32_t* row, uint64_t* host) const;
+    // One whole step t of a run: its traffic and time columns go to the rows given.
+    void step(int64_t t, const int32_t* input_row, RunOutput& out, uint64_t* host_row,
+              uint64_t* traffic_row, double* time_row);
+    // Counts step row `row` of the input raster: the host's columns, and each input
+    // channel's nonzero entries in `outputs`.
+    void count_host(const int32_t* row, uint64_t* host, uint64_t* outputs) const;
     // Builds the routes and the traffic accounting (finalize).
     void finalize_network();
     // Step s's per-core busy times: the slowest core's, per figure variant.
@@ -137,6 +174,8 @@ class System {
     // steps done since the last reset; atomic: Python may poll it (steps_done) from
     // another thread while run() advances it with the GIL released
     std::atomic<int64_t> t_{0};
+    mutable std::atomic<bool> busy_{false};    // a call holds the system (OneCall)
+    std::atomic<bool> stop_requested_{false};  // request_stop() during a run
     std::vector<std::unique_ptr<PlasticConnection>> plastic_;
     std::vector<uint64_t> plastic_synapses_;  // what each plastic connection should hold
     std::vector<int32_t> step_payload_;       // per source, this step's payload (learning)

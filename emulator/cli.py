@@ -18,13 +18,13 @@ import sys
 
 import numpy as np
 
-from .errors import (EmulatorError, InputError, ProgramFormatError, ResourceLimitError,
+from .errors import (EmulatorError, FileFormatError, InputError, ResourceLimitError,
                      ShapeError, UnknownNameError, UnsupportedFeatureError)
 
 EXIT_CODES = {"ok": 0, "error": 1, "usage": 2, "input": 3, "fit": 4, "unsupported": 5,
               "internal": 70}
 _EXIT_OF = ((ResourceLimitError, "fit"), (UnsupportedFeatureError, "unsupported"),
-            (ProgramFormatError, "input"), (InputError, "input"), (ShapeError, "input"),
+            (FileFormatError, "input"), (InputError, "input"), (ShapeError, "input"),
             (UnknownNameError, "input"))
 
 

@@ -36,8 +36,31 @@ class UnsupportedFeatureError(EmulatorError):
     """A target lacks a feature the network uses (graded spikes on Loihi 1, ...)."""
 
 
-class ProgramFormatError(EmulatorError, ValueError):
-    """A Program file or Program arrays are malformed or inconsistent."""
+class FileFormatError(EmulatorError, ValueError):
+    """A file cannot be read, is damaged, or is not what it should be: a Program, a
+    Result or a NIR graph whose bytes or structure are wrong, or whose reading did not
+    finish in its time limit."""
+
+
+class ProgramFormatError(FileFormatError):
+    """A Program (its file, its description or its arrays) is malformed or inconsistent."""
+
+
+class SimulatorBusyError(EmulatorError, RuntimeError):
+    """A Simulator was called while another call on it (from another thread, or from a
+    progress callback) has not returned: one call at a time."""
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or Simulator.interrupt()) stopped a run between two steps. `result` holds
+    the steps that ran (a Result); the simulator stands at that step boundary, and the
+    next run() continues from it. A KeyboardInterrupt, so that it stops a script as
+    Ctrl-C should; not an EmulatorError, so that `except EmulatorError` does not swallow
+    it."""
+
+    def __init__(self, message, result=None):
+        super().__init__(message)
+        self.result = result
 
 
 class PayloadRangeError(EmulatorError, OverflowError):

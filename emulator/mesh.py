@@ -80,29 +80,52 @@ class Traffic:
 
     Times per step, seconds, as (steps, 3) arrays of the (low, typical, high) figures:
     core_time (the slowest core's busy time), latency (the longest delivery) and
-    serialisation (the busiest link's bits over its bandwidth).
+    serialisation (the busiest link's bits over its bandwidth). Over the run, (3,)
+    arrays: core_time_total, network_total (the sum over steps of the longer of latency
+    and serialisation), max_core_time and max_network_time (of any step).
+
+    A run with per_step=False keeps totals only: per_step, core_time, latency and
+    serialisation are None there.
     """
 
-    def __init__(self, out, links, routers_per_chip):
-        steps = out["traffic_steps"]
-        self.per_step = {n: steps[:, k].astype(np.int64) for k, n in enumerate(TRAFFIC_COLUMNS)}
+    def __init__(self, out, links, routers_per_chip, steps, per_step=True):
+        rows = out["traffic_steps"]
+        time = out["time_steps"]
         summed = ("packets", "deliveries", "intra_core", "intra_chip", "inter_chip", "hops_ew",
                   "hops_ns", "hops_chip", "payload_bit_hops")
-        self.total = {n: int(self.per_step[n].sum()) for n in summed}
-        time = out["time_steps"]
-        self.core_time = time[:, 0:3]
-        self.latency = time[:, 3:6]
-        self.serialisation = time[:, 6:9]
+        self._steps = steps
+        self.per_step = self.core_time = self.latency = self.serialisation = None
+        if per_step:
+            self.per_step = {n: rows[:, k].astype(np.int64) for k, n in enumerate(TRAFFIC_COLUMNS)}
+            self.core_time = time[:, 0:3]
+            self.latency = time[:, 3:6]
+            self.serialisation = time[:, 6:9]
+        self.total = {n: int(rows[:, TRAFFIC_COLUMNS.index(n)].astype(np.int64).sum())
+                      for n in summed}
+        self.core_time_total = time[:, 0:3].sum(axis=0)
+        totals = out["time_totals"]
+        self.network_total, self.max_core_time, self.max_network_time = \
+            totals[0:3], totals[3:6], totals[6:9]
         self.links = links
         self.link_packets = out["link_packets"].astype(np.int64)
         self.link_bits = out["link_bits"].astype(np.int64)
         self.router_packets = out["router_packets"].astype(np.int64)
         self.hop_histogram = out["hop_histogram"].astype(np.int64)
         self.routers_per_chip = routers_per_chip
+        self._rows, self._time, self._totals = rows, time, totals
 
     @property
     def steps(self):
-        return len(self.core_time)
+        return self._steps
+
+    def arrays(self):
+        """What the kernel returned, as a result file keeps it: "steps" and "time" (a row
+        per step, or one row of totals), "totals" (time_totals), the link table and the
+        per-link, per-router and per-hop counts."""
+        return {"steps": self._rows, "time": self._time, "totals": self._totals,
+                "links": self.links, "link_packets": self.link_packets,
+                "link_bits": self.link_bits, "router_packets": self.router_packets,
+                "hop_histogram": self.hop_histogram}
 
     def busiest_link(self):
         """(link, packets, description) of the link that carried the most packets in the

@@ -11,8 +11,10 @@ import numpy as np
 from . import _core
 from .compiler.program import Program
 from .energy.model import CostModel
-from .errors import InputError, PayloadRangeError, UnknownNameError
-from .mesh import Traffic, network_spec
+from .errors import (InputError, PayloadRangeError, ResourceLimitError, RunInterrupted,
+                     UnknownNameError)
+from .memory import format_bytes, require_memory
+from .mesh import TRAFFIC_COLUMNS, Traffic, network_spec
 from .network import CONNECTION_PROBES
 
 
@@ -54,22 +56,38 @@ class Counters:
     """Activity counters of one run.
 
     per_core[name]: (n_cores,) counts per core; per_step[name]: (steps,) counts summed
-    over cores; total[name]: the run's total; per_source: (n_sources,) nonzero outputs
-    of every source in the run (the input channels first, then each core's neurons). host[name] ("spikes", "messages",
-    "graded_messages", "payload_bits"): the input spikes the host injected and the
-    messages it sent for them, in total, and host_per_step[name] per step. Units are in
+    over cores (None for a run with per_step=False, which keeps totals only);
+    total[name]: the run's total; per_source: (n_sources,) nonzero outputs of every
+    source in the run (the input channels first, then each core's neurons). host[name]
+    ("spikes", "messages", "graded_messages", "payload_bits", "packets", "hops_ew",
+    "hops_ns", "hops_chip"): what the host injected and sent for it, in total, and
+    host_per_step[name] per step (None without per-step records). Units are in
     COUNTER_UNITS.
     """
 
-    def __init__(self, core_counters, step_counters, host_steps, per_source=None):
+    def __init__(self, core_counters, step_counters, host_steps, per_source=None,
+                 per_step=True):
         self.per_core = {n: core_counters[:, k].astype(np.int64) for k, n in enumerate(COUNTERS)}
-        self.per_step = {n: step_counters[:, k].astype(np.int64) for k, n in enumerate(COUNTERS)}
         self.total = {n: int(v.sum()) for n, v in self.per_core.items()}
-        self.host_per_step = {n: host_steps[:, k].astype(np.int64)
-                              for k, n in enumerate(HOST_COUNTERS)}
-        self.host = {n: int(v.sum()) for n, v in self.host_per_step.items()}
+        host = np.asarray(host_steps, np.int64).reshape(-1, len(HOST_COUNTERS))
+        self.host = {n: int(host[:, k].sum()) for k, n in enumerate(HOST_COUNTERS)}
+        self.per_step = self.host_per_step = None
+        if per_step:
+            self.per_step = {n: step_counters[:, k].astype(np.int64) for k, n in enumerate(COUNTERS)}
+            self.host_per_step = {n: host[:, k] for k, n in enumerate(HOST_COUNTERS)}
         # nonzero outputs of every source over the run (NeuroBench's effective operations)
         self.per_source = None if per_source is None else np.asarray(per_source, np.int64)
+        self._rows = (np.asarray(step_counters, np.int64), host)
+
+    def arrays(self):
+        """The counters as the arrays they were made from (what a result file keeps):
+        "core" (n_cores, counters), "step" and "host" (a row per step, or one row of
+        totals), "source"."""
+        out = {"core": np.stack([self.per_core[n] for n in COUNTERS], axis=1),
+               "step": self._rows[0], "host": self._rows[1]}
+        if self.per_source is not None:
+            out["source"] = self.per_source
+        return out
 
     def __getitem__(self, name):
         return self.total[name]
@@ -132,7 +150,8 @@ class Result:
 
     @classmethod
     def load(cls, path):
-        """Read a result written by save(); a malformed file raises ProgramFormatError."""
+        """Read a result written by save(). A damaged or inconsistent file raises
+        FileFormatError (ProgramFormatError for its program) naming what is wrong."""
         from .io.result import load_result
         return load_result(path)
 
@@ -168,9 +187,11 @@ class Simulator:
         self.strict = bool(strict)
         self.network = bool(network)
         meta = program.meta
+        self._what = f"a program of {program.n_cores} cores on {meta['target']['name']}"
         self._inputs = meta["inputs"]
         self._n_inputs = sum(i["n"] for i in self._inputs)
         self._payload_bits = meta["target"]["payload_bits"]
+        require_memory(f"loading {self._what} into the kernel", self._load_bytes(program))
         self._system = self._load(program)
         self._links = None
         self._sizes, self._pop_of, self._neuron_of = self._source_map(meta)
@@ -178,6 +199,19 @@ class Simulator:
         self._plastic = {p["connection"]: k for k, p in enumerate(meta["plastic"])}
         self._synapse_maps = {p["connection"]: self._synapse_map(k, p)
                               for k, p in enumerate(meta["plastic"])}
+
+    @staticmethod
+    def _load_bytes(program):
+        """About what the kernel holds for `program`: a copy of its arrays, and per core
+        its compartments' state and their input ring (one slot per step of delay)."""
+        arrays = sum(a.nbytes for a in program.arrays.values())
+        state = 0
+        for c, core in enumerate(program.meta["cores"]):
+            n = sum(b["stop"] - b["start"] for b in core["blocks"])
+            delays = [program.arrays[f"core{c}/group{g}/delay"] for g in range(len(core["groups"]))]
+            slots = 1 + max((int(d.max()) for d in delays if d.size), default=0)
+            state += n * (128 + 2 * 8 * slots)  # state and parameters; ring of two ports
+        return arrays + state
 
     def _load(self, program):
         meta, arr = program.meta, program.arrays
@@ -327,18 +361,97 @@ class Simulator:
             raster[:, sl] = x
         return raster
 
-    def run(self, steps, inputs=None, progress=None):
+    def record_bytes(self, steps, per_step=True):
+        """Bytes a run of `steps` steps needs besides its spikes: the input raster, the
+        per-step rows (counters, host, traffic, times; one row with per_step=False), the
+        probes, and the copies the Result makes of them. run() refuses a run whose
+        records exceed the memory limit (emulator.memory) before it starts, and bounds
+        its spike record by what the limit leaves."""
+        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+            raise InputError(f"record_bytes: steps={steps!r} must be a non-negative integer")
+        steps = int(steps)
+        rows = steps if per_step else 1
+        # each kernel row is copied once into int64 arrays of the Result
+        row = 2 * 8 * (len(COUNTERS) + len(HOST_COUNTERS))
+        if self.network:
+            row += 2 * 8 * len(TRAFFIC_COLUMNS) + 8 * 9
+        probe_cols = sum(count for *_, count in self._probes)
+        plastic = 0
+        for name, var in self.program.meta["connection_probes"]:
+            p = self.program.meta["plastic"][self._plastic[name]]
+            kind = CONNECTION_PROBES[var]
+            n = {"synapses": p["n_synapses"], "pre": p["n_pre"], "post": p["n_post"]}[kind]
+            plastic += 4 * n + (2 * p["n_post"] * p["n_pre"] if kind == "synapses" else 0)
+        # raster: the int32 array the kernel reads and a temporary per input
+        return (steps * (2 * 4 * self._n_inputs + 2 * 8 * probe_cols + plastic + 2 * 8)
+                + rows * row)
+
+    def run(self, steps, inputs=None, progress=None, per_step=True):
         """Run `steps` steps; inputs = {input name: (steps, n) integer raster}.
-        progress: None, or a callable(steps done, steps) called a few times a second while
-        the kernel runs (and once at the end), e.g. to drive a progress bar."""
+
+        progress: None, or a callable(steps done, steps) called a few times a second
+        while the kernel runs (and once at the end), e.g. to drive a progress bar.
+        per_step: keep every step's counters, host columns, traffic and times (the
+        default); False keeps run totals only (Counters.per_step and Traffic.per_step
+        are None), for long runs.
+
+        One call at a time: a second call on this simulator while a run is going (from
+        another thread, or from the progress callback) raises SimulatorBusyError.
+        Stopping: Ctrl-C (on the main thread) or interrupt() (from any thread) stops the
+        run between two steps within a few milliseconds and raises RunInterrupted, a
+        KeyboardInterrupt whose `result` holds the steps that ran; the simulator stands
+        at that step boundary, and the next run() continues from it. An exception from
+        the progress callback stops the run the same way and is raised as it is.
+        Memory: a run whose records (record_bytes) exceed the memory limit is refused
+        with ResourceLimitError before it starts; one whose spikes outgrow what is left
+        stops between two steps with ResourceLimitError (its `result` holds the steps
+        that ran).
+        """
         if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
             raise InputError(f"run: steps={steps!r} must be a non-negative integer")
         steps = int(steps)
+        need = self.record_bytes(steps, per_step)
+        limit = require_memory(
+            f"run({steps}) of {self._what}", need,
+            "run fewer steps per call (each run continues where the last one stopped)"
+            + (", or pass per_step=False to keep run totals only" if per_step else ""))
         raster = self._raster(steps, inputs)
         first = self._system.steps_done + 1
         plastic_probes = [(self._plastic[name], var)
                           for name, var in self.program.meta["connection_probes"]]
-        out = self._kernel_run(steps, raster, plastic_probes, progress)
+        # spike events cost 8 bytes in the kernel, again in the Result, and up to as much
+        # again while a growing record is reallocated
+        budget = max((limit - need) // 3, 1)
+        signals = threading.current_thread() is threading.main_thread()
+        out = self._system.run(steps, raster, self._probes, plastic_probes, bool(per_step),
+                               progress, PROGRESS_INTERVAL, signals, budget)
+        ran = out["steps_run"]
+        result = self._result(out, ran, first, bool(per_step))
+        stop = out["stop"]
+        if stop is None:
+            if progress is not None:
+                progress(steps, steps)
+            return result
+        where = (f"after {ran} of {steps} steps; the simulator stands at step "
+                 f"{first + ran - 1} (the next run continues from there; reset() starts over)")
+        if stop == "record budget":
+            error = ResourceLimitError(
+                f"run({steps}) of {self._what}: the spike record reached "
+                f"{format_bytes(2 * 4 * len(out['spike_source']))} {where}, more than the "
+                f"memory limit of {format_bytes(limit)} leaves beside the other records; run "
+                "fewer steps per call (error.result holds the steps that ran)")
+            error.result = result
+            raise error
+        error = out["error"]
+        if stop == "requested" or isinstance(error, KeyboardInterrupt):
+            how = "Simulator.interrupt()" if stop == "requested" else "Ctrl-C"
+            raise RunInterrupted(f"run({steps}): stopped by {how} {where}", result) from None
+        if hasattr(error, "add_note"):
+            error.add_note(f"run({steps}) stopped {where}")
+        raise error
+
+    def _result(self, out, steps, first, per_step):
+        """The Result of the `steps` steps a kernel run returned."""
         spikes = _Spikes(self._sizes, self._pop_of, self._neuron_of, out["step_ptr"],
                          out["spike_source"], out["spike_payload"])
         probes = {}
@@ -359,38 +472,24 @@ class Simulator:
             col += n
             probes[f"{name}.{var}"] = self._dense(name, block) \
                 if CONNECTION_PROBES[var] == "synapses" else block
-        per_source = np.bincount(out["spike_source"], minlength=self._system.n_sources)
-        per_source[:self._n_inputs] += np.count_nonzero(raster, axis=0)
         counters = Counters(out["core_counters"], out["step_counters"], out["host_steps"],
-                            per_source)
+                            out["source_outputs"], per_step)
         traffic = None
         if self.network:
-            if self._links is None:
-                self._links = self._system.link_table()
-            traffic = Traffic(out, self._links, int(np.prod(self.program.target.router_grid)))
+            traffic = Traffic(out, self.link_table(), int(np.prod(self.program.target.router_grid)),
+                              steps, per_step)
         return Result(self.program, steps, first, spikes, probes, counters, traffic)
 
-    def _kernel_run(self, steps, raster, plastic_probes, progress):
-        """The kernel's run; with `progress`, in a worker thread while this one reports
-        the steps done (the kernel releases the GIL, and its step count is atomic)."""
-        if progress is None:
-            return self._system.run(steps, raster, self._probes, plastic_probes)
-        box, start = {}, self._system.steps_done
+    def link_table(self):
+        """The mesh's links as Traffic.links describes them ((n_links, 4) int32)."""
+        if self._links is None:
+            self._links = self._system.link_table()
+        return self._links
 
-        def work():
-            try:
-                box["out"] = self._system.run(steps, raster, self._probes, plastic_probes)
-            except BaseException as error:  # re-raised in the caller's thread
-                box["error"] = error
-        worker = threading.Thread(target=work, daemon=True)
-        worker.start()
-        while worker.is_alive():
-            worker.join(PROGRESS_INTERVAL)
-            progress(min(self._system.steps_done - start, steps), steps)
-        if "error" in box:
-            raise box["error"]
-        progress(steps, steps)
-        return box["out"]
+    def interrupt(self):
+        """Stop the run in progress, if any, after its current step (from any thread):
+        that run raises RunInterrupted with the steps that ran."""
+        self._system.request_stop()
 
     def reset(self):
         """Start over at step 1 with every state, delay line and counter at zero."""

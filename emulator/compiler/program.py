@@ -9,9 +9,10 @@ import json
 
 import numpy as np
 
-from ..errors import ProgramFormatError
+from ..errors import EmulatorError, ProgramFormatError
 from ..network import CONNECTION_PROBES, SIGN_MODES
 from ..neurons import MODELS
+from .program_schema import check_description
 
 FORMAT = "emulator-program"
 VERSION = 2  # 2: plastic connections and their probes
@@ -152,15 +153,12 @@ class Program:
 
     @classmethod
     def load(cls, path):
-        """Read a program written by save(); a malformed file raises ProgramFormatError."""
-        from ..io.npz import read_npz
-        arrays = read_npz(path, "program")
-        if "__meta__" not in arrays:
-            raise ProgramFormatError(f"program file {path!r} has no description (__meta__)")
-        try:
-            meta = json.loads(arrays.pop("__meta__").tobytes().decode())
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise ProgramFormatError(f"program file {path!r}: description is not JSON: {e}") from e
+        """Read a program written by save(). A damaged or malformed file raises
+        ProgramFormatError naming what is wrong (emulator.io.npz reads it safely); the
+        kernel checks the arrays' values when a Simulator loads it (or validate())."""
+        from ..io.npz import read_description, read_npz
+        arrays = read_npz(path, "program", ProgramFormatError)
+        meta = read_description(arrays, path, "program", ProgramFormatError)
         return cls(meta, arrays)
 
     # -- validation ----------------------------------------------------------------
@@ -207,7 +205,10 @@ class Program:
             pops[p["name"]] = p
             covered = 0
             for core, block, start, stop in sorted(p["blocks"], key=lambda b: b[2]):
-                b = m["cores"][count(core, "core")]["blocks"][count(block, "block")]
+                if core >= len(m["cores"]) or block >= len(m["cores"][core]["blocks"]):
+                    raise ProgramFormatError(f"{where}: population {p['name']!r} places neurons "
+                                             f"on core {core} block {block}, which does not exist")
+                b = m["cores"][core]["blocks"][block]
                 if (b["population"], b["start"], b["stop"], b["kind"]) != \
                         (p["name"], start, stop, p["kind"]) or start != covered or stop <= start:
                     raise ProgramFormatError(
@@ -272,7 +273,8 @@ class Program:
         return names
 
     def _check(self):
-        """Structure and dtypes; the kernel checks values and cross-references on load."""
+        """Structure and dtypes; the kernel checks values and cross-references on load
+        (validate() runs it)."""
         m = self.meta
         where = "program"
         if not isinstance(m, dict) or m.get("format") != FORMAT:
@@ -280,33 +282,31 @@ class Program:
         if m.get("version") != VERSION:
             raise ProgramFormatError(f"{where}: format version {m.get('version')!r}; this "
                                      f"emulator reads version {VERSION}")
-        try:
-            for key in ("target", "inputs", "populations", "connections", "probes", "cores",
-                        "plastic", "connection_probes"):
-                if key not in m:
-                    raise ProgramFormatError(f"{where}: description lacks {key!r}")
-            needed = {"out/src_ptr", "out/dst_core", "out/dst_axon"}
-            for c, core in enumerate(m["cores"]):
-                needed |= {f"core{c}/axon_ptr", f"core{c}/axon_group", f"core{c}/axon_row"}
-                for b, block in enumerate(core["blocks"]):
-                    if block["kind"] not in MODELS:
-                        raise ProgramFormatError(f"{where}: core {c} block {b} has unknown "
-                                                 f"neuron model {block['kind']!r}")
-                    needed |= {f"core{c}/block{b}/{p}" for p in block["params"]}
-                for g in range(len(core["groups"])):
-                    needed |= {f"core{c}/group{g}/{p}" for p in ("row_ptr", "post", "weight", "delay")}
-            for k, p in enumerate(m["plastic"]):
-                needed |= {f"plastic{k}/{name}" for name in (
-                    "dw", "dd", "dt", "impulse_int", "impulse_frac", "decay", "streams",
-                    "pre_source", "post_source", "modulator_y2", "modulator_y3")}
-                needed |= {f"plastic{k}/group{g}/row_pre" for g in range(len(p["groups"]))}
-            for chip in (m["compile"].get("multicast") or {}).get("chips", []) \
-                    if isinstance(m.get("compile"), dict) else []:
-                needed |= {f"multicast/chip{chip}/{name}" for name in (
-                    "value", "mask", "links", "core_ptr", "core_slot")}
-            self._check_placement()
-        except (TypeError, KeyError, AttributeError, IndexError, ValueError) as e:
-            raise ProgramFormatError(f"{where}: malformed description ({e!r})") from e
+        check_description(m, where)
+        if not isinstance(self.arrays, dict) or not all(
+                isinstance(k, str) and isinstance(v, np.ndarray) for k, v in self.arrays.items()):
+            raise ProgramFormatError(f"{where}: arrays must be a dict of names to numpy arrays")
+        self._check_target()
+        self._check_report()
+        needed = {"out/src_ptr", "out/dst_core", "out/dst_axon"}
+        for c, core in enumerate(m["cores"]):
+            needed |= {f"core{c}/axon_ptr", f"core{c}/axon_group", f"core{c}/axon_row"}
+            for b, block in enumerate(core["blocks"]):
+                if block["kind"] not in MODELS:
+                    raise ProgramFormatError(f"{where}: core {c} block {b} has unknown "
+                                             f"neuron model {block['kind']!r}")
+                needed |= {f"core{c}/block{b}/{p}" for p in block["params"]}
+            for g in range(len(core["groups"])):
+                needed |= {f"core{c}/group{g}/{p}" for p in ("row_ptr", "post", "weight", "delay")}
+        for k, p in enumerate(m["plastic"]):
+            needed |= {f"plastic{k}/{name}" for name in (
+                "dw", "dd", "dt", "impulse_int", "impulse_frac", "decay", "streams",
+                "pre_source", "post_source", "modulator_y2", "modulator_y3")}
+            needed |= {f"plastic{k}/group{g}/row_pre" for g in range(len(p["groups"]))}
+        for chip in ((m.get("compile") or {}).get("multicast") or {}).get("chips", []):
+            needed |= {f"multicast/chip{chip}/{name}" for name in (
+                "value", "mask", "links", "core_ptr", "core_slot")}
+        self._check_placement()
         missing = needed - set(self.arrays)
         if missing:
             raise ProgramFormatError(f"{where}: missing arrays {sorted(missing)[:5]}")
@@ -317,3 +317,36 @@ class Program:
             if a.dtype != want or a.ndim != 1:
                 raise ProgramFormatError(f"{where}: array {name!r} is {a.dtype} with "
                                          f"{a.ndim} dimensions; expected 1-D {np.dtype(want)}")
+
+    def _check_target(self):
+        """The saved target names a known target and its limits derive from it."""
+        from ..targets import available
+        t = self.meta["target"]
+        if t["name"] not in available():
+            raise ProgramFormatError(f"program: target {t['name']!r} is unknown; this emulator "
+                                     f"has {list(available())}")
+        try:
+            self.target  # noqa: B018 -- derives the saved variant, checking its limits
+        except EmulatorError as e:
+            raise ProgramFormatError(f"program: the saved target does not derive from "
+                                     f"{t['name']!r}: {e}") from e
+
+    def _check_report(self):
+        """The compile report's per-core lists cover every core (summary reads them)."""
+        report = self.meta.get("compile") or {}
+        for name, used in report.get("usage", {}).items():
+            if len(used) != self.n_cores:
+                raise ProgramFormatError(f"program: compile report usage[{name!r}] has "
+                                         f"{len(used)} values for {self.n_cores} cores")
+        unknown = set(report.get("limits", {})) - set(report.get("usage", {}))
+        if unknown:
+            raise ProgramFormatError(f"program: compile report limits {sorted(unknown)} have "
+                                     "no usage")
+
+    def validate(self):
+        """Load the program into the kernel once, which checks every value and every
+        cross-reference of its arrays (what Simulator does before a run); raises
+        ProgramFormatError. Result.load runs it, since the cost models and metrics read
+        the arrays of a result's program without a simulator."""
+        from ..runtime import Simulator
+        Simulator(self)

@@ -53,7 +53,7 @@ class EnergyReport:
     "barrier", "idle"} seconds of the run per variant (idle: what a tick leaves after
     its work). `per_step` (steps,) typical joules,
     `work` (steps, 3) seconds of each step's work (slowest core + network) and
-    `step_time` (steps, 3) seconds. Timer-driven targets: `tick` and `late_steps` (the
+    `step_time` (steps, 3) seconds (all three None for a result of run totals only). Timer-driven targets: `tick` and `late_steps` (the
     steps whose work exceeded the tick).
     `sources` name every figure used; `notes` the target's assumptions.
     """
@@ -92,18 +92,25 @@ class EnergyReport:
         n_cores = len(self._locations)
         mac = bool(self._target.mac_array)
         self.by_operation, self.sources = {}, {}
-        per_step = np.zeros((3, self.steps))
         by_core = np.zeros(n_cores)
         host = 0.0
+        # rows of counts: one per step, or one row of run totals (run(per_step=False))
+        if c.per_step is not None:
+            step_counts, host_counts, repeat = c.per_step, c.host_per_step, 1
+        else:
+            step_counts = {k: np.array([v]) for k, v in c.total.items()}
+            host_counts = {k: np.array([v]) for k, v in c.host.items()}
+            repeat = self.steps
+        per_step = np.zeros((3, len(next(iter(step_counts.values())))))
         for op, fig in self._target.energy.items():
             e = model.energy(op)
-            core_step, core_per = c.per_step[op], c.per_core[op]
+            core_step, core_per = step_counts[op], c.per_core[op]
             if op == "synops" and mac:  # dense events run on the MAC array instead
-                core_step = core_step - c.per_step["synops_dense"]
+                core_step = core_step - step_counts["synops_dense"]
                 core_per = core_per - c.per_core["synops_dense"]
             # the host's packets cross the network; a PE's cycles for sending one are
             # the host's own work, which is not counted
-            host_step = c.host_per_step[HOST_TRAFFIC[op]] \
+            host_step = host_counts[HOST_TRAFFIC[op]] \
                 if op in HOST_TRAFFIC and op not in self._target.cycle_operations else 0
             count = int(core_per.sum()) + int(np.sum(host_step))
             self.by_operation[op] = {"count": count, **dict(zip(VARIANTS, count * e)),
@@ -124,7 +131,7 @@ class EnergyReport:
                                               **dict(zip(VARIANTS, step_energy * self.steps)),
                                               "source": source}
             self.sources["mac_array"] = source
-            per_step += step_energy[:, None]
+            per_step += step_energy[:, None] * repeat
             by_core += per_core_step * self.steps
         self.by_core = by_core
         self.host = host
@@ -133,6 +140,8 @@ class EnergyReport:
 
     def _time(self, result, model):
         tr = result.traffic
+        if tr.per_step is None:
+            return self._time_totals(tr, model)
         compute = tr.core_time * model.time_scale
         network = np.maximum(tr.latency, tr.serialisation)
         work = compute + network
@@ -142,10 +151,7 @@ class EnergyReport:
             self.late_steps = int(np.count_nonzero(work[:, 1] > self.tick))
             barrier = np.zeros_like(work)
         else:
-            chips = np.unique(self._locations[:, 0])  # the barrier spans the cores' chips
-            tiles = len(np.unique(self._locations[:, 1] // self._target.cores_per_router)) \
-                if len(chips) == 1 else 0
-            barrier = np.broadcast_to(model.barrier(tiles, len(chips)), work.shape)
+            barrier = np.broadcast_to(self._barrier(model), work.shape)
             self.step_time = work + barrier
             self.late_steps = 0
         self.time = self.step_time.sum(axis=0)
@@ -154,11 +160,46 @@ class EnergyReport:
         self.time_parts = {"compute": compute.sum(axis=0), "network": network.sum(axis=0),
                            "barrier": barrier.sum(axis=0), "idle": idle.sum(axis=0)}
 
+    def _barrier(self, model):
+        """(low, typical, high) seconds of one step's barrier: across the router tiles of
+        the one chip in use, or across the chips in use."""
+        chips = np.unique(self._locations[:, 0])
+        tiles = len(np.unique(self._locations[:, 1] // self._target.cores_per_router)) \
+            if len(chips) == 1 else 0
+        return model.barrier(tiles, len(chips))
+
+    def _time_totals(self, tr, model):
+        """The run's time from its totals (a run with per_step=False): exact on
+        lock-step targets, whose step time is a sum; on a timer-driven target exact when
+        no step can have outgrown the tick (the longest core time plus the longest
+        network time of any step fit in it), and refused otherwise."""
+        self.work = self.step_time = None
+        compute = tr.core_time_total * model.time_scale
+        network = tr.network_total
+        zero = np.zeros(3)
+        if self.tick:
+            longest = tr.max_core_time * model.time_scale + tr.max_network_time
+            if np.any(longest > self.tick):
+                raise InputError(
+                    f"estimate: this result keeps run totals only (run(per_step=False)); on "
+                    f"{self.target}, with its {self.tick:g} s timer tick, some steps may have "
+                    f"outgrown the tick (up to {longest[2]:.3g} s of work), which only "
+                    "per-step times can tell: run with per_step=True")
+            self.time = np.full(3, self.steps * self.tick)
+            self.late_steps = 0
+            self.time_parts = {"compute": compute, "network": network, "barrier": zero,
+                               "idle": self.time - compute - network}
+        else:
+            barrier = self._barrier(model) * self.steps
+            self.time = compute + network + barrier
+            self.late_steps = 0
+            self.time_parts = {"compute": compute, "network": network, "barrier": barrier,
+                               "idle": zero}
+
     def _static(self, model):
         chips = np.array(self.chips)
         power = model.static_power() * len(chips)
-        static_step = power[:, None] * self.step_time.T  # (3, steps)
-        self.static = static_step.sum(axis=1)
+        self.static = power * self.time
         if self._target.static_power:
             # counted in chip-steps: chips in use x steps
             self.by_operation["static"] = {"count": len(chips) * self.steps,
@@ -166,7 +207,8 @@ class EnergyReport:
                                            "source": self._target.static_power.source}
             self.sources["static"] = self._target.static_power.source
         self.energy = self.dynamic + self.static
-        self.per_step = self._dynamic_step[1] + static_step[1]
+        self.per_step = None if self.step_time is None else \
+            self._dynamic_step[1] + power[1] * self.step_time[:, 1]
         self.by_chip = {}
         per_chip_static = self.static[1] / len(chips) if len(chips) else 0.0
         for chip in chips:

@@ -1,26 +1,120 @@
-"""Reading the project's .npz files (programs, results) safely: no pickles, and every way
-a file can be something else becomes a ProgramFormatError."""
+"""Reading the project's .npz files (programs, results) safely.
+
+An .npz file is a zip archive of .npy arrays. `read_npz` reads it member by member and
+trusts nothing the file says about itself before checking it against what the file
+really holds: only stored or deflated members whose declared size the archive can
+really hold (deflate expands at most about 1032 times), .npy headers that parse as plain
+literals, plain numeric dtypes (no pickled objects, no records), shapes whose bytes are
+exactly the member's size, and the sum of all arrays within the memory limit -- all
+before an array is allocated. Whatever is wrong raises FileFormatError naming the file
+and the member; the operating system's own errors (a missing file, no permission) pass
+as they are.
+"""
+import json
 import zipfile
+import zlib
 
 import numpy as np
 
-from ..errors import ProgramFormatError
+from ..errors import FileFormatError
+from ..memory import require_memory
+
+#: Deflate's largest expansion (a run of zeros): about 1032 bytes out per byte in.
+DEFLATE_RATIO = 1032
+#: dtype kinds an array of ours may have: booleans, integers, floats.
+KINDS = "biuf"
+#: Errors a damaged archive, member or header can raise while it is read.
+DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, TypeError, SyntaxError,
+          NotImplementedError, MemoryError, RecursionError, OverflowError, KeyError,
+          UnicodeDecodeError, IndexError)
 
 
-def read_npz(path, what):
-    """The arrays of an .npz file; anything else (a missing archive, an .npy, a damaged
-    zip) raises ProgramFormatError naming `what` was expected (FileNotFoundError as is)."""
+def _header(f, where, error):
+    """(shape, fortran order, dtype) of the .npy member open as `f`, checked."""
+    version = np.lib.format.read_magic(f)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+    elif version == (2, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+    else:
+        raise error(f"{where}: .npy format version {version} is not one numpy writes "
+                              "for plain arrays (1.0 or 2.0)")
+    if dtype.kind not in KINDS or dtype.fields is not None or dtype.subdtype is not None:
+        raise error(f"{where}: dtype {dtype} is not a plain boolean, integer or float")
+    if not isinstance(shape, tuple) or not all(isinstance(n, int) and n >= 0 for n in shape):
+        raise error(f"{where}: shape {shape!r} is not a tuple of sizes")
+    return shape, fortran, dtype
+
+
+def _member(z, info, where, error):
+    """One member's array, read into memory the member's checked size."""
+    if info.compress_type == zipfile.ZIP_STORED:
+        bound = info.compress_size
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        bound = DEFLATE_RATIO * info.compress_size + 64
+    else:
+        raise error(f"{where}: compression method {info.compress_type} is not "
+                              "one numpy writes (stored or deflated)")
+    if info.file_size > bound:
+        raise error(f"{where}: declares {info.file_size} bytes, more than its "
+                              f"{info.compress_size} stored bytes can hold")
+    with z.open(info) as f:
+        shape, fortran, dtype = _header(f, where, error)
+        count = int(np.prod(shape, dtype=object)) if shape else 1
+        nbytes = count * dtype.itemsize
+        if nbytes != info.file_size - f.tell():
+            raise error(f"{where}: header promises {shape} x {dtype} "
+                                  f"({nbytes} bytes), the member holds "
+                                  f"{info.file_size - f.tell()}")
+        flat = np.empty(count, dtype)
+        if f.readinto(memoryview(flat).cast("B")) != nbytes or f.read(1):
+            raise error(f"{where}: the data is not {nbytes} bytes long")
+    array = flat.reshape(shape, order="F" if fortran else "C")
+    return array if dtype.isnative else array.astype(dtype.newbyteorder("="))
+
+
+def read_npz(path, what, error=FileFormatError):
+    """{name: array} of the .npz file at `path` (a `what` file: "program", "result");
+    damage raises `error` (FileFormatError or a subclass)."""
     try:
-        z = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
-        raise ProgramFormatError(f"{what} file {path!r} is not readable: {e}") from e
-    if not isinstance(z, np.lib.npyio.NpzFile):
-        raise ProgramFormatError(f"{what} file {path!r} holds one array (.npy); a {what} "
-                                 "file is an .npz archive")
+        z = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as e:
+        raise error(f"{what} file {str(path)!r} is not an .npz archive ({e})") from e
+    except DAMAGE as e:
+        raise error(f"{what} file {str(path)!r} is not readable "
+                              f"({type(e).__name__}: {e})") from e
+    with z:
+        infos = z.infolist()
+        names = [i.filename for i in infos]
+        if len(set(names)) != len(names):
+            raise error(f"{what} file {str(path)!r} names a member twice")
+        require_memory(f"reading {what} file {str(path)!r}",
+                       sum(i.file_size for i in infos))
+        arrays = {}
+        for info in infos:
+            where = f"{what} file {str(path)!r}, member {info.filename!r}"
+            if not info.filename.endswith(".npy"):
+                raise error(f"{where}: not an .npy array")
+            try:
+                arrays[info.filename[:-len(".npy")]] = _member(z, info, where, error)
+            except FileFormatError:
+                raise
+            except DAMAGE as e:
+                raise error(f"{where} is damaged ({type(e).__name__}: {e})") from e
+    return arrays
+
+
+def read_description(arrays, path, what, error=FileFormatError):
+    """The JSON description a file keeps as its "__meta__" array of UTF-8 bytes."""
+    raw = arrays.pop("__meta__", None)
+    if raw is None:
+        raise error(f"{what} file {str(path)!r} has no description (__meta__)")
+    if raw.dtype != np.uint8 or raw.ndim != 1:
+        raise error(f"{what} file {str(path)!r}: its description is {raw.dtype} "
+                              f"{raw.shape}, not a string of bytes")
     try:
-        with z:
-            return {k: z[k] for k in z.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as e:
-        raise ProgramFormatError(f"{what} file {path!r} is damaged: {e}") from e
+        return json.loads(raw.tobytes().decode())
+    except (ValueError, RecursionError) as e:  # bad UTF-8 or JSON, absurd nesting or digits
+        raise error(f"{what} file {str(path)!r}: its description is not JSON "
+                              f"({type(e).__name__}: {str(e)[:200]})") from e
+

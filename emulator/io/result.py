@@ -2,42 +2,65 @@
 `Result.load(path)` gives everything `emulator.energy.estimate` and `result.metrics()`
 need without the network or the simulator.
 
-Contents: "__meta__" (JSON: format, version, steps, first step, counter names, the
-program's description), the program's arrays under "program/", spikes under
-"spikes/<population>", probes under "probes/<name>", counters under "counters/" (per
-core, per step, host per step, columns named in the meta) and the network's traffic
-under "traffic/".
+Contents: "__meta__" (JSON: format, version, steps, first step, whether per-step rows
+were kept, counter names, the program's description), the program's arrays under
+"program/", spikes under "spikes/<population>", probes under "probes/<name>", counters
+under "counters/" (per core, per step or totals, host, per source) and the network's
+traffic under "traffic/".
+
+Loading checks everything before a Result is built: the file is read safely
+(emulator.io.npz), the program is loaded into the kernel (which checks every value and
+cross-reference of its arrays), and every recording, counter and traffic array must have
+the shape, type and range the program and the step count imply (counts between 0 and
+what the run could have produced, times finite and >= 0, the link table the one the
+program's mesh has). A file that fails raises FileFormatError (ProgramFormatError for
+its program) naming the array.
 """
 import json
 
 import numpy as np
 
 from ..compiler.program import Program
-from ..errors import ProgramFormatError
-from .npz import read_npz
+from ..errors import FileFormatError
+from ..network import CONNECTION_PROBES
+from .npz import read_description, read_npz
 
 FORMAT = "emulator-result"
-VERSION = 1
+VERSION = 2  # 2: per_step and traffic/totals (runs that keep totals only)
+READS = (1, 2)
+#: The largest count a result may hold in one entry (far above any run's).
+MAX_COUNT = 2**48
 
 
-def _check_recordings(path, meta, steps, spikes, probes):
-    """Spikes of every population and the probes the program records, each (steps, n)."""
-    sizes = {p["name"]: p["n"] for p in meta["populations"]}
-    if set(spikes) != set(sizes):
-        raise ProgramFormatError(f"result file {path!r} has spikes of {sorted(spikes)}; the "
-                                 f"program's populations are {sorted(sizes)}")
-    expected = {f"{name}.{var}": sizes[name] for name, var in meta["probes"]}
-    unknown = set(probes) - set(expected) - {f"{c}.{v}" for c, v in meta["connection_probes"]}
-    if unknown:
-        raise ProgramFormatError(f"result file {path!r} has probes {sorted(unknown)} the "
-                                 "program does not record")
-    for name, a in [*((f"spikes/{k}", v) for k, v in spikes.items()),
-                    *((f"probes/{k}", v) for k, v in probes.items())]:
-        n = sizes[name.split("/", 1)[1]] if name.startswith("spikes/") else \
-            expected.get(name.split("/", 1)[1])
-        if a.dtype.kind not in "iu" or len(a) != steps or (n is not None and a.shape != (steps, n)):
-            raise ProgramFormatError(f"result file {path!r}: {name} is {a.dtype} {a.shape}; "
-                                     f"expected integers of {steps} steps")
+class _Checker:
+    """Takes the arrays of one result file, checking each against what it should be."""
+
+    def __init__(self, path, arrays):
+        self.path, self.arrays = path, arrays
+
+    def fail(self, message):
+        raise FileFormatError(f"result file {str(self.path)!r}: {message}")
+
+    def take(self, name, shape, kind="count", hi=MAX_COUNT, optional=False):
+        """Array `name` as int64 (kind "count": integers in [0, hi]; "signed": any
+        integers) or float64 ("time": finite, >= 0) of shape `shape` (None: any length)."""
+        a = self.arrays.get(name)
+        if a is None:
+            if optional:
+                return None
+            self.fail(f"{name} is missing")
+        if (kind == "time") != (a.dtype.kind == "f") or (kind != "time" and a.dtype.kind not in "iu"):
+            self.fail(f"{name} is {a.dtype}; expected {'floats' if kind == 'time' else 'integers'}")
+        if len(a.shape) != len(shape) or any(w is not None and n != w
+                                             for n, w in zip(a.shape, shape)):
+            self.fail(f"{name} has shape {a.shape}; expected {tuple(shape)}")
+        if kind == "time":
+            if a.size and not (np.all(np.isfinite(a)) and a.min() >= 0):
+                self.fail(f"{name} holds times that are negative or not finite")
+            return a.astype(np.float64)
+        if kind == "count" and a.size and (a.min() < 0 or a.max() > hi):
+            self.fail(f"{name} holds counts outside [0, {hi}]")
+        return a.astype(np.int64)
 
 
 def _json_array(obj):
@@ -45,89 +68,136 @@ def _json_array(obj):
 
 
 def save_result(result, path):
-    from ..mesh import TRAFFIC_COLUMNS
     from ..runtime import COUNTERS, HOST_COUNTERS
-    c = result.counters
     arrays = {f"program/{k}": v for k, v in result.program.arrays.items()}
     arrays.update({f"spikes/{name}": result.spikes[name] for name in result.spikes})
     arrays.update({f"probes/{name}": v for name, v in result.probes.items()})
-    arrays["counters/core"] = np.stack([c.per_core[n] for n in COUNTERS], axis=1)
-    arrays["counters/step"] = np.stack([c.per_step[n] for n in COUNTERS], axis=1)
-    arrays["counters/host"] = np.stack([c.host_per_step[n] for n in HOST_COUNTERS], axis=1)
-    if c.per_source is not None:
-        arrays["counters/source"] = c.per_source
+    arrays.update({f"counters/{k}": v for k, v in result.counters.arrays().items()})
     t = result.traffic
     if t is not None:
-        arrays["traffic/steps"] = np.stack([t.per_step[n] for n in TRAFFIC_COLUMNS], axis=1)
-        arrays["traffic/time"] = np.concatenate([t.core_time, t.latency, t.serialisation], axis=1)
-        for name in ("links", "link_packets", "link_bits", "router_packets", "hop_histogram"):
-            arrays[f"traffic/{name}"] = getattr(t, name)
+        arrays.update({f"traffic/{k}": v for k, v in t.arrays().items()})
     meta = {"format": FORMAT, "version": VERSION, "steps": result.steps,
-            "first_step": result.first_step, "counters": list(COUNTERS),
-            "host_counters": list(HOST_COUNTERS), "program": result.program.meta,
-            "traffic": t is not None, "routers_per_chip": t.routers_per_chip if t else 0}
+            "first_step": result.first_step, "per_step": result.counters.per_step is not None,
+            "counters": list(COUNTERS), "host_counters": list(HOST_COUNTERS),
+            "program": result.program.meta, "traffic": t is not None,
+            "routers_per_chip": t.routers_per_chip if t else 0}
     with open(path, "wb") as f:
         np.savez_compressed(f, __meta__=_json_array(meta), **arrays)
 
 
-def load_result(path):
-    from ..mesh import Traffic
-    from ..runtime import COUNTERS, HOST_COUNTERS, Counters, Result
-    arrays = read_npz(path, "result")
-    try:
-        meta = json.loads(arrays.pop("__meta__").tobytes().decode())
-    except (KeyError, ValueError, UnicodeDecodeError, AttributeError) as e:
-        raise ProgramFormatError(f"result file {path!r} has no readable description") from e
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT or meta.get("version") != VERSION:
-        raise ProgramFormatError(f"result file {path!r}: not an {FORMAT} version {VERSION} file")
+def _header(path, meta):
+    """(steps, first step, per_step) from a checked description."""
+    from ..runtime import COUNTERS, HOST_COUNTERS
+    c = _Checker(path, {})
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT or meta.get("version") not in READS:
+        c.fail(f"not an {FORMAT} file of version {' or '.join(map(str, READS))}")
     if meta.get("counters") != list(COUNTERS) or meta.get("host_counters") != list(HOST_COUNTERS):
-        raise ProgramFormatError(f"result file {path!r} holds the counters "
-                                 f"{meta.get('counters')}; this emulator counts {list(COUNTERS)}")
-    try:
-        steps, first_step = int(meta["steps"]), int(meta["first_step"])
-        if steps < 0 or first_step < 1:
-            raise ProgramFormatError(f"result file {path!r}: steps={steps}, first step "
-                                     f"{first_step}")
-        program = Program(meta["program"], {k[len("program/"):]: v for k, v in arrays.items()
-                                            if k.startswith("program/")})
-        spikes = {k[len("spikes/"):]: v for k, v in arrays.items() if k.startswith("spikes/")}
-        probes = {k[len("probes/"):]: v for k, v in arrays.items() if k.startswith("probes/")}
-        _check_recordings(path, program.meta, steps, spikes, probes)
-        core, step, host = (arrays[f"counters/{k}"] for k in ("core", "step", "host"))
-        if core.shape != (program.n_cores, len(COUNTERS)) or step.shape != (steps, len(COUNTERS)) \
-                or host.shape != (steps, len(HOST_COUNTERS)):
-            raise ProgramFormatError(f"result file {path!r}: counter arrays do not fit "
-                                     f"{program.n_cores} cores and {steps} steps")
-        source = arrays.get("counters/source")
-        n_sources = sum(i["n"] for i in program.meta["inputs"]) + sum(
-            b["stop"] - b["start"] for core in program.meta["cores"] for b in core["blocks"])
-        for name, a in (("core", core), ("step", step), ("host", host), ("source", source)):
-            if a is not None and a.dtype.kind not in "iu":
-                raise ProgramFormatError(f"result file {path!r}: counters/{name} is {a.dtype}; "
-                                         "expected integers")
-        if source is not None and source.shape != (n_sources,):
-            raise ProgramFormatError(f"result file {path!r}: counters/source has shape "
-                                     f"{source.shape}; the program has {n_sources} sources")
-        counters = Counters(core, step, host, source)
-        traffic = None
-        if meta["traffic"]:
-            time = arrays["traffic/time"]
-            out = {"traffic_steps": arrays["traffic/steps"], "time_steps": time,
-                   **{k: arrays[f"traffic/{k}"] for k in
-                      ("link_packets", "link_bits", "router_packets", "hop_histogram")}}
-            if time.shape != (steps, 9) or out["traffic_steps"].shape[0] != steps:
-                raise ProgramFormatError(f"result file {path!r}: traffic arrays do not fit "
-                                         f"{steps} steps")
-            links = arrays["traffic/links"]
-            n_links = len(links)
-            if links.shape != (n_links, 4) or any(
-                    out[k].shape != (n_links,) for k in ("link_packets", "link_bits")) or \
-                    out["traffic_steps"].ndim != 2 or out["router_packets"].ndim != 1:
-                raise ProgramFormatError(f"result file {path!r}: the traffic arrays disagree "
-                                         "in shape")
-            traffic = Traffic(out, links, int(meta["routers_per_chip"]))
-    except ProgramFormatError:
-        raise
-    except (KeyError, TypeError, ValueError, IndexError) as e:
-        raise ProgramFormatError(f"result file {path!r} is malformed ({e!r})") from e
+        c.fail(f"it holds the counters {str(meta.get('counters'))[:200]}; this emulator counts "
+               f"{list(COUNTERS)}")
+    for key, lo in (("steps", 0), ("first_step", 1), ("routers_per_chip", 0)):
+        value = meta.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value < 2**40:
+            c.fail(f"{key}={str(value)[:50]} is not an integer in [{lo}, 2^40)")
+    per_step = meta.get("per_step", True)
+    for key, value in (("per_step", per_step), ("traffic", meta.get("traffic"))):
+        if not isinstance(value, bool):
+            c.fail(f"{key}={str(value)[:50]} is not true or false")
+    if not isinstance(meta.get("program"), dict):
+        c.fail("it holds no program description")
+    return meta["steps"], meta["first_step"], per_step
+
+
+def _recordings(c, program, steps):
+    """Spikes of every population and the probes the program records, checked."""
+    meta = program.meta
+    sizes = {p["name"]: p["n"] for p in meta["populations"]}
+    spikes = {k[len("spikes/"):]: k for k in c.arrays if k.startswith("spikes/")}
+    if set(spikes) != set(sizes):
+        c.fail(f"it has spikes of {sorted(spikes)[:20]}; the program's populations are "
+               f"{sorted(sizes)[:20]}")
+    spikes = {name: c.take(key, (steps, sizes[name]), "signed") for name, key in spikes.items()}
+    shapes = {f"{name}.{var}": (steps, sizes[name]) for name, var in meta["probes"]}
+    plastic = {p["connection"]: p for p in meta["plastic"]}
+    for name, var in meta["connection_probes"]:
+        p = plastic[name]
+        shapes[f"{name}.{var}"] = {"synapses": (steps, p["n_post"], p["n_pre"]),
+                                   "pre": (steps, p["n_pre"]),
+                                   "post": (steps, p["n_post"])}[CONNECTION_PROBES[var]]
+    probes = {k[len("probes/"):]: k for k in c.arrays if k.startswith("probes/")}
+    if set(probes) != set(shapes):
+        c.fail(f"it has probes {sorted(probes)[:20]}; the program records {sorted(shapes)[:20]}")
+    return spikes, {name: c.take(key, shapes[name], "signed") for name, key in probes.items()}
+
+
+def _counters(c, program, steps, per_step):
+    from ..runtime import COUNTERS, HOST_COUNTERS, Counters
+    rows = steps if per_step else 1
+    n_sources = sum(i["n"] for i in program.meta["inputs"]) + sum(
+        b["stop"] - b["start"] for core in program.meta["cores"] for b in core["blocks"])
+    core = c.take("counters/core", (program.n_cores, len(COUNTERS)))
+    step = c.take("counters/step", (rows, len(COUNTERS)))
+    host = c.take("counters/host", (rows, len(HOST_COUNTERS)))
+    source = c.take("counters/source", (n_sources,), hi=steps, optional=True)
+    for name, a in (("core", core), ("step", step), ("host", host)):
+        if a.size and a.sum(axis=0, dtype=np.float64).max() >= 2**62:
+            c.fail(f"counters/{name} adds up beyond 2^62")
+    return Counters(core, step, host, source, per_step)
+
+
+def _traffic(c, program, steps, per_step, meta, links):
+    from ..mesh import TRAFFIC_COLUMNS, Traffic
+    rows = steps if per_step else 1
+    routers = int(np.prod(program.target.router_grid))
+    if meta["routers_per_chip"] != routers:
+        c.fail(f"routers_per_chip={meta['routers_per_chip']}; the program's target has {routers}")
+    out = {"traffic_steps": c.take("traffic/steps", (rows, len(TRAFFIC_COLUMNS)), "signed"),
+           "time_steps": c.take("traffic/time", (rows, 9), "time")}
+    n_links = len(links)
+    saved = c.take("traffic/links", (n_links, 4), "signed")
+    if not np.array_equal(saved, links):
+        c.fail("traffic/links is not the link table of the program's mesh")
+    for name, shape in (("link_packets", (n_links,)), ("link_bits", (n_links,)),
+                        ("router_packets", (program.target.n_chips * routers,)),
+                        ("hop_histogram", (None,))):
+        out[name] = c.take(f"traffic/{name}", shape)
+    counts = np.delete(out["traffic_steps"], [TRAFFIC_COLUMNS.index("busiest_link"),
+                                              TRAFFIC_COLUMNS.index("slowest_core")], axis=1)
+    if counts.size and (counts.min() < 0 or counts.max() > MAX_COUNT):
+        c.fail(f"traffic/steps holds counts outside [0, {MAX_COUNT}]")
+    for column, n in (("busiest_link", n_links), ("slowest_core", program.n_cores)):
+        v = out["traffic_steps"][:, TRAFFIC_COLUMNS.index(column)]
+        if v.size and (v.min() < -1 or v.max() >= n):
+            c.fail(f"traffic/steps column {column} names no link or core of the program")
+    totals = c.take("traffic/totals", (9,), "time", optional=True)
+    if totals is None:  # version 1 kept every step, and no totals
+        if not per_step:
+            c.fail("traffic/totals is missing")
+        time = out["time_steps"]
+        network = np.maximum(time[:, 3:6], time[:, 6:9])
+        zero = np.zeros(3)
+        totals = np.concatenate([network.sum(axis=0), time[:, 0:3].max(axis=0, initial=0) + zero,
+                                 network.max(axis=0, initial=0) + zero])
+    out["time_totals"] = totals
+    return Traffic(out, links, routers, steps, per_step)
+
+
+def load_result(path):
+    from ..runtime import Result, Simulator
+    arrays = read_npz(path, "result")
+    meta = read_description(arrays, path, "result")
+    steps, first_step, per_step = _header(path, meta)
+    program = Program(meta["program"], {k[len("program/"):]: v for k, v in arrays.items()
+                                        if k.startswith("program/")})
+    # the kernel checks every value and cross-reference of the program's arrays (the
+    # metrics and the cost models index them), and gives the mesh's link table
+    simulator = Simulator(program, network=meta["traffic"])
+    c = _Checker(path, {k: v for k, v in arrays.items() if not k.startswith("program/")})
+    known = ("spikes/", "probes/", "counters/", "traffic/")
+    unknown = [k for k in c.arrays if not k.startswith(known)]
+    if unknown:
+        c.fail(f"unexpected arrays {unknown[:5]}")
+    spikes, probes = _recordings(c, program, steps)
+    counters = _counters(c, program, steps, per_step)
+    traffic = _traffic(c, program, steps, per_step, meta, simulator.link_table()) \
+        if meta["traffic"] else None
     return Result(program, steps, first_step, spikes, probes, counters, traffic)
