@@ -18,10 +18,12 @@ error of every converted quantity; compile(net, target, dt=...) runs it when nee
 from . import energy, errors, io, learning, metrics, targets
 from .compiler import compile
 from .compiler.program import Program
-from .errors import (EmulatorError, InputError, ParameterRangeError, PayloadRangeError,
-                     ProgramFormatError, ResourceLimitError, RuleSyntaxError, ShapeError,
-                     UnknownNameError, UnsupportedFeatureError)
+from .errors import (EmulatorError, FileFormatError, InputError, ParameterRangeError,
+                     PayloadRangeError, ProgramFormatError, ResourceLimitError, RuleSyntaxError,
+                     RunInterrupted, ShapeError, SimulatorBusyError, UnknownNameError,
+                     UnsupportedFeatureError)
 from .learning import LearningRule
+from .memory import memory_limit, set_memory_limit
 from .network import Connection, Input, Network, Population
 from .neurons import LIF, Delta, FloatLIF, ResonateFire, Sigma, SigmaDelta
 from .quantize import Quantization, quantize
@@ -33,4 +35,6 @@ __all__ = ["Network", "Input", "Population", "Connection", "LIF", "SigmaDelta", 
            "Sigma", "ResonateFire", "FloatLIF", "quantize", "Quantization", "LearningRule", "learning", "compile", "Program",
            "Simulator", "Result", "energy", "io", "metrics", "targets", "errors", "EmulatorError",
            "InputError", "ParameterRangeError", "PayloadRangeError", "ProgramFormatError",
-           "ResourceLimitError", "RuleSyntaxError", "ShapeError", "UnknownNameError", "UnsupportedFeatureError"]
+           "FileFormatError", "ResourceLimitError", "RuleSyntaxError", "ShapeError",
+           "SimulatorBusyError", "RunInterrupted", "UnknownNameError", "UnsupportedFeatureError",
+           "memory_limit", "set_memory_limit"]

@@ -11,6 +11,7 @@ import scipy.sparse as sp
 from .errors import (ParameterRangeError, ShapeError, UnknownNameError, UnsupportedFeatureError,
                      check_range)
 from .learning import POST_TRACES, PRE_TRACES, LearningRule
+from .memory import require_memory
 
 SIGN_MODES = ("mixed", "excitatory", "inhibitory")
 #: Weight range of each sign mode (spec section 2); a plastic connection's weights stay in it.
@@ -23,6 +24,15 @@ CONNECTION_PROBES = {"weights": "synapses", "tags": "synapses", "delay_fields": 
 MODULATED_TRACES = ("y2", "y3")
 #: Delays the target stores (spec section 2: 0..62 on the target).
 MAX_DELAY = 62
+#: The most neurons or channels one population or input may have: the kernel numbers
+#: its sources in 32 bits.
+MAX_SIZE = 2**31 - 1
+#: Bytes a population takes per neuron while it is built: up to eight per-neuron int64
+#: or float64 parameter arrays and their temporaries.
+NEURON_BYTES = 128
+#: Bytes a connection takes per synapse while it is built: its canonical pre, post,
+#: weight and delay arrays (int64) and the temporaries that order them.
+SYNAPSE_BYTES = 64
 
 
 @dataclass(eq=False)
@@ -239,6 +249,9 @@ class Network:
     def _size(owner, n):
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ParameterRangeError(f"{owner}: size n={n!r} must be a positive integer")
+        if n > MAX_SIZE:
+            raise ParameterRangeError(f"{owner}: size n={n} is outside the allowed range "
+                                      f"[1, {MAX_SIZE}] (the kernel numbers neurons in 32 bits)")
         return int(n)
 
     def input(self, n, name=None, graded=False):
@@ -254,6 +267,7 @@ class Network:
         n = self._size(f"population {name!r}", n)
         if not hasattr(model, "resolve"):
             raise ParameterRangeError(f"population {name!r}: {model!r} is not a neuron model")
+        require_memory(f"population {name!r} of {n} neurons", n * NEURON_BYTES)
         pop = Population(name, n, model, model.resolve(f"population {name!r}", n))
         self.populations.append(pop)
         return pop
@@ -291,6 +305,11 @@ class Network:
                                    "of this network")
         if not any(post is p for p in self.populations):
             raise UnknownNameError(f"{owner}: post {post!r} is not a population of this network")
+        n_synapses = weights.nnz if sp.issparse(weights) else post.n * pre.n
+        require_memory(f"{owner} of {n_synapses} synapses ({post.n} x {pre.n})",
+                       n_synapses * SYNAPSE_BYTES,
+                       "a scipy.sparse matrix of the nonzero weights takes memory per stored "
+                       "synapse only")
         pre_i, post_i, w, d, dense = _synapse_arrays(
             owner, weights, delays, (post.n, pre.n), getattr(post.model, "floating", False))
         if w.dtype.kind == "f":

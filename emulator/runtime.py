@@ -187,7 +187,8 @@ class Simulator:
         self.strict = bool(strict)
         self.network = bool(network)
         meta = program.meta
-        self._what = f"a program of {program.n_cores} cores on {meta['target']['name']}"
+        self._what = (f"a program of {program.n_cores} core{'' if program.n_cores == 1 else 's'} "
+                      f"on {meta['target']['name']}")
         self._inputs = meta["inputs"]
         self._n_inputs = sum(i["n"] for i in self._inputs)
         self._payload_bits = meta["target"]["payload_bits"]

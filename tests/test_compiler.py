@@ -92,18 +92,33 @@ def test_chips_keep_the_heaviest_traffic_on_chip():
     assert placed["h0"] != placed["h2"]
 
 
-def test_greedy_fallback_without_pymetis(monkeypatch):
+@pytest.mark.parametrize("failure", [ImportError("no pymetis here"),
+                                     RuntimeError("METIS_ERROR_INPUT")])
+def test_greedy_fallback_when_metis_is_missing_or_fails_says_why(monkeypatch, failure):
     def refuse(*args):
-        raise ImportError("no pymetis here")
+        raise failure
     monkeypatch.setattr(chip_module, "_metis", refuse)
     net, inputs = layered()
     target = emulator.targets.loihi2(n_chips=2, cores_per_chip=4)
-    program = emulator.compile(net, target, max_neurons_per_core=20)
-    assert program.meta["compile"]["chip_assignment"] == "greedy"
+    with pytest.warns(RuntimeWarning, match=str(failure)):
+        program = emulator.compile(net, target, max_neurons_per_core=20)
+    assert program.meta["compile"]["chip_assignment"] == f"greedy (METIS failed: {failure})"
     assert program.meta["compile"]["traffic"]["inter_chip"] == 40 * 40
     base = emulator.Simulator(emulator.compile(net)).run(30, inputs=inputs)
     assert_bit_exact(dict(emulator.Simulator(program).run(30, inputs=inputs).spikes),
                      dict(base.spikes))
+
+
+def test_a_bug_in_the_chip_assignment_is_not_hidden_by_the_fallback(monkeypatch):
+    """Only pymetis missing or METIS refusing the graph fall back to the greedy walk;
+    any other exception is a bug and surfaces."""
+    def broken(*args):
+        raise IndexError("a bug")
+    monkeypatch.setattr(chip_module, "_metis", broken)
+    net, _ = layered()
+    with pytest.raises(IndexError, match="a bug"):
+        emulator.compile(net, emulator.targets.loihi2(n_chips=2, cores_per_chip=4),
+                         max_neurons_per_core=20)
 
 
 def test_rates_must_name_inputs_or_populations():

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import ResourceLimitError, UnknownNameError, UnsupportedFeatureError
 from ..learning import TRACES
+from ..memory import require_memory
 from ..network import MODULATED_TRACES
 from ..quantize import quantize
 from ..targets import get as get_target
@@ -34,6 +35,11 @@ SAVED_TARGET_FIELDS = ("n_chips", "cores_per_chip", "payload_bits", "max_input_a
                        "routing_entries_per_chip")
 #: How often compile re-partitions when an exact check finds a core over a limit.
 MAX_ATTEMPTS = 12
+#: Bytes compile takes per synapse and per neuron beyond the network, at its peak (the
+#: synapse groups, the axon tables and their temporaries; measured about 50 bytes per
+#: synapse by benchmarks/bench_compile.py).
+COMPILE_SYNAPSE_BYTES = 64
+COMPILE_NEURON_BYTES = 256
 
 
 def _check_features(net, target):
@@ -111,6 +117,10 @@ def compile(net, target="loihi2", max_neurons_per_core=None, rates=None, dt=None
             quantization = quantize(net, target, dt)
         net = quantization.network
     _check_features(net, target)
+    n_synapses = sum(c.n_synapses for c in net.connections)
+    n_neurons = sum(p.n for p in net.populations) + sum(i.n for i in net.inputs)
+    require_memory(f"compile of {n_synapses} synapses and {n_neurons} neurons",
+                   n_synapses * COMPILE_SYNAPSE_BYTES + n_neurons * COMPILE_NEURON_BYTES)
     known = {o.name for o in (*net.inputs, *net.populations)}
     unknown = sorted(set(rates or {}) - known)
     if unknown:
@@ -238,7 +248,10 @@ def _build(net, blocks, n_cores):
     for pop, pb in zip(net.populations, blocks):
         for b in pb:
             k = len(cores[b.core]["blocks"])
-            assert k == b.index, "blocks must be appended in their placement order"
+            if k != b.index:  # a compiler bug, never the user's: also under python -O
+                raise RuntimeError(f"internal error: block {b.index} of population "
+                                   f"{pop.name!r} lands at place {k} of core {b.core}; "
+                                   "please report it")
             placed[pop.name].append([b.core, k, b.start, b.stop])
             cores[b.core]["blocks"].append({"kind": pop.model.kind, "population": pop.name,
                                             "start": b.start, "stop": b.stop,

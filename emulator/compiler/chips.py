@@ -8,6 +8,8 @@ proportional to its usable cores; cores then move from chips over capacity to th
 they talk to most that have room. Without pymetis, or if METIS fails, a greedy
 assignment fills chips in order of a traffic-weighted walk over the cores.
 """
+import warnings
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -77,12 +79,16 @@ def assign_chips(n_cores, traffic, capacity):
         return np.zeros(n_cores, np.int64), "single chip"
     src, dst, weight = traffic
     try:
-        import pymetis
-        chips = _metis(pymetis, n_cores, src, dst, weight, capacity)
+        chips = _metis(n_cores, src, dst, weight, capacity)
         method = "METIS"
-    except Exception:  # no pymetis, or METIS refused the graph: the greedy fallback
+    except (ImportError, RuntimeError) as error:
+        # pymetis missing, or METIS refusing the graph (pymetis raises RuntimeError with
+        # METIS's status): the greedy walk still gives a valid assignment; say why
+        warnings.warn(f"compile: METIS could not partition the cores over chips "
+                      f"({type(error).__name__}: {error}); using the greedy assignment",
+                      RuntimeWarning, stacklevel=3)
         chips = _greedy(n_cores, src, dst, weight, capacity)
-        method = "greedy"
+        method = f"greedy (METIS failed: {error})"
     return _repair(chips, src, dst, weight, capacity), method
 
 
@@ -103,7 +109,8 @@ def _symmetric(n_cores, src, dst, weight):
     return xadj, b, np.maximum(1, np.round(w * scale)).astype(np.int64)
 
 
-def _metis(pymetis, n_cores, src, dst, weight, capacity):
+def _metis(n_cores, src, dst, weight, capacity):
+    import pymetis
     xadj, adjncy, eweights = _symmetric(n_cores, src, dst, weight)
     cap = np.asarray(capacity, float)
     result = pymetis.part_graph(len(capacity), adjacency=pymetis.CSRAdjacency(xadj, adjncy),

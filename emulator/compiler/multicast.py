@@ -206,8 +206,13 @@ def check_table(entries, keys, route, default):
 def deliver(tables, source, chips, target):
     """(destination chip, core slot) pairs a packet of source core `source` reaches by
     following the tables from its chip, and the links it crosses as (chip, link) in
-    order. Lost packets (off the grid, or looping) raise AssertionError. (A core with no
-    destinations sends no packets; what its key would match is not defined.)"""
+    order. A lost packet (dropped, off the grid, or looping) is a table the compiler got
+    wrong: RuntimeError. (A core with no destinations sends no packets; what its key
+    would match is not defined.)"""
+    def lost(what):
+        return RuntimeError(f"internal error: the packet of core {source} {what}; please "
+                            "report it")
+
     key = source << neuron_key_bits(target)
     reached, crossed = [], []
     frontier = [(int(chips[source]), -1)]
@@ -217,15 +222,18 @@ def deliver(tables, source, chips, target):
         hit = next((r for v, m, r in table if (key & m) == v), None)
         route = straight_on(arrival) if hit is None else hit
         if not route:  # a core that sends to no other core has no entry: it sends nothing
-            assert arrival < 0, f"packet of core {source} dropped at chip {chip}"
+            if arrival >= 0:
+                raise lost(f"is dropped at chip {chip}")
             continue
         for k in range(len(LINKS)):
             if route >> k & 1:
                 crossed.append((chip, k))
-                assert len(crossed) <= 6 * target.n_chips, f"packet of core {source} loops"
+                if len(crossed) > 6 * target.n_chips:
+                    raise lost("loops")
                 pos = target.chip_position(chip)
                 nxt = target.chip_at((pos[0] + STEPS[k][0], pos[1] + STEPS[k][1]))
-                assert nxt is not None, f"packet of core {source} leaves the grid at chip {chip}"
+                if nxt is None:
+                    raise lost(f"leaves the grid at chip {chip}")
                 frontier.append((nxt, (k + 3) % 6))
         bits = route >> CORE_BIT0
         slot = 0

@@ -231,12 +231,36 @@ class Program:
                                     var not in MODELS[pops[name]["kind"]].state_vars):
                 raise ProgramFormatError(f"{where}: probe {name}.{var} names no population "
                                          "variable")
+        self._check_connections(pops)
         plastic = self._check_plastic(pops, count)
         for name, var in m["connection_probes"]:
             if name not in plastic or var not in CONNECTION_PROBES:
                 raise ProgramFormatError(f"{where}: probe {name}.{var} names no plastic "
                                          "connection variable")
 
+
+    def _check_connections(self, pops):
+        """Names are unique; connections join an input or population to a population;
+        every synapse group belongs to a connection (the metrics read all three)."""
+        m, where = self.meta, "program"
+        sources = [i["name"] for i in m["inputs"]] + list(pops)
+        if len(set(sources)) != len(sources):
+            raise ProgramFormatError(f"{where}: inputs and populations {sources[:20]} repeat a "
+                                     "name")
+        connections = set()
+        for c in m["connections"]:
+            if c["name"] in connections or c["name"] in sources or c["pre"] not in sources \
+                    or c["post"] not in pops:
+                raise ProgramFormatError(
+                    f"{where}: connection {c['name']!r} from {c['pre']!r} to {c['post']!r} "
+                    "repeats a name or joins no input or population to a population")
+            connections.add(c["name"])
+        for k, core in enumerate(m["cores"]):
+            for g, group in enumerate(core["groups"]):
+                if group["connection"] not in connections:
+                    raise ProgramFormatError(f"{where}: core {k} group {g} belongs to "
+                                             f"connection {group['connection']!r}, which the "
+                                             "program does not have")
 
     def _check_plastic(self, pops, count):
         """Each plastic connection names a connection of the program, with its sizes, and

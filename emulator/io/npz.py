@@ -11,6 +11,8 @@ and the member; the operating system's own errors (a missing file, no permission
 as they are.
 """
 import json
+import struct
+import tokenize
 import zipfile
 import zlib
 
@@ -26,7 +28,7 @@ KINDS = "biuf"
 #: Errors a damaged archive, member or header can raise while it is read.
 DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, TypeError, SyntaxError,
           NotImplementedError, MemoryError, RecursionError, OverflowError, KeyError,
-          UnicodeDecodeError, IndexError)
+          UnicodeDecodeError, IndexError, struct.error, tokenize.TokenError)
 
 
 def _header(f, where, error):
@@ -76,20 +78,25 @@ def _member(z, info, where, error):
 def read_npz(path, what, error=FileFormatError):
     """{name: array} of the .npz file at `path` (a `what` file: "program", "result");
     damage raises `error` (FileFormatError or a subclass)."""
+    # the system's own errors (no such file, no permission) pass as they are; once the
+    # file is open, every error reading it is damage, seeks to absurd offsets included
+    with open(path, "rb") as handle:
+        return _archive(handle, path, what, error)
+
+
+def _archive(handle, path, what, error):
     try:
-        z = zipfile.ZipFile(path)
+        z = zipfile.ZipFile(handle)
     except zipfile.BadZipFile as e:
         raise error(f"{what} file {str(path)!r} is not an .npz archive ({e})") from e
-    except DAMAGE as e:
-        raise error(f"{what} file {str(path)!r} is not readable "
-                              f"({type(e).__name__}: {e})") from e
+    except (*DAMAGE, OSError) as e:
+        raise error(f"{what} file {str(path)!r} is not readable ({type(e).__name__}: {e})") from e
     with z:
         infos = z.infolist()
         names = [i.filename for i in infos]
         if len(set(names)) != len(names):
             raise error(f"{what} file {str(path)!r} names a member twice")
-        require_memory(f"reading {what} file {str(path)!r}",
-                       sum(i.file_size for i in infos))
+        require_memory(f"reading {what} file {str(path)!r}", sum(i.file_size for i in infos))
         arrays = {}
         for info in infos:
             where = f"{what} file {str(path)!r}, member {info.filename!r}"
@@ -99,7 +106,7 @@ def read_npz(path, what, error=FileFormatError):
                 arrays[info.filename[:-len(".npy")]] = _member(z, info, where, error)
             except FileFormatError:
                 raise
-            except DAMAGE as e:
+            except (*DAMAGE, OSError) as e:
                 raise error(f"{where} is damaged ({type(e).__name__}: {e})") from e
     return arrays
 

@@ -25,7 +25,7 @@ without an active dependency must give the same numbers.
 """
 import numpy as np
 
-from ..learning import (DEP_X0, DEP_Y0, OFFSET, PLAIN, POST_TRACES, PRE_TRACES, SIGN,
+from ..learning import (DEP_X0, DEP_Y0, OFFSET, POST_TRACES, PRE_TRACES, SIGN,
                         TARGETS)
 from ..network import WEIGHT_RANGE
 
@@ -157,8 +157,6 @@ class PlasticConnection:
                         v = v + f.const
                     elif f.kind == SIGN:
                         v = np.sign(v + f.const)
-                    else:
-                        assert f.kind == PLAIN
                     mac = mac * np.clip(v, -2**f.width, 2**f.width - 1)
                 mac = (mac >> p.shift) << (p.e + 7)
                 mac = np.clip(mac, ACC_MIN, ACC_MAX)
