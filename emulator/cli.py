@@ -54,21 +54,18 @@ def _compile(args):
 
 def _inputs(args, program):
     """{input name: raster} from --input: one .npy (the program's only input), a .npz
-    of arrays named by input, or NAME=FILE.npy pairs."""
+    of arrays named by input, or NAME=FILE.npy pairs (read safely: emulator.io.npz)."""
+    from .io.npz import is_npz, read_npy, read_npz
     names = [i["name"] for i in program.meta["inputs"]]
     rasters = {}
     for item in args.input or []:
         name, sep, path = item.partition("=")
         if not sep:
             name, path = None, item
-        try:
-            data = np.load(path, allow_pickle=False)
-        except ValueError as error:
-            raise InputError(f"run: {path} is not a numpy .npy or .npz file ({error})") from None
-        if isinstance(data, np.lib.npyio.NpzFile):
-            with data:
-                rasters.update({k: data[k] for k in data.files})
+        if is_npz(path):
+            rasters.update(read_npz(path, "input"))
             continue
+        data = read_npy(path, "input")
         if name is None:
             if len(names) != 1:
                 raise InputError(f"run: the program has inputs {names}; give each as "

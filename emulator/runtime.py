@@ -492,6 +492,11 @@ class Simulator:
         that run raises RunInterrupted with the steps that ran."""
         self._system.request_stop()
 
+    @property
+    def steps_done(self):
+        """Steps run since the last reset; readable from any thread, even during a run."""
+        return self._system.steps_done
+
     def reset(self):
         """Start over at step 1 with every state, delay line and counter at zero."""
         self._system.reset()

@@ -54,7 +54,10 @@ def test_targets_lists_every_target(capsys):
 
 @pytest.mark.parametrize("case, code", [("missing", "input"), ("not_numpy", "input"),
                                         ("shape", "input"), ("dvfs", "error"),
-                                        ("one_d", "input"), ("npy_result", "input")])
+                                        ("one_d", "input"), ("npy_result", "input"),
+                                        ("objects", "input"), ("huge_header", "input"),
+                                        ("damaged_npz", "input"), ("damaged_program", "input"),
+                                        ("damaged_result", "input")])
 def test_errors_are_one_line_with_an_exit_code(program_file, tmp_path, capsys, case, code):
     path, raster = program_file
     out = str(tmp_path / "r.npz")
@@ -71,6 +74,32 @@ def test_errors_are_one_line_with_an_exit_code(program_file, tmp_path, capsys, c
         argv = ["run", str(path), "--input", str(tmp_path / "flat.npy"), "-o", out]
     elif case == "npy_result":
         argv = ["energy", str(tmp_path / "data.npy")]
+    elif case == "objects":  # a pickled raster is never unpickled
+        np.save(tmp_path / "objects.npy", np.array([[1, None]], dtype=object), allow_pickle=True)
+        argv = ["run", str(path), "--input", str(tmp_path / "objects.npy"), "-o", out]
+    elif case == "huge_header":  # a header promising 2^40 rows allocates nothing
+        data = (tmp_path / "data.npy").read_bytes().replace(b"(30, 6)", b"(1099511627776, 6)")
+        (tmp_path / "huge.npy").write_bytes(data)
+        argv = ["run", str(path), "--input", str(tmp_path / "huge.npy"), "-o", out]
+    elif case == "damaged_npz":
+        np.savez(tmp_path / "in.npz", x=raster)
+        data = bytearray((tmp_path / "in.npz").read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        (tmp_path / "in.npz").write_bytes(bytes(data))
+        argv = ["run", str(path), "--input", str(tmp_path / "in.npz"), "-o", out]
+    elif case == "damaged_program":
+        data = bytearray(path.read_bytes())
+        data[100:140] = bytes(40)
+        (tmp_path / "bad.prog").write_bytes(bytes(data))
+        argv = ["run", str(tmp_path / "bad.prog"), "--input", str(tmp_path / "data.npy"),
+                "-o", out]
+    elif case == "damaged_result":
+        main(["run", str(path), "--input", str(tmp_path / "data.npy"), "-o", out, "--quiet"])
+        capsys.readouterr()
+        data = bytearray((tmp_path / "r.npz").read_bytes())
+        data[-200:-150] = bytes(50)
+        (tmp_path / "r.npz").write_bytes(bytes(data))
+        argv = ["energy", out]
     else:
         main(["run", str(path), "--input", str(tmp_path / "data.npy"), "-o", out, "--quiet"])
         capsys.readouterr()

@@ -93,7 +93,7 @@ def test_a_run_whose_spikes_outgrow_the_limit_stops_between_steps_with_its_steps
     with pytest.raises(ResourceLimitError, match="spike record") as stopped:
         sim.run(4000, inputs)
     partial = stopped.value.result
-    assert 250 < partial.steps < 400 and sim._system.steps_done == partial.steps
+    assert 250 < partial.steps < 400 and sim.steps_done == partial.steps
     set_memory_limit(None)
     full = emulator.Simulator(program).run(partial.steps, {"x": inputs["x"][:partial.steps]})
     np.testing.assert_array_equal(full.spikes["h"], partial.spikes["h"])

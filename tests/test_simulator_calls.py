@@ -43,7 +43,7 @@ def program():
 
 def wait_until_running(sim, timeout=20.0):
     deadline = time.monotonic() + timeout
-    while sim._system.steps_done == 0:
+    while sim.steps_done == 0:
         assert time.monotonic() < deadline, "the run never started"
         time.sleep(0.001)
 
@@ -111,7 +111,7 @@ def test_interrupt_from_another_thread_stops_at_a_step_boundary_with_the_steps_t
         sim.run(steps, inputs)
     partial = stopped.value.result
     k = partial.steps
-    assert 0 < k < steps and sim._system.steps_done == k
+    assert 0 < k < steps and sim.steps_done == k
     full = emulator.Simulator(program).run(k + 50, {"x": inputs["x"][:k + 50]})
     # the partial result is the first k steps of the uninterrupted run...
     assert_bit_exact({n: full.spikes[n][:k] for n in full.spikes}, dict(partial.spikes))
@@ -133,7 +133,7 @@ def test_a_failing_progress_callback_stops_the_run_at_a_step_boundary(program):
             raise ValueError("stop here")
     with pytest.raises(ValueError, match="stop here"):
         sim.run(steps, raster(steps), progress=progress)
-    assert sim._system.steps_done == seen[-1] > 0
+    assert sim.steps_done == seen[-1] > 0
     assert sim.run(3, raster(3)).first_step == seen[-1] + 1
 
 
@@ -169,7 +169,7 @@ CHILD = textwrap.dedent("""
         exact = bool(np.array_equal(full.spikes["h"][:k], stopped.result.spikes["h"]) and
                      np.array_equal(full.spikes["h"][k:], rest.spikes["h"]))
         print(json.dumps({{"stopped_at": at, "type": type(stopped).__name__, "steps": k,
-                           "steps_done": sim._system.steps_done - 20, "exact": exact}}))
+                           "steps_done": sim.steps_done - 20, "exact": exact}}))
 """)
 
 

@@ -1,4 +1,4 @@
-"""Reading the project's .npz files (programs, results) safely.
+"""Reading the project's .npz and .npy files (programs, results, input rasters) safely.
 
 An .npz file is a zip archive of .npy arrays. `read_npz` reads it member by member and
 trusts nothing the file says about itself before checking it against what the file
@@ -8,9 +8,10 @@ literals, plain numeric dtypes (no pickled objects, no records), shapes whose by
 exactly the member's size, and the sum of all arrays within the memory limit -- all
 before an array is allocated. Whatever is wrong raises FileFormatError naming the file
 and the member; the operating system's own errors (a missing file, no permission) pass
-as they are.
+as they are. `read_npy` reads a single .npy file under the same checks.
 """
 import json
+import os
 import struct
 import tokenize
 import zipfile
@@ -32,20 +33,36 @@ DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, TypeError, Synta
 
 
 def _header(f, where, error):
-    """(shape, fortran order, dtype) of the .npy member open as `f`, checked."""
+    """(shape, fortran order, dtype) of the .npy data open as `f`, checked."""
     version = np.lib.format.read_magic(f)
     if version == (1, 0):
         shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
     elif version == (2, 0):
         shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
     else:
-        raise error(f"{where}: .npy format version {version} is not one numpy writes "
-                              "for plain arrays (1.0 or 2.0)")
+        raise error(f"{where}: .npy format version {version} is not one numpy writes for "
+                    "plain arrays (1.0 or 2.0)")
     if dtype.kind not in KINDS or dtype.fields is not None or dtype.subdtype is not None:
         raise error(f"{where}: dtype {dtype} is not a plain boolean, integer or float")
     if not isinstance(shape, tuple) or not all(isinstance(n, int) and n >= 0 for n in shape):
         raise error(f"{where}: shape {shape!r} is not a tuple of sizes")
     return shape, fortran, dtype
+
+
+def _array(f, size, where, error):
+    """The .npy array open as `f`, of `size` bytes in all: its header must promise
+    exactly the bytes that follow it, so that nothing larger is ever allocated."""
+    shape, fortran, dtype = _header(f, where, error)
+    count = int(np.prod(shape, dtype=object)) if shape else 1
+    nbytes = count * dtype.itemsize
+    if nbytes != size - f.tell():
+        raise error(f"{where}: header promises {shape} x {dtype} ({nbytes} bytes), the "
+                    f"data holds {size - f.tell()}")
+    flat = np.empty(count, dtype)
+    if f.readinto(memoryview(flat).cast("B")) != nbytes or f.read(1):
+        raise error(f"{where}: the data is not {nbytes} bytes long")
+    array = flat.reshape(shape, order="F" if fortran else "C")
+    return array if dtype.isnative else array.astype(dtype.newbyteorder("="))
 
 
 def _member(z, info, where, error):
@@ -55,24 +72,34 @@ def _member(z, info, where, error):
     elif info.compress_type == zipfile.ZIP_DEFLATED:
         bound = DEFLATE_RATIO * info.compress_size + 64
     else:
-        raise error(f"{where}: compression method {info.compress_type} is not "
-                              "one numpy writes (stored or deflated)")
+        raise error(f"{where}: compression method {info.compress_type} is not one numpy "
+                    "writes (stored or deflated)")
     if info.file_size > bound:
         raise error(f"{where}: declares {info.file_size} bytes, more than its "
-                              f"{info.compress_size} stored bytes can hold")
+                    f"{info.compress_size} stored bytes can hold")
     with z.open(info) as f:
-        shape, fortran, dtype = _header(f, where, error)
-        count = int(np.prod(shape, dtype=object)) if shape else 1
-        nbytes = count * dtype.itemsize
-        if nbytes != info.file_size - f.tell():
-            raise error(f"{where}: header promises {shape} x {dtype} "
-                                  f"({nbytes} bytes), the member holds "
-                                  f"{info.file_size - f.tell()}")
-        flat = np.empty(count, dtype)
-        if f.readinto(memoryview(flat).cast("B")) != nbytes or f.read(1):
-            raise error(f"{where}: the data is not {nbytes} bytes long")
-    array = flat.reshape(shape, order="F" if fortran else "C")
-    return array if dtype.isnative else array.astype(dtype.newbyteorder("="))
+        return _array(f, info.file_size, where, error)
+
+
+def read_npy(path, what, error=FileFormatError):
+    """The array of the .npy file at `path`, read as safely as read_npz reads members."""
+    where = f"{what} file {str(path)!r}"
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        require_memory(f"reading {where}", size)
+        try:
+            return _array(f, size, where, error)
+        except FileFormatError:
+            raise
+        except (*DAMAGE, OSError) as e:
+            raise error(f"{where} is not a readable .npy array ({type(e).__name__}: {e})") from e
+
+
+def is_npz(path):
+    """True when the file at `path` is a zip archive (an .npz), False for anything else
+    (an .npy, a damaged file); the system's errors opening it pass."""
+    with open(path, "rb") as f:
+        return f.read(4) == b"PK\x03\x04"
 
 
 def read_npz(path, what, error=FileFormatError):
