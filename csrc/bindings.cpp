@@ -7,6 +7,9 @@
 
 #include <chrono>
 #include <initializer_list>
+#ifndef _WIN32
+#include <unistd.h>
+#endif
 #include <map>
 #include <memory>
 #include <string>
@@ -173,22 +176,41 @@ py::array_t<double> pcg64_draws(const py::array& words_in, int64_t n, const std:
     return out;
 }
 
-// Looks into a run from Python between steps, with the GIL taken for a moment: runs the
-// pending signal handlers (Ctrl-C raises KeyboardInterrupt there) when the run is on the
-// main thread, and calls `progress(steps done, steps)` every `interval` seconds. An
-// exception from either stops the run; it is kept to be handed back with the outputs.
+// Looks into a run from Python between steps. The GIL is taken only when there is
+// something to do, since waiting for it while another Python thread computes would stall
+// the kernel: when a signal has arrived, to run Python's handlers (Ctrl-C raises
+// KeyboardInterrupt there), and every `interval` seconds to call `progress(steps done,
+// steps)`. A signal is seen without the GIL through Python's wakeup file descriptor
+// (signal.set_wakeup_fd: Python's C-level handler writes a byte to it); `signal_fd` is
+// its reading end, non-blocking, or -1 where there is none (then every poll takes the
+// GIL to check). The bytes read are kept for the caller to pass on to the wakeup fd it
+// displaced. An exception from a handler or the callback stops the run; it is kept to be
+// handed back with the outputs.
 class PythonWatch : public RunWatch {
   public:
-    PythonWatch(py::object progress, int64_t steps, double interval, bool signals)
+    PythonWatch(py::object progress, int64_t steps, double interval, bool signals, int signal_fd)
         : progress_(std::move(progress)), steps_(steps), interval_(interval), signals_(signals),
-          last_(std::chrono::steady_clock::now()) {}
+          signal_fd_(signal_fd), last_(std::chrono::steady_clock::now()) {}
 
     bool poll(int64_t done) override {
+        bool signalled = signals_ && signal_fd_ < 0;
+#ifndef _WIN32
+        if (signals_ && signal_fd_ >= 0) {
+            char buffer[64];
+            for (ssize_t n; (n = ::read(signal_fd_, buffer, sizeof buffer)) > 0;) {
+                received_.append(buffer, static_cast<size_t>(n));
+                signalled = true;
+            }
+        }
+#endif
+        const auto now = std::chrono::steady_clock::now();
+        const bool report = !progress_.is_none() &&
+                            std::chrono::duration<double>(now - last_).count() >= interval_;
+        if (!signalled && !report) return true;
         py::gil_scoped_acquire gil;
         try {
-            if (signals_ && PyErr_CheckSignals() != 0) throw py::error_already_set();
-            const auto now = std::chrono::steady_clock::now();
-            if (!progress_.is_none() && std::chrono::duration<double>(now - last_).count() >= interval_) {
+            if (signalled && PyErr_CheckSignals() != 0) throw py::error_already_set();
+            if (report) {
                 last_ = now;
                 progress_(done, steps_);
             }
@@ -200,13 +222,17 @@ class PythonWatch : public RunWatch {
     }
     // The exception that stopped the run, or None.
     py::object error() const { return error_; }
+    // The bytes read from the signal fd.
+    py::bytes received() const { return py::bytes(received_); }
 
   private:
     py::object progress_;
     int64_t steps_;
     double interval_;
     bool signals_;
+    int signal_fd_;
     std::chrono::steady_clock::time_point last_;
+    std::string received_;
     py::object error_ = py::none();
 };
 
@@ -224,12 +250,13 @@ const char* stop_name(RunStop stop) {
 // them unless the run stopped: "stop" names why, "error" holds the exception a signal
 // handler or the progress callback raised). per_step: RunOptions::per_step.
 // record_budget: bytes the spike record may take (0: no bound). signals: check Python's
-// signals between steps (only the main thread can run their handlers).
+// signals between steps (only the main thread can run their handlers), seen on
+// signal_fd (see PythonWatch).
 py::dict run(System& s, int64_t steps, const py::array& raster_in,
              const std::vector<std::tuple<int32_t, int32_t, std::string, int32_t, int32_t>>& probes_in,
              const std::vector<std::tuple<int32_t, std::string>>& plastic_in, bool per_step,
              const py::object& progress, double progress_interval, bool signals,
-             uint64_t record_budget) {
+             int signal_fd, uint64_t record_budget) {
     if (!raster_in.dtype().equal(py::dtype::of<int32_t>()) || raster_in.ndim() != 2 ||
         raster_in.shape(0) != steps || raster_in.shape(1) != s.n_inputs())
         throw RunError("raster: expected an int32 array of shape (" + std::to_string(steps) +
@@ -253,7 +280,7 @@ py::dict run(System& s, int64_t steps, const py::array& raster_in,
     int64_t* probe_ptr = probe_out.mutable_data();
     int32_t* plastic_ptr = plastic_out.mutable_data();
     const int32_t* raster_ptr = raster.data();
-    PythonWatch watch(progress, steps, progress_interval, signals);
+    PythonWatch watch(progress, steps, progress_interval, signals, signal_fd);
     RunOptions options;
     options.per_step = per_step;
     options.watch = (signals || !progress.is_none()) ? &watch : nullptr;
@@ -269,6 +296,7 @@ py::dict run(System& s, int64_t steps, const py::array& raster_in,
     d["steps_run"] = ran;
     d["stop"] = stop_name(out.stop) ? py::object(py::str(stop_name(out.stop))) : py::none();
     d["error"] = watch.error();
+    d["signal_bytes"] = watch.received();
     d["step_ptr"] = to_numpy(std::move(out.step_ptr));
     d["spike_source"] = to_numpy(std::move(out.spike_source));
     d["spike_payload"] = to_numpy(std::move(out.spike_payload));
@@ -640,7 +668,8 @@ PYBIND11_MODULE(_core, m) {
              })
         .def("run", &run, py::arg("steps"), py::arg("raster"), py::arg("probes"),
              py::arg("plastic_probes"), py::arg("per_step"), py::arg("progress"),
-             py::arg("progress_interval"), py::arg("signals"), py::arg("record_budget"))
+             py::arg("progress_interval"), py::arg("signals"), py::arg("signal_fd"),
+             py::arg("record_budget"))
         .def("request_stop", &System::request_stop)
         .def("reset", &System::reset)
         .def_property_readonly("n_inputs", &System::n_inputs)

@@ -16,6 +16,7 @@ from .errors import (InputError, PayloadRangeError, ResourceLimitError, RunInter
 from .memory import format_bytes, require_memory
 from .mesh import TRAFFIC_COLUMNS, Traffic, network_spec
 from .network import CONNECTION_PROBES
+from .signal_pipe import SignalPipe
 
 
 #: Activity counters, in the kernel's column order. Units:
@@ -423,9 +424,13 @@ class Simulator:
         # spike events cost 8 bytes in the kernel, again in the Result, and up to as much
         # again while a growing record is reallocated
         budget = max((limit - need) // 3, 1)
+        # only the main thread runs Python's signal handlers
         signals = threading.current_thread() is threading.main_thread()
-        out = self._system.run(steps, raster, self._probes, plastic_probes, bool(per_step),
-                               progress, PROGRESS_INTERVAL, signals, budget)
+        with SignalPipe(signals) as pipe:
+            out = self._system.run(steps, raster, self._probes, plastic_probes,
+                                   bool(per_step), progress, PROGRESS_INTERVAL, signals,
+                                   pipe.fd, budget)
+            pipe.received(out["signal_bytes"])
         ran = out["steps_run"]
         result = self._result(out, ran, first, bool(per_step))
         stop = out["stop"]

@@ -58,7 +58,7 @@ def test_the_raw_system_takes_one_call_at_a_time():
         calls.append(done)
         s.reset()
     # signals off, the progress callback called at every poll
-    out = s.run(steps, raster, [], [], False, progress, 0.0, False, 0)
+    out = s.run(steps, raster, [], [], False, progress, 0.0, False, -1, 0)
     assert out["stop"] == "watch" and isinstance(out["error"], SimulatorBusyError)
     assert "reset" in str(out["error"]) and out["steps_run"] == calls[0] < steps
     s.reset()  # free again once run() returned

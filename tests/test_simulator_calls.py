@@ -198,6 +198,29 @@ def test_ctrl_c_stops_a_run_within_half_a_second_at_a_step_boundary(tmp_path, mo
     assert report["exact"]
 
 
+def test_other_signals_reach_their_handlers_and_the_wakeup_fd_they_displaced(program):
+    """A signal whose handler does not raise is handled during the run (which goes on),
+    and a wakeup fd set before the run (an event loop's) still gets its byte."""
+    handled = []
+    previous = signal.signal(signal.SIGUSR1, lambda number, frame: handled.append(number))
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    displaced = signal.set_wakeup_fd(write_end)
+    try:
+        sim = emulator.Simulator(program)
+        threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGUSR1)).start()
+        result = sim.run(3000, raster(3000))
+        assert handled == [signal.SIGUSR1]
+        assert result.steps == 3000
+        assert signal.set_wakeup_fd(displaced) == write_end  # restored after the run
+        assert os.read(read_end, 16) == bytes([signal.SIGUSR1])
+    finally:
+        signal.set_wakeup_fd(displaced)
+        signal.signal(signal.SIGUSR1, previous)
+        os.close(read_end)
+        os.close(write_end)
+
+
 def test_a_run_of_totals_counts_what_the_per_step_run_counts(program):
     inputs = raster(300)
     per_step = emulator.Simulator(program).run(300, inputs)

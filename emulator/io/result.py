@@ -30,6 +30,8 @@ VERSION = 2  # 2: per_step and traffic/totals (runs that keep totals only)
 READS = (1, 2)
 #: The largest count a result may hold in one entry (far above any run's).
 MAX_COUNT = 2**48
+#: The longest time one step may take, seconds (far above any step's).
+MAX_STEP_SECONDS = 3600.0
 
 
 class _Checker:
@@ -41,9 +43,12 @@ class _Checker:
     def fail(self, message):
         raise FileFormatError(f"result file {str(self.path)!r}: {message}")
 
-    def take(self, name, shape, kind="count", hi=MAX_COUNT, optional=False):
-        """Array `name` as int64 (kind "count": integers in [0, hi]; "signed": any
-        integers) or float64 ("time": finite, >= 0) of shape `shape` (None: any length)."""
+    def take(self, name, shape, kind="count", hi=None, optional=False):
+        """Array `name` as int64 (kind "count": integers in [0, hi], MAX_COUNT by default;
+        "signed": any integers) or float64 ("time": seconds in [0, hi], MAX_STEP_SECONDS
+        by default) of shape `shape` (None: any length)."""
+        if hi is None:
+            hi = MAX_STEP_SECONDS if kind == "time" else MAX_COUNT
         a = self.arrays.get(name)
         if a is None:
             if optional:
@@ -55,8 +60,8 @@ class _Checker:
                                              for n, w in zip(a.shape, shape)):
             self.fail(f"{name} has shape {a.shape}; expected {tuple(shape)}")
         if kind == "time":
-            if a.size and not (np.all(np.isfinite(a)) and a.min() >= 0):
-                self.fail(f"{name} holds times that are negative or not finite")
+            if a.size and not (np.all(np.isfinite(a)) and a.min() >= 0 and a.max() <= hi):
+                self.fail(f"{name} holds times outside [0, {hi:g}] seconds")
             return a.astype(np.float64)
         if kind == "count" and a.size and (a.min() < 0 or a.max() > hi):
             self.fail(f"{name} holds counts outside [0, {hi}]")
@@ -150,8 +155,9 @@ def _traffic(c, program, steps, per_step, meta, links):
     routers = int(np.prod(program.target.router_grid))
     if meta["routers_per_chip"] != routers:
         c.fail(f"routers_per_chip={meta['routers_per_chip']}; the program's target has {routers}")
+    longest = MAX_STEP_SECONDS * (1 if per_step else max(steps, 1))
     out = {"traffic_steps": c.take("traffic/steps", (rows, len(TRAFFIC_COLUMNS)), "signed"),
-           "time_steps": c.take("traffic/time", (rows, 9), "time")}
+           "time_steps": c.take("traffic/time", (rows, 9), "time", hi=longest)}
     n_links = len(links)
     saved = c.take("traffic/links", (n_links, 4), "signed")
     if not np.array_equal(saved, links):
@@ -168,8 +174,18 @@ def _traffic(c, program, steps, per_step, meta, links):
         v = out["traffic_steps"][:, TRAFFIC_COLUMNS.index(column)]
         if v.size and (v.min() < -1 or v.max() >= n):
             c.fail(f"traffic/steps column {column} names no link or core of the program")
-    totals = c.take("traffic/totals", (9,), "time", optional=True)
-    if totals is None:  # version 1 kept every step, and no totals
+    totals = c.take("traffic/totals", (9,), "time", hi=MAX_STEP_SECONDS * max(steps, 1),
+                    optional=True)
+    if totals is not None:
+        time = out["time_steps"]
+        core_total = time[:, 0:3].sum(axis=0)
+        network_most = (time[:, 3:6] + time[:, 6:9]).sum(axis=0)
+        slack = 1e-9 * (1 + core_total + network_most)
+        if np.any(totals[3:6] > core_total + slack) or np.any(totals[0:3] > network_most + slack) \
+                or np.any(totals[6:9] > totals[0:3] + slack):
+            c.fail("traffic/totals disagree with traffic/time (a step's longest time beyond "
+                   "the run's sum)")
+    else:  # version 1 kept every step, and no totals
         if not per_step:
             c.fail("traffic/totals is missing")
         time = out["time_steps"]
