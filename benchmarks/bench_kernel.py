@@ -13,10 +13,17 @@ the column "no-net s", with Simulator(network=False); "net +%" is what routing a
 counting the packets adds. Prints one table row per workload. Memory per
 synapse: "mem" is synaptic memory alone (weights, indices, delays, row offsets); "all"
 adds the input-axon and output-axon routing tables.
+
+"numpy s" times a plain numpy loop of the same work in the same process, as a yardstick
+on this shared, noisy machine: per step, each connection's scipy CSR matrix times its
+source's spikes of the previous step, and a float CUBA LIF update of every neuron (one
+BLAS thread); "x numpy" is numpy s / run s (above 1: the kernel is faster).
 """
 import argparse
 import os
 import time
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # the yardstick on one thread, as the kernel
 
 import numpy as np
 import scipy.sparse as sp
@@ -82,6 +89,34 @@ def driven(model, port=None):
     return build
 
 
+def numpy_loop(net, inputs, steps):
+    """Seconds of a plain numpy simulation of `net`'s synaptic work and a float LIF
+    update of its neurons, `steps` steps."""
+    offset, n_total = {}, 0
+    for obj in (*net.inputs, *net.populations):
+        offset[obj.name] = n_total
+        n_total += obj.n
+    n_in = sum(i.n for i in net.inputs)
+    cat = lambda parts: np.concatenate(parts) if parts else np.zeros(0)  # noqa: E731
+    rows = cat([c.post_index + offset[c.post.name] - n_in for c in net.connections])
+    cols = cat([c.pre_index + offset[c.pre.name] for c in net.connections])
+    data = cat([c.weights.astype(np.float64) for c in net.connections])
+    n_neurons = n_total - n_in
+    w = sp.csr_matrix((data, (rows, cols)), shape=(n_neurons, n_total))
+    raster = np.concatenate([inputs[i.name] for i in net.inputs], axis=1).astype(np.float64)
+    u, v, s = np.zeros(n_neurons), np.zeros(n_neurons), np.zeros(n_total)
+    t0 = time.perf_counter()
+    for t in range(steps):
+        a = w @ s
+        u = 0.9 * u + a
+        v = 0.9 * v + u
+        fired = v > 100.0
+        v[fired] = 0.0
+        s[:n_in] = raster[t]
+        s[n_in:] = fired
+    return time.perf_counter() - t0
+
+
 def measure(name, build, steps, repeat, seed=0, target="loihi2", **compile_options):
     rng = np.random.default_rng(seed)
     net, rates = build(rng)
@@ -100,6 +135,7 @@ def measure(name, build, steps, repeat, seed=0, target="loihi2", **compile_optio
             spikes = {p.name: result.spikes[p.name] for p in net.populations}
             elapsed = time.perf_counter() - t0
             times[network] = min(times.get(network, elapsed), elapsed)
+    baseline = min(numpy_loop(net, inputs, steps) for _ in range(repeat))
     best = times[True]
     n_neurons = sum(p.n for p in net.populations)
     synops = result.counters["synops"]
@@ -111,6 +147,7 @@ def measure(name, build, steps, repeat, seed=0, target="loihi2", **compile_optio
         "bytes_per_synapse": sim.memory_bytes / sim.n_synapses if sim.n_synapses else float("nan"),
         "synapse_bytes": sim.synapse_memory_bytes / sim.n_synapses if sim.n_synapses else float("nan"),
         "spikes": rec_spikes, "rate": rec_spikes / (n_neurons * steps),
+        "numpy_s": baseline, "x_numpy": baseline / best,
     }
 
 
@@ -137,13 +174,15 @@ def main():
                     args.steps, args.repeat)]
     print(f"kernel benchmark, {args.steps} steps, best of {args.repeat}, "
           f"{os.cpu_count()} CPUs visible, one thread")
-    head = (f"{'workload':<22}{'run s':>8}{'no-net s':>9}{'net +%':>7}{'syn events/s':>15}{'updates/s':>12}"
+    head = (f"{'workload':<22}{'run s':>8}{'no-net s':>9}{'net +%':>7}{'numpy s':>9}"
+            f"{'x numpy':>8}{'syn events/s':>15}{'updates/s':>12}"
             f"{'B/syn mem':>10}{'B/syn all':>10}{'spikes':>10}{'rate':>8}{'compile s':>11}")
     print(head)
     print("-" * len(head))
     for r in rows:
         print(f"{r['workload']:<22}{r['run_s']:>8.3f}{r['no_network_s']:>9.3f}"
-              f"{r['network_pct']:>7.1f}{r['syn_events_per_s']:>15.3e}"
+              f"{r['network_pct']:>7.1f}{r['numpy_s']:>9.3f}{r['x_numpy']:>8.2f}"
+              f"{r['syn_events_per_s']:>15.3e}"
               f"{r['updates_per_s']:>12.3e}{r['synapse_bytes']:>10.2f}"
               f"{r['bytes_per_synapse']:>10.2f}{r['spikes']:>10d}"
               f"{r['rate']:>8.4f}{r['compile_s']:>11.2f}")

@@ -72,6 +72,16 @@ class RuleSyntaxError(EmulatorError, ValueError):
     or folds to a constant outside the hardware's m * 2^e range."""
 
 
+def check_bool(obj, name, value):
+    """`value` as a bool, or ParameterRangeError unless it is True or False (a string
+    such as "no" is not False)."""
+    import numpy as np
+
+    if not isinstance(value, (bool, np.bool_)):
+        raise ParameterRangeError(f"{obj}: parameter {name}={value!r} must be True or False")
+    return bool(value)
+
+
 def check_range(obj, name, value, lo, hi):
     """Raise ParameterRangeError unless every element of `value` is in [lo, hi]."""
     import numpy as np

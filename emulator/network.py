@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .errors import (ParameterRangeError, ShapeError, UnknownNameError, UnsupportedFeatureError,
-                     check_range)
+                     check_bool, check_range)
 from .learning import POST_TRACES, PRE_TRACES, LearningRule
 from .memory import require_memory
 
@@ -257,7 +257,8 @@ class Network:
     def input(self, n, name=None, graded=False):
         """Add `n` input channels; returns the Input."""
         name = self._name(name, "input", self.inputs)
-        inp = Input(name, self._size(f"input {name!r}", n), bool(graded))
+        inp = Input(name, self._size(f"input {name!r}", n),
+                    check_bool(f"input {name!r}", "graded", graded))
         self.inputs.append(inp)
         return inp
 
@@ -422,6 +423,9 @@ class Network:
             if (conn.name, var) not in self.connection_probes:
                 self.connection_probes.append((conn.name, var))
             return f"{conn.name}.{var}"
+        if not isinstance(target, (str, Population)):
+            raise UnknownNameError(f"probe: {target!r} is not a population, a plastic "
+                                   "connection or the name of one")
         pop = self.population_named(target if isinstance(target, str) else target.name)
         allowed = ("spikes",) + pop.model.state_vars
         if var not in allowed:

@@ -12,7 +12,7 @@ from . import _core
 from .compiler.program import Program
 from .energy.model import CostModel
 from .errors import (InputError, PayloadRangeError, ResourceLimitError, RunInterrupted,
-                     UnknownNameError)
+                     UnknownNameError, check_bool)
 from .memory import format_bytes, require_memory
 from .mesh import TRAFFIC_COLUMNS, Traffic, network_spec
 from .network import CONNECTION_PROBES
@@ -185,8 +185,8 @@ class Simulator:
         if not isinstance(program, Program):
             raise InputError(f"Simulator needs an emulator.Program, got {type(program).__name__}")
         self.program = program
-        self.strict = bool(strict)
-        self.network = bool(network)
+        self.strict = check_bool("Simulator", "strict", strict)
+        self.network = check_bool("Simulator", "network", network)
         meta = program.meta
         self._what = (f"a program of {program.n_cores} core{'' if program.n_cores == 1 else 's'} "
                       f"on {meta['target']['name']}")
@@ -328,6 +328,9 @@ class Simulator:
         return self._dense(name, values) if CONNECTION_PROBES[var] == "synapses" else values
 
     def _raster(self, steps, inputs):
+        if inputs is not None and not isinstance(inputs, Mapping):
+            raise InputError(f"run: inputs must be a dict of input name to (steps, n) raster, "
+                             f"got {type(inputs).__name__}")
         inputs = dict(inputs or {})
         raster = np.zeros((steps, self._n_inputs), np.int32)
         known = {i["name"] for i in self._inputs}
@@ -412,6 +415,10 @@ class Simulator:
         if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
             raise InputError(f"run: steps={steps!r} must be a non-negative integer")
         steps = int(steps)
+        per_step = check_bool("run", "per_step", per_step)
+        if progress is not None and not callable(progress):
+            raise InputError(f"run: progress={progress!r} must be None or a callable(done, "
+                             "steps)")
         need = self.record_bytes(steps, per_step)
         limit = require_memory(
             f"run({steps}) of {self._what}", need,
@@ -427,12 +434,11 @@ class Simulator:
         # only the main thread runs Python's signal handlers
         signals = threading.current_thread() is threading.main_thread()
         with SignalPipe(signals) as pipe:
-            out = self._system.run(steps, raster, self._probes, plastic_probes,
-                                   bool(per_step), progress, PROGRESS_INTERVAL, signals,
-                                   pipe.fd, budget)
+            out = self._system.run(steps, raster, self._probes, plastic_probes, per_step,
+                                   progress, PROGRESS_INTERVAL, signals, pipe.fd, budget)
             pipe.received(out["signal_bytes"])
         ran = out["steps_run"]
-        result = self._result(out, ran, first, bool(per_step))
+        result = self._result(out, ran, first, per_step)
         stop = out["stop"]
         if stop is None:
             if progress is not None:

@@ -173,3 +173,41 @@ def test_duplicate_sparse_delays():
     d = sp.coo_matrix((np.array([2, 2]), (np.array([0, 0]), np.array([1, 1]))), shape=(1, 2))
     with pytest.raises(ShapeError, match="two entries"):
         net.connect(x, h, weights=sp.csr_matrix(np.array([[0, 3]])), delays=d)
+
+
+def _misuse():
+    """Calls a user can get wrong, each with the named error it must raise."""
+    net = small_net()
+    program = emulator.compile(net, "loihi2")
+    sim = emulator.Simulator(program)
+    result = sim.run(5, {"x": np.ones((5, 3), int)})
+    h = net.populations[0]
+    return {
+        "inputs not a dict": (lambda: sim.run(2, [1, 2]), InputError),
+        "progress not callable": (lambda: sim.run(2, {"x": np.ones((2, 3), int)}, progress=5),
+                                  InputError),
+        "per_step a string": (lambda: sim.run(2, {"x": np.ones((2, 3), int)}, per_step="no"),
+                              ParameterRangeError),
+        "strict a string": (lambda: emulator.Simulator(program, strict="maybe"),
+                            ParameterRangeError),
+        "network a number": (lambda: emulator.Simulator(program, network=2), ParameterRangeError),
+        "graded a string": (lambda: emulator.Network().input(3, graded="yes"),
+                            ParameterRangeError),
+        "estimate of no result": (lambda: emulator.energy.estimate("result"), InputError),
+        "compile of no network": (lambda: emulator.compile("net", "loihi2"), InputError),
+        "probe of a number": (lambda: net.probe(123, "v"), UnknownNameError),
+        "probe of a foreign population": (
+            lambda: emulator.Network().probe(h, "v"), UnknownNameError),
+        "load of no path": (lambda: emulator.Result.load(None), ParameterRangeError),
+        "program load of no path": (lambda: emulator.Program.load(3), ParameterRangeError),
+        "steps beyond memory": (lambda: sim.run(10**15, {"x": np.ones((1, 3), int)}),
+                                ResourceLimitError),
+        "spikes of no population": (lambda: result.spikes["zzz"], UnknownNameError),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(_misuse()))
+def test_misused_calls_raise_their_named_error(case):
+    call, error = _misuse()[case]
+    with pytest.raises(error):
+        call()

@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from ..errors import ResourceLimitError, UnknownNameError, UnsupportedFeatureError
+from ..errors import InputError, ResourceLimitError, UnknownNameError, UnsupportedFeatureError
 from ..learning import TRACES
 from ..memory import require_memory
 from ..network import MODULATED_TRACES
@@ -109,6 +109,9 @@ def compile(net, target="loihi2", max_neurons_per_core=None, rates=None, dt=None
     population, the resource, the amount needed, the limit and what to change, when the
     network does not fit.
     """
+    from ..network import Network
+    if not isinstance(net, Network):
+        raise InputError(f"compile: expected an emulator.Network, got {type(net).__name__}")
     clock = _Clock(progress)
     target = get_target(target)
     quantization = None

@@ -59,6 +59,9 @@ class EnergyReport:
     """
 
     def __init__(self, result, steps_per_inference=None, dvfs=None):
+        from ..runtime import Result
+        if not isinstance(result, Result):
+            raise InputError(f"estimate: expected an emulator.Result, got {type(result).__name__}")
         if result.traffic is None:
             raise InputError("estimate: this result has no network counters; run it on a "
                              "Simulator(program, network=True) (the default)")

@@ -19,7 +19,7 @@ import zlib
 
 import numpy as np
 
-from ..errors import FileFormatError
+from ..errors import FileFormatError, ParameterRangeError
 from ..memory import require_memory
 
 #: Deflate's largest expansion (a run of zeros): about 1032 bytes out per byte in.
@@ -30,6 +30,12 @@ KINDS = "biuf"
 DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, TypeError, SyntaxError,
           NotImplementedError, MemoryError, RecursionError, OverflowError, KeyError,
           UnicodeDecodeError, IndexError, struct.error, tokenize.TokenError)
+
+
+def check_path(path, what):
+    """ParameterRangeError unless `path` is a file system path (str, bytes, PathLike)."""
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise ParameterRangeError(f"{what} file: path={path!r} is not a file system path")
 
 
 def _header(f, where, error):
@@ -83,6 +89,7 @@ def _member(z, info, where, error):
 
 def read_npy(path, what, error=FileFormatError):
     """The array of the .npy file at `path`, read as safely as read_npz reads members."""
+    check_path(path, what)
     where = f"{what} file {str(path)!r}"
     with open(path, "rb") as f:
         size = os.fstat(f.fileno()).st_size
@@ -105,6 +112,7 @@ def is_npz(path):
 def read_npz(path, what, error=FileFormatError):
     """{name: array} of the .npz file at `path` (a `what` file: "program", "result");
     damage raises `error` (FileFormatError or a subclass)."""
+    check_path(path, what)
     # the system's own errors (no such file, no permission) pass as they are; once the
     # file is open, every error reading it is damage, seeks to absurd offsets included
     with open(path, "rb") as handle:
