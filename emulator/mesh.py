@@ -34,7 +34,7 @@ def network_spec(program):
     multicast = target.routing == "multicast"
     # the key layout the compiler built the tables with (its target's neurons per core)
     # (programs saved before key_shift was recorded used the named target's neurons)
-    multicast_report = program.meta.get("compile", {}).get("multicast") or {}
+    multicast_report = (program.meta.get("compile") or {}).get("multicast") or {}
     tables = []
     if multicast:
         empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.uint8),

@@ -119,7 +119,7 @@ def _row_sums(values, ptr):
 def footprint(program):
     """{"synapses", "neurons", "routing", "total"} bytes the program takes on its target."""
     target = program.target
-    usage = program.meta.get("compile", {}).get("usage", {})
+    usage = (program.meta.get("compile") or {}).get("usage", {})
     synapses = int(np.sum(usage.get("synaptic memory bits", 0))) // 8
     neurons = sum(p["n"] for p in program.meta["populations"]) * target.neuron_state_bytes
     entries = int(np.sum(usage.get("input axons", 0))) + int(np.sum(usage.get("output axons", 0)))

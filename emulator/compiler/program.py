@@ -72,7 +72,7 @@ class Program:
         chips, the plastic connections, what quantization lost and the time of each
         compile phase. max_cores: how many cores get a line of their own (None: all);
         the highest use of each limit is always over all cores."""
-        t, report = self.meta["target"], self.meta.get("compile", {})
+        t, report = self.meta["target"], self.meta.get("compile") or {}
         usage, limits = report.get("usage", {}), report.get("limits", {})
         chips = [core.get("location", [0, c])[0] for c, core in enumerate(self.meta["cores"])]
         per_chip = {chip: chips.count(chip) for chip in sorted(set(chips))}
