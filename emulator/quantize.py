@@ -232,7 +232,8 @@ def quantize(net, target="loihi2", dt=None):
 def _decays(pop, dt):
     """(a_u, a_v, du, dv): the float decay factors per step and their 12-bit codes."""
     p = pop.params
-    with np.errstate(divide="ignore"):
+    # tau 0 (or so small that dt / tau overflows) decays at once: exp(-inf) = 0
+    with np.errstate(divide="ignore", over="ignore"):
         a_u = float(np.exp(-dt / p["tau_syn"][0]))
         a_v = float(np.exp(-dt / p["tau_mem"][0]))
     du = int(np.clip(round(DECAY_UNIT * (1 - a_u)) - 1, 0, DECAY_UNIT - 1))

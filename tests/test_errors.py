@@ -203,6 +203,7 @@ def _misuse():
         "steps beyond memory": (lambda: sim.run(10**15, {"x": np.ones((1, 3), int)}),
                                 ResourceLimitError),
         "spikes of no population": (lambda: result.spikes["zzz"], UnknownNameError),
+        "to_nir of no network": (lambda: emulator.io.to_nir("net"), ParameterRangeError),
     }
 
 

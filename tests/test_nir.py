@@ -433,7 +433,7 @@ def test_a_file_with_an_unknown_node_type_names_the_node_and_its_type(tmp_path):
         name = next(iter(f["node/nodes"]))
         del f[f"node/nodes/{name}/type"]
         f[f"node/nodes/{name}/type"] = np.bytes_("Hyperdrive")
-    with pytest.raises(ParameterRangeError, match=rf"{name}.*Hyperdrive"):
+    with pytest.raises(UnsupportedFeatureError, match=rf"{name}.*Hyperdrive"):
         from_nir(path, dt=DT)
 
 

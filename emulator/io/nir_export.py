@@ -24,7 +24,8 @@ import warnings
 
 import numpy as np
 
-from ..errors import UnsupportedFeatureError
+from ..errors import ParameterRangeError, UnsupportedFeatureError
+from ..network import Network
 from ..quantize import prepare_weights
 from .nir_neurons import check_discretization, check_step, float_parameters, nir_node
 from .nir_package import require_nir
@@ -57,6 +58,8 @@ def to_nir(network, path=None, dt=1e-3, discretization="exact"):
     the step length in seconds the network's time constants and biases assume;
     discretization as in from_nir, so that from_nir(to_nir(net, dt=dt), dt=dt) gives
     the same populations and weights back."""
+    if not isinstance(network, Network):
+        raise ParameterRangeError(f"to_nir: network={network!r} is not an emulator.Network")
     nir = require_nir()
     dt = check_step("to_nir", dt)
     check_discretization("to_nir", discretization)

@@ -19,28 +19,81 @@ at step t + 1; an input row k reaches the first population at step k + 2), and a
 node adds its delay / dt steps to it. Populations and inputs are named name_prefix + the
 node's name ('.' and '/' become '_'); connections "pre->post" ("pre->post@d" when one
 pair has several delays d).
+
+A file is read by emulator/io/nir_file.py (in a child process, under a time limit). What
+it holds is checked as it is used: every size computed from it (an Input's shape, an
+unrolled convolution, a composed matrix) is bounded before anything of that size is
+allocated: at most MAX_ELEMENTS elements, and no more than the memory limit
+(emulator.memory) holds (ResourceLimitError naming the node).
 """
+import math
 import os
 
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import (ParameterRangeError, ShapeError, UnknownNameError,
+from ..errors import (ParameterRangeError, ResourceLimitError, ShapeError, UnknownNameError,
                       UnsupportedFeatureError)
+from ..memory import format_bytes, memory_limit
 from ..network import MAX_DELAY, Network
 from ..neurons import FloatLIF
+from .nir_file import build_graph, check_timeout, node_kinds, read_tree
 from .nir_neurons import NEURON_TYPES, check_discretization, check_step, neuron_map
-from .nir_package import require_nir
-from .nir_weights import WEIGHT_TYPES, weight_op
+from .nir_package import describe, real_array, require_nir
+from .nir_weights import ENTRY_BYTES, WEIGHT_TYPES, check_entries, weight_op
 
 SUPPORTED = ("Input", "Output", *WEIGHT_TYPES, *NEURON_TYPES)
+#: The most elements from_nir builds in one input, population or weight matrix.
+MAX_ELEMENTS = 2**31
+#: The most weight nodes in a row between two neuron nodes (each is composed recursively).
+MAX_CHAIN = 100
+
+
+def _check_kind(name, kind):
+    if kind not in SUPPORTED:
+        hint = " (nested graphs: flatten them first)" if kind == "NIRGraph" else ""
+        raise UnsupportedFeatureError(
+            f"NIR node {name!r} of type {kind} is not supported{hint}; from_nir reads "
+            f"{', '.join(SUPPORTED)}")
 
 
 def _declared(node, key, direction):
-    """A node's declared input or output shape, or None."""
+    """The shape a node declares for its input or output, as given (None: none)."""
     types = getattr(node, key, None)
-    shape = types.get(direction) if isinstance(types, dict) else None
-    return None if shape is None else tuple(int(s) for s in np.atleast_1d(shape))
+    return types.get(direction) if isinstance(types, dict) else None
+
+
+def _shape(value):
+    """`value` as a shape (a tuple of integers >= 1), or None if it is not one."""
+    arr = real_array(value)
+    if arr is None or arr.ndim > 1 or not np.all(np.isfinite(arr)) or np.any(arr < 1) or \
+            np.any(arr != np.round(arr)):
+        return None
+    return tuple(int(s) for s in np.atleast_1d(arr))
+
+
+def _element_limit():
+    """The most elements from_nir builds in one input, population or matrix: MAX_ELEMENTS,
+    or fewer when the memory limit holds fewer weights (with their indices)."""
+    return min(MAX_ELEMENTS, memory_limit()[0] // ENTRY_BYTES)
+
+
+def _bounded(owner, what, n):
+    """ResourceLimitError unless `what` (n elements) fits _element_limit()."""
+    limit = _element_limit()
+    if n > limit:
+        nbytes, source = memory_limit()
+        raise ResourceLimitError(f"{owner}: {what} has {n:,} elements ({ENTRY_BYTES * n:,} "
+                                 f"bytes with indices), more than the {limit:,} from_nir builds "
+                                 f"(at most {MAX_ELEMENTS:,}, and within the memory limit of "
+                                 f"{format_bytes(nbytes)}: {source})")
+
+
+def _product_size(a, b):
+    """An upper bound on the nonzeros of a @ b (CSR matrices), before computing it: the
+    products the multiplication forms, at most the dense size."""
+    per_column = np.bincount(a.indices, minlength=a.shape[1]).astype(np.float64)
+    return min(int(per_column @ np.diff(b.indptr)), a.shape[0] * b.shape[1])
 
 
 def _clean(name):
@@ -55,19 +108,20 @@ class _Graph:
         self.dt = dt
         self.kind = {name: type(node).__name__ for name, node in self.nodes.items()}
         for name, kind in self.kind.items():
-            if kind not in SUPPORTED:
-                hint = " (nested graphs: flatten them first)" if kind == "NIRGraph" else ""
-                raise UnsupportedFeatureError(
-                    f"NIR node {name!r} of type {kind} is not supported{hint}; from_nir reads "
-                    f"{', '.join(SUPPORTED)}")
+            _check_kind(name, kind)
         self.pre = {name: [] for name in self.nodes}
         for edge in graph.edges:
             if not (isinstance(edge, (tuple, list)) and len(edge) == 2):
-                raise ShapeError(f"NIR edge {edge!r}: expected a (source, target) pair")
+                raise ShapeError(f"NIR edge {describe(edge)}: expected a (source, target) pair")
             src, dst = edge
             for end in (src, dst):
-                if end not in self.nodes:
-                    raise UnknownNameError(f"NIR edge ({src!r}, {dst!r}): no node named {end!r}")
+                try:
+                    known = end in self.nodes
+                except TypeError:  # unhashable: no node's name
+                    known = False
+                if not known:
+                    raise UnknownNameError(f"NIR edge ({describe(src)}, {describe(dst)}): no "
+                                           f"node named {describe(end)}")
             self.pre[dst].append(src)
         self.maps = {}
         self._done, self._busy = {}, set()
@@ -75,12 +129,22 @@ class _Graph:
     def owner(self, name):
         return f"NIR node {name!r} ({self.kind[name]})"
 
+    def sized(self, name, what, value):
+        """The shape `value` that node `name` declares as `what`, checked to be one and
+        to hold at most _element_limit() elements."""
+        shape = _shape(value)
+        if shape is None:
+            raise ShapeError(f"{self.owner(name)}: its {what} {describe(value)} is not a "
+                             "shape (integer sizes >= 1)")
+        _bounded(self.owner(name), f"its {what} {shape}", math.prod(shape))
+        return shape
+
     def source_shape(self, name):
         if self.kind[name] == "Input":
             shape = _declared(self.nodes[name], "input_type", "input")
             if shape is None:
                 raise ShapeError(f"{self.owner(name)}: its shape is missing")
-            return shape
+            return self.sized(name, "shape", shape)
         return self.maps[name].shape
 
     def output(self, name, reader):
@@ -97,13 +161,17 @@ class _Graph:
                 "Output nodes")
         if kind == "Input" or kind in NEURON_TYPES:
             shape = self.source_shape(name)
-            n = int(np.prod(shape, dtype=np.int64))
+            n = math.prod(shape)
             return [(name, sp.identity(n, format="csr"), 0)], np.zeros(n), shape
         if name in self._done:
             return self._done[name]
         if name in self._busy:
             raise UnsupportedFeatureError(f"{self.owner(name)} lies on a cycle of weight nodes "
                                           "with no neuron node in it")
+        if len(self._busy) >= MAX_CHAIN:
+            raise UnsupportedFeatureError(
+                f"{self.owner(name)}: more than {MAX_CHAIN} weight nodes in a row lead from it "
+                f"to a neuron node; from_nir composes at most {MAX_CHAIN}")
         self._busy.add(name)
         terms, constant, shape = self.input(name)
         if shape is None:
@@ -111,9 +179,13 @@ class _Graph:
             if shape is None:
                 raise ShapeError(f"{self.owner(name)} has no input edge and no declared "
                                  "input shape")
-        op = weight_op(self.owner(name), kind, self.nodes[name], shape, self.dt)
+            shape = self.sized(name, "declared input shape", shape)
+        op = weight_op(self.owner(name), kind, self.nodes[name], shape, self.dt,
+                       _element_limit())
         out = []
         for src, matrix, delay in terms:
+            check_entries(self.owner(name), f"its matrix from {src!r}",
+                          _product_size(op.matrix, matrix), _element_limit())
             if op.delays is None:
                 out.append((src, op.matrix @ matrix, delay))
                 continue
@@ -122,7 +194,8 @@ class _Graph:
                             delay + int(d)))
         if constant is None:  # nothing feeds the node: it only adds its bias
             constant = np.zeros(op.matrix.shape[1])
-        result = out, op.matrix @ constant + op.bias, op.out_shape
+        with np.errstate(over="ignore", invalid="ignore"):  # FloatLIF refuses a bias not finite
+            result = out, op.matrix @ constant + op.bias, op.out_shape
         self._busy.discard(name)
         self._done[name] = result
         return result
@@ -133,90 +206,80 @@ class _Graph:
         terms, constant, shape, first = [], None, None, None
         for pre in self.pre[name]:
             t, c, s = self.output(pre, name)
-            if shape is not None and np.prod(s) != np.prod(shape):
+            if shape is not None and math.prod(s) != math.prod(shape):
                 raise ShapeError(f"{self.owner(name)}: its inputs differ in size: {first!r} "
                                  f"gives shape {shape}, {pre!r} gives {s}")
             terms += t
             constant = c if constant is None else constant + c
             if shape is None:
                 shape, first = s, pre
-        declared = _declared(self.nodes[name], "input_type", "input")
+        declared = _shape(_declared(self.nodes[name], "input_type", "input"))
         if declared is not None and shape is not None:
             # A declared shape gives the dimensions of what flows in; its size is checked
             # against the node's own parameters, since nir derives the declared shapes of
             # convolutions, pools and Flatten, and gets some wrong (a grouped
             # convolution's input channels as C_in / groups, a non-square kernel's width
-            # as its height).
-            spatial = int(np.prod(declared[1:]))
-            if self.kind[name] in ("Conv1d", "Conv2d") and spatial and \
-                    np.prod(shape) % spatial == 0:
-                shape = (int(np.prod(shape)) // spatial, *declared[1:])
-            elif np.prod(declared) == np.prod(shape):
+            # as its height, even sizes < 1, which are then no shape at all).
+            spatial = math.prod(declared[1:])
+            if self.kind[name] in ("Conv1d", "Conv2d") and math.prod(shape) % spatial == 0:
+                shape = (math.prod(shape) // spatial, *declared[1:])
+            elif math.prod(declared) == math.prod(shape):
                 shape = declared
         return terms, constant, shape
 
 
-def _read(nir, graph_or_path):
+def _read(nir, graph_or_path, timeout):
     if isinstance(graph_or_path, nir.NIRGraph):
         return graph_or_path
     if not isinstance(graph_or_path, (str, os.PathLike)):
         raise ParameterRangeError(f"from_nir: graph_or_path={graph_or_path!r}; expected a "
                                   "nir.NIRGraph or the path of a NIR file")
-    try:
-        return nir.read(graph_or_path)
-    except FileNotFoundError:
-        raise
-    except (OSError, ValueError, KeyError, AssertionError, TypeError) as e:
-        unknown = _unknown_node_types(graph_or_path, nir)
-        what = f"nodes of types nir does not know: {unknown}" if unknown else \
-            f"{type(e).__name__}: {e}"
-        raise ParameterRangeError(f"from_nir: {os.fspath(graph_or_path)!r} is not a NIR graph "
-                                  f"nir {nir.__version__} can read ({what})") from e
+    return graph_from_tree(nir, graph_or_path, read_tree(graph_or_path, timeout))
 
 
-def _unknown_node_types(path, nir):
-    """{node name: type} of the nodes in a NIR file whose type nir has no class for (what
-    makes nir.read fail without a message); {} if the file cannot say."""
-    try:
-        import h5py
-        with h5py.File(path, "r") as f:
-            nodes = f["node"]["nodes"]
-            types = {name: nodes[name]["type"][()] for name in nodes if "type" in nodes[name]}
-    except Exception:  # noqa: BLE001 -- not HDF5 or not laid out as nir writes: no names
-        return {}
-    types = {k: v.decode() if isinstance(v, bytes) else str(v) for k, v in types.items()}
-    return {k: v for k, v in types.items() if not hasattr(nir, v)}
+def graph_from_tree(nir, path, tree):
+    """The nir.NIRGraph of the tree read from the NIR file at `path`, once every node's
+    type is one from_nir reads (UnsupportedFeatureError otherwise)."""
+    for name, kind in node_kinds(path, tree).items():
+        _check_kind(name, kind)
+    return build_graph(nir, path, tree)
 
 
-def from_nir(graph_or_path, dt=1e-3, name_prefix="", discretization="exact"):
+def from_nir(graph_or_path, dt=1e-3, name_prefix="", discretization="exact", timeout=None):
     """A float Network from a NIR graph (a nir.NIRGraph, or the path of a file nir.write
     wrote): compile it with emulator.compile(net, target, dt=dt), or convert it with
     emulator.quantize(net, target, dt). dt: the step length in seconds, which turns
     the graph's continuous time into steps. discretization: "exact" (exponential
     decays) or "euler" (forward Euler, as snnTorch and Norse step their models).
-    Each Output node becomes a probe of the population feeding it (docs/nir.md)."""
+    timeout: the seconds a file may take to read (None: 5 s plus 1 s per MB); a file is
+    read in a child process, and a damaged one raises FileFormatError (docs/nir.md).
+    Each Output node becomes a probe of the population feeding it."""
     nir = require_nir()
     dt = check_step("from_nir", dt)
     check_discretization("from_nir", discretization)
+    timeout = check_timeout("from_nir", timeout)
     if not isinstance(name_prefix, str):
         raise ParameterRangeError(f"from_nir: name_prefix={name_prefix!r} must be a string")
-    g = _Graph(_read(nir, graph_or_path), dt)
+    g = _Graph(_read(nir, graph_or_path, timeout), dt)
     for name, kind in g.kind.items():
         if kind in NEURON_TYPES:
             g.maps[name] = neuron_map(g.owner(name), kind, g.nodes[name], dt, discretization)
+            _bounded(g.owner(name), f"its population of shape {g.maps[name].shape}",
+                     g.maps[name].n)
     net = Network()
     objects = {}
     for name, kind in g.kind.items():
         if kind == "Input":
-            n = int(np.prod(g.source_shape(name), dtype=np.int64))
+            n = math.prod(g.source_shape(name))
             objects[name] = net.input(n, name=name_prefix + _clean(name))
     incoming = {}
     for name, m in g.maps.items():
         terms, constant, shape = g.input(name)
-        if shape is not None and np.prod(shape) != m.n:
+        if shape is not None and math.prod(shape) != m.n:
             raise ShapeError(f"{g.owner(name)} has {m.n} neurons (shape {m.shape}), but its "
                              f"input has shape {shape}")
-        bias = m.model.bias + (0 if constant is None else m.constant_gain * constant)
+        with np.errstate(over="ignore", invalid="ignore"):  # FloatLIF refuses a bias not finite
+            bias = m.model.bias + (0 if constant is None else m.constant_gain * constant)
         model = FloatLIF(m.model.tau_syn, m.model.tau_mem, m.model.threshold, bias)
         objects[name] = net.population(m.n, model, name=name_prefix + _clean(name))
         incoming[name] = terms
@@ -261,9 +324,13 @@ def _connect(net, g, objects, name, terms):
 def _probe(net, g, objects, name):
     """The probe an Output node asks for."""
     pres = g.pre[name]
-    node = name
+    seen = {name}
     while len(pres) == 1 and g.kind[pres[0]] == "Flatten":
         node = pres[0]
+        if node in seen:
+            raise UnsupportedFeatureError(f"{g.owner(node)} lies on a cycle of weight nodes "
+                                          "with no neuron node in it")
+        seen.add(node)
         pres = g.pre[node]
     if len(pres) != 1:
         raise UnsupportedFeatureError(f"{g.owner(name)} is fed by {len(pres)} edges "

@@ -72,6 +72,9 @@ PARAMETERS = {"LIF": ("v_threshold", "tau", "r", "v_leak", "v_reset"),
               "IF": ("v_threshold", "r", "v_reset"),
               "I": ("r",),
               "Threshold": ("threshold",)}
+#: Parameters read even when infinite: a threshold that is never reached, and the time
+#: constants, which _decay refuses by name.
+MAY_BE_INFINITE = ("v_threshold", "threshold", "tau", "tau_syn", "tau_mem")
 
 
 @dataclass(frozen=True)
@@ -107,10 +110,10 @@ def check_discretization(owner, discretization):
 
 def _parameters(owner, kind, node):
     """{name: float64 array of the node's shape}, or a named error for a missing,
-    non-real, NaN or wrongly shaped parameter."""
+    non-real, NaN, infinite (but MAY_BE_INFINITE) or wrongly shaped parameter."""
     values, shape = {}, None
     for key in PARAMETERS[kind]:
-        arr = node_array(owner, node, key, finite=False)  # inf: no leak
+        arr = node_array(owner, node, key, finite=key not in MAY_BE_INFINITE)
         if shape is None:
             shape = arr.shape
         elif arr.shape != shape:
@@ -137,19 +140,25 @@ def _decay(owner, key, tau, dt, discretization):
     if not math.isfinite(t) or t < 0:
         raise ParameterRangeError(f"{owner}: parameter {key}={t!r} must be finite and >= 0")
     if discretization == "exact":
-        return math.exp(-dt / t) if t > 0 else 0.0, t
+        a = math.exp(-dt / t) if t > 0 else 0.0
+        return a, (t if a > 0 else 0.0)  # a tau so short that nothing is left of y is 0
     if t < dt:
         raise ParameterRangeError(
             f"{owner}: parameter {key}={t!r} is shorter than dt={dt!r}: the forward-Euler "
             "decay 1 - dt/tau would be negative; use discretization='exact' or a smaller dt")
     a = 1.0 - dt / t
+    if a == 1.0:  # dt / tau is below float64's resolution: no decay within a step
+        return a, math.inf
     return a, (-dt / math.log(a) if a > 0 else 0.0)
 
 
 def neuron_map(owner, kind, node, dt, discretization):
     """The NeuronMap of NIR neuron node `node` of type `kind` (see the module's table)."""
     p, shape = _parameters(owner, kind, node)
-    n = int(np.prod(shape, dtype=np.int64))
+    n = math.prod(shape)
+    if n == 0:
+        raise ShapeError(f"{owner}: it has no neurons (parameter {PARAMETERS[kind][0]} has "
+                         f"shape {shape})")
     tau_syn, a_u, a_v, tau_mem = 0.0, 0.0, 1.0, math.inf
     if kind in ("LIF", "LI"):
         a_v, tau_mem = _decay(owner, "tau", p["tau"], dt, discretization)
@@ -158,41 +167,47 @@ def neuron_map(owner, kind, node, dt, discretization):
         a_v, tau_mem = _decay(owner, "tau_mem", p["tau_mem"], dt, discretization)
     elif kind == "Threshold":
         a_v, tau_mem = 0.0, 0.0
+    # steady: what a constant input of one adds to the bias (the synaptic current settled)
     if kind in ("IF", "I"):
-        gain = dt * p["r"]
+        steady = dt * p["r"]
     elif kind == "Threshold":
-        gain = np.ones(n)
+        steady = np.ones(n)
     else:
-        gain = (1 - a_v) * p["r"] * ((1 - a_u) * p["w_in"] if "w_in" in p else 1.0)
+        steady = (1 - a_v) * p["r"] * p.get("w_in", 1.0)
     reset = p.get("v_reset", np.zeros(n))
-    bias = (1 - a_v) * (p["v_leak"] - reset) if "v_leak" in p else np.zeros(n)
-    if not NEURON_TYPES[kind]:
-        threshold = math.inf
-    elif kind == "Threshold":
-        theta = p["threshold"]
-        if theta.size and theta[0] > 0 and np.all(theta == theta[0]):
-            threshold = float(theta[0])
-        else:  # stateless, so v > theta is v + (1 - theta) > 1
-            threshold, bias = 1.0, bias + 1.0 - theta
-    else:
-        theta = p["v_threshold"] - reset
-        if np.any(theta <= 0):
-            raise ParameterRangeError(
-                f"{owner}: v_threshold - v_reset = {theta.min():.4g} must be > 0 (the "
-                "neuron would spike again right after its reset)")
-        if np.all(theta == theta[0]):
-            threshold = float(theta[0]) if theta.size else 1.0
-        elif np.all(np.isfinite(theta)):
-            threshold, gain, bias = 1.0, gain / theta, bias / theta
+    with np.errstate(over="ignore"):  # what overflows is refused by name below
+        gain = (1 - a_u) * steady
+        bias = (1 - a_v) * (p["v_leak"] - reset) if "v_leak" in p else np.zeros(n)
+        if not NEURON_TYPES[kind]:
+            threshold = math.inf
+        elif kind == "Threshold":
+            theta = p["threshold"]
+            if theta[0] > 0 and np.all(theta == theta[0]):
+                threshold = float(theta[0])
+            else:  # stateless, so v > theta is v + (1 - theta) > 1
+                threshold, bias = 1.0, bias + 1.0 - theta
         else:
-            raise ParameterRangeError(f"{owner}: v_threshold is infinite for some neurons "
-                                      "and finite for others; split the node")
-    for name, arr in (("input gain", gain), ("bias", bias)):
+            theta = p["v_threshold"] - reset
+            if np.any(np.isinf(theta) & np.isfinite(p["v_threshold"])):
+                raise ParameterRangeError(f"{owner}: v_threshold - v_reset overflows float64")
+            if np.any(theta <= 0):
+                raise ParameterRangeError(
+                    f"{owner}: v_threshold - v_reset = {theta.min():.4g} must be > 0 (the "
+                    "neuron would spike again right after its reset)")
+            if np.all(theta == theta[0]):
+                threshold = float(theta[0])
+            elif np.all(np.isfinite(theta)):
+                threshold = 1.0
+                gain, steady, bias = gain / theta, steady / theta, bias / theta
+            else:
+                raise ParameterRangeError(f"{owner}: v_threshold is infinite for some neurons "
+                                          "and finite for others; split the node")
+    for name, arr in (("input gain", gain), ("bias", bias), ("input gain", steady)):
         if not np.all(np.isfinite(arr)):
             raise ParameterRangeError(f"{owner}: its parameters give an infinite {name} "
                                       f"at dt={dt!r}")
     model = FloatLIF(tau_syn=tau_syn, tau_mem=tau_mem, threshold=threshold, bias=bias)
-    return NeuronMap(model, gain, gain / (1 - a_u), NEURON_TYPES[kind], shape)
+    return NeuronMap(model, gain, steady, NEURON_TYPES[kind], shape)
 
 
 def float_parameters(pop, dt):
