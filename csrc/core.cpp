@@ -31,7 +31,6 @@ void Core::finalize() {
         if (axon_ptr_[a] > axon_ptr_[a + 1])
             throw LoadError(w + ": input-axon table decreases at axon " + std::to_string(a));
     const int32_t n_groups = static_cast<int32_t>(groups_.size());
-    int32_t max_delay = 0;
     for (const auto& g : groups_) {
         if (g->post_base() < 0 || static_cast<int64_t>(g->post_base()) + g->n_post() > n_accumulators_)
             throw LoadError(w + ": a synapse group targets accumulators [" +
@@ -39,23 +38,22 @@ void Core::finalize() {
                             std::to_string(int64_t{g->post_base()} + g->n_post()) +
                             ") beyond the core's " +
                             std::to_string(n_accumulators_));
-        max_delay = std::max(max_delay, g->max_delay());
     }
     for (size_t k = 0; k < axon_group_.size(); ++k) {
         require_range(w, "axon group", axon_group_[k], 0, n_groups - 1);
         require_range(w, "axon row", axon_row_[k], 0, groups_[axon_group_[k]]->n_rows() - 1);
     }
-    n_ring_slots_ = max_delay + 1;
-    ring_.assign(static_cast<size_t>(n_ring_slots_) * n_accumulators_, 0);
+    n_axons_ = static_cast<int32_t>(axon_ptr_.size()) - 1;
     payload_.assign(n_compartments_, 0);
 }
 
-void Core::flush(int64_t t) {
-    for (auto& g : groups_) g->flush(ring_.data(), n_ring_slots_, n_accumulators_, t);
+void Core::release_axons() {
+    std::vector<int64_t>().swap(axon_ptr_);
+    std::vector<int32_t>().swap(axon_group_);
+    std::vector<int32_t>().swap(axon_row_);
 }
 
-void Core::update(int64_t t) {
-    int64_t* a = ring_.data() + (t % n_ring_slots_) * n_accumulators_;
+void Core::update(int64_t t, int64_t* a) {
     int32_t offset = 0, acc = 0;
     for (auto& b : blocks_) {
         try {
@@ -75,15 +73,14 @@ void Core::update(int64_t t) {
 
 void Core::reset() {
     for (auto& b : blocks_) b->reset();
-    for (auto& g : groups_) g->reset();
-    std::fill(ring_.begin(), ring_.end(), 0);
     std::fill(payload_.begin(), payload_.end(), 0);
     counters_.clear();
 }
 
 uint64_t Core::memory_bytes() const {
     uint64_t bytes = axon_ptr_.size() * sizeof(int64_t) +
-                     (axon_group_.size() + axon_row_.size()) * sizeof(int32_t);
+                     (axon_group_.size() + axon_row_.size()) * sizeof(int32_t) +
+                     payload_.size() * sizeof(int32_t);
     for (const auto& g : groups_) bytes += g->memory_bytes();
     return bytes;
 }

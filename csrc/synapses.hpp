@@ -1,16 +1,24 @@
-// Synaptic memory of one connection on one core: a SynapseGroup.
+// Synaptic memory of one connection on one core, as the Program describes it: a
+// SynapseGroup.
 //
 // Rows are indexed by the group's input axon (one per pre neuron that reaches this core
-// through this connection). A row is either dense (one 16-bit weight for each of the
-// group's n_post compartments, no index; optional delays add a byte per synapse) or
-// sparse (CSR with 32-bit row offsets; each synapse one 32-bit word packing its local
-// post index, 9-bit weight and 6-bit delay -- 4 bytes per synapse, delays included).
+// through this connection). A row is either dense (one weight for each of the group's
+// n_post compartments, no index) or sparse (CSR rows of local post indices). Weights are
+// prepared mantissas in [-256, 255]; optional delays are 0..62 steps.
 //
-// Granularity of the weight exponent (spec section 2): within one delivery phase, every
-// message's weighted row is summed into a staging area per (delay slot, post compartment)
-// of this group; flush() then shifts each of those sums by weight_exp and adds it to the
-// core's input ring at the arrival step. Shifting per group and per delay slot -- never
-// per weight, per source core or per total -- keeps results independent of the mapping.
+// The group is where synapses are loaded and where the learning engine finds them; it is
+// not how spikes reach them. At finalize the System builds the delivery layout
+// (fanout.hpp) from every group: dense rows stay here and the layout points at them;
+// sparse synapses move into the layout, and the group keeps only what a learning engine
+// needs to reach them there (local post indices, row offsets and each synapse's place),
+// or nothing at all when no engine learns on it. Either way there is one copy of each
+// weight.
+//
+// Granularity of the weight exponent (spec section 2): every message's weighted row is
+// summed per (delay slot, post compartment) of this group within one delivery phase, and
+// the sum is shifted by weight_exp; never per weight, per source core or per total, so
+// that results do not depend on the mapping. (A left shift distributes over wrapping
+// sums, so for weight_exp >= 0 shifting each weight is the same thing.)
 #pragma once
 #include <cstdint>
 #include <string>
@@ -18,17 +26,15 @@
 
 namespace emu {
 
-// A sparse synapse in one word: bits 0-15 local post index, 16-24 weight (9-bit two's
-// complement, [-256, 255]), 25-30 delay (0..62).
-inline uint32_t pack_synapse(uint16_t post, int16_t weight, uint8_t delay) {
-    return uint32_t{post} | ((static_cast<uint32_t>(weight) & 0x1FFu) << 16) |
-           (uint32_t{delay} << 25);
+// A sparse synapse in the delivery layout: bits 0-22 its target's offset from its
+// segment's base, bits 23-31 its weight (9-bit two's complement).
+constexpr uint32_t kTargetBits = 23;
+constexpr uint32_t kTargetMask = (1u << kTargetBits) - 1;
+inline uint32_t pack_word(uint32_t offset, int32_t weight) {
+    return offset | (static_cast<uint32_t>(weight) << kTargetBits);
 }
-inline uint32_t synapse_post(uint32_t s) { return s & 0xFFFFu; }
-inline int64_t synapse_weight(uint32_t s) {
-    return static_cast<int32_t>(s << 7) >> 23;  // sign-extend bits 16-24
-}
-inline uint32_t synapse_delay(uint32_t s) { return s >> 25; }
+inline int32_t word_weight(uint32_t word) { return static_cast<int32_t>(word) >> kTargetBits; }
+inline uint32_t word_target(uint32_t word) { return word & kTargetMask; }
 
 class SynapseGroup {
   public:
@@ -40,15 +46,8 @@ class SynapseGroup {
                  std::vector<int16_t> weight, std::vector<uint8_t> delay, int32_t weight_exp,
                  bool graded);
 
-    // Adds row `row` weighted by `payload` into the staging area; returns the synapses read.
-    uint64_t accumulate(int32_t row, int32_t payload) { return (this->*accumulate_)(row, payload); }
-    // Shifts the staged sums and adds them into ring slot (t + d) % n_ring_slots for every
-    // delay d; ring holds n_ring_slots rows of n_core compartments.
-    void flush(int64_t* ring, int32_t n_ring_slots, int32_t n_core, int64_t t);
-    void reset();
-
-    // Synapse k in storage order (the learning engine's access): rows one after the other;
-    // row r holds synapses [row_begin(r), row_end(r)); post_of(k) is the local post index.
+    // Synapse k in storage order: rows one after the other; row r holds synapses
+    // [row_begin(r), row_end(r)); post_of(k) is the local post index.
     bool dense() const { return dense_; }
     // Its rows are weighted by the messages' payloads (a graded connection).
     bool graded() const { return graded_; }
@@ -58,43 +57,58 @@ class SynapseGroup {
     uint64_t row_end(int32_t r) const {
         return dense_ ? static_cast<uint64_t>(r + 1) * n_post_ : row_ptr_[r + 1];
     }
+    uint64_t row_length(int32_t r) const { return row_end(r) - row_begin(r); }
     int32_t post_of(uint64_t k) const {
-        return dense_ ? static_cast<int32_t>(k % n_post_) : static_cast<int32_t>(synapse_post(synapse_[k]));
+        return dense_ ? static_cast<int32_t>(k % n_post_) : post_[k];
     }
+    int32_t delay_of(uint64_t k) const { return delay_.empty() ? 0 : delay_[k]; }
     int16_t weight_at(uint64_t k) const {
-        return dense_ ? weight_[k] : static_cast<int16_t>(synapse_weight(synapse_[k]));
+        return words_ ? static_cast<int16_t>(word_weight(words_[placed_[k]])) : weight_[k];
     }
     // w in [-256, 255] (the learning engine clips before it writes).
     void set_weight_at(uint64_t k, int16_t w) {
-        if (dense_) weight_[k] = w;
-        else synapse_[k] = (synapse_[k] & ~(0x1FFu << 16)) | ((static_cast<uint32_t>(w) & 0x1FFu) << 16);
+        if (!words_) {
+            weight_[k] = w;
+            return;
+        }
+        uint32_t& word = words_[placed_[k]];
+        word = pack_word(word_target(word), w);
     }
+    // Dense rows, for the delivery layout: row r's weights and delays (null: none).
+    const int16_t* dense_weights(int32_t r) const { return weight_.data() + row_begin(r); }
+    const uint8_t* dense_delays(int32_t r) const {
+        return delay_.empty() ? nullptr : delay_.data() + row_begin(r);
+    }
+
+    // Sparse groups, once the delivery layout holds their synapses: synapse k now lives
+    // in words[placed[k]] (a group a learning engine uses), or the group lets go of its
+    // synapses (a group nothing reads again).
+    void moved_to(uint32_t* words, std::vector<uint64_t> placed);
+    void release();
+    bool plastic() const { return plastic_; }
+    void set_plastic() { plastic_ = true; }
 
     int32_t post_base() const { return post_base_; }
     int32_t n_post() const { return n_post_; }
     int32_t n_rows() const { return n_rows_; }
-    int32_t max_delay() const { return n_slots_ - 1; }
+    int32_t weight_exp() const { return weight_exp_; }
+    int32_t max_delay() const { return max_delay_; }
     uint64_t n_synapses() const { return n_synapses_; }
+    // Bytes this group still holds (the moved sparse synapses count in the layout's).
     uint64_t memory_bytes() const;
 
   private:
-    template <bool kDelay, bool kGraded>
-    uint64_t accumulate_dense(int32_t row, int32_t payload);
-    template <bool kDelay, bool kGraded>
-    uint64_t accumulate_sparse(int32_t row, int32_t payload);
-
     int32_t post_base_, n_post_, n_rows_;
-    bool dense_, graded_;
+    bool dense_, graded_, plastic_ = false;
     uint64_t n_synapses_;
-    std::vector<uint32_t> row_ptr_;   // sparse: n_rows + 1 offsets into synapse_
-    std::vector<uint32_t> synapse_;   // sparse: packed words, see pack_synapse()
-    std::vector<int16_t> weight_;     // dense: n_rows x n_post
-    std::vector<uint8_t> delay_;      // dense: n_rows x n_post, or empty if all 0
     int32_t weight_exp_;
-    int32_t n_slots_;                 // max delay + 1
-    std::vector<int64_t> stage_;      // n_slots_ x n_post_ raw (unshifted) sums
-    std::vector<uint8_t> touched_;    // per slot: anything staged since the last flush
-    uint64_t (SynapseGroup::*accumulate_)(int32_t, int32_t);
+    int32_t max_delay_ = 0;
+    std::vector<uint32_t> row_ptr_;   // sparse: n_rows + 1 offsets
+    std::vector<uint16_t> post_;      // sparse: local post index per synapse
+    std::vector<int16_t> weight_;     // dense: n_rows x n_post; sparse: until moved
+    std::vector<uint8_t> delay_;      // one per synapse, or empty if all 0
+    uint32_t* words_ = nullptr;       // sparse, moved: the layout's words
+    std::vector<uint64_t> placed_;    // sparse, moved: each synapse's word
 };
 
 }  // namespace emu

@@ -96,6 +96,7 @@ void System::add_plastic_group(int32_t plastic, int32_t core, int32_t group,
                             " group " + std::to_string(group) + " is already plastic");
     plastic_[plastic]->add_group(c.groups()[group].get(), &c.counters(), std::move(row_pre),
                                  post_start);
+    c.groups()[group]->set_plastic();
 }
 
 const PlasticConnection& System::plastic(int32_t k) const {
@@ -145,6 +146,20 @@ void System::finalize() {
         throw LoadError("system timing: " + std::to_string(timing_.core_fixed.size()) +
                         " fixed times for " + std::to_string(cores_.size()) + " cores (3 each)");
     finalize_network();
+    for (auto& c : cores_) counters_.push_back(&c.counters());
+    std::vector<int32_t> route_core;
+    if (mesh_ && !multicast_) {
+        route_core.resize(mesh_->n_routes());
+        for (int32_t r = 0; r < mesh_->n_routes(); ++r)
+            route_core[r] = mesh_->deliveries(mesh_->route(r))[0].core;
+    }
+    costs_.build(cores_, std::move(src_ptr_), dst_core_, dst_axon_, entry_route_, std::move(route_core));
+    fanout_.build({cores_, costs_.entry_ptr(), dst_core_, dst_axon_}, {0, n_cores()});
+    // The layout and the costs hold all that the tables said.
+    for (auto& c : cores_) c.release_axons();
+    std::vector<int32_t>().swap(dst_core_);
+    std::vector<int32_t>().swap(dst_axon_);
+    std::vector<int32_t>().swap(entry_route_);
     finalized_ = true;
 }
 
@@ -246,61 +261,34 @@ void System::check_probes(const std::vector<ProbeSpec>& probes) const {
     }
 }
 
-void System::deliver(int64_t t, const int32_t* src, const int32_t* payload, size_t n,
-                     const int32_t* input_row) {
-    // Bucket the messages by destination core (a counting sort), then let each core take
-    // its own: the order of messages does not change the sums (int64, no wrap). The
-    // counting pass also counts the packets on their routes.
-    const size_t n_cores = cores_.size();
-    inbox_ptr_.assign(n_cores + 1, 0);
-    Traffic* traffic = traffic_.get();
-    auto count = [&](auto unicast) {
-        for (int32_t j = 0; j < n_inputs_; ++j) {
-            if (input_row[j] == 0) continue;
-            const uint32_t bits = graded_inputs_[j] ? signed_width(input_row[j]) : 0;
-            for (int64_t e = src_ptr_[j], end = src_ptr_[j + 1]; e < end; ++e) {
-                ++inbox_ptr_[dst_core_[e] + 1];
-                if (traffic && !multicast_) traffic->send(entry_route_[e], bits);
-            }
-            if (traffic && multicast_ && input_route_[j] >= 0) traffic->send(input_route_[j], bits);
+void System::count_messages(const int32_t* src, const int32_t* payload, size_t n,
+                            const int32_t* input_row, bool per_core, Counters& total) {
+    Counters* const* cores = counters_.data();
+    Traffic* unicast = traffic_ && !multicast_ ? traffic_.get() : nullptr;
+    Traffic* multicast = traffic_ && multicast_ ? traffic_.get() : nullptr;
+    for (int32_t j = 0; j < n_inputs_; ++j) {
+        if (input_row[j] == 0) continue;
+        if (!per_core) {
+            costs_.count_total(j, total);
+            continue;
         }
-        for (size_t k = 0; k < n; ++k) {
-            const int64_t s = src[k];
-            const int64_t begin = src_ptr_[s], end = src_ptr_[s + 1];
-            if constexpr (decltype(unicast)::value) {
-                const uint32_t bits = source_graded_[s] ? signed_width(payload[k]) : 0;
-                for (int64_t e = begin; e < end; ++e) {
-                    ++inbox_ptr_[dst_core_[e] + 1];
-                    traffic->send(entry_route_[e], bits);
-                }
-            } else {
-                for (int64_t e = begin; e < end; ++e) ++inbox_ptr_[dst_core_[e] + 1];
-                if (traffic && begin != end) {  // multicast: one packet per spike
-                    const int32_t r = core_route_[source_core_[s]];
-                    if (r >= 0) traffic->send(r, source_graded_[s] ? signed_width(payload[k]) : 0);
-                }
-            }
+        const uint32_t bits = graded_inputs_[j] ? signed_width(input_row[j]) : 0;
+        costs_.count(j, bits, cores, unicast);
+        if (multicast && input_route_[j] >= 0) multicast->send(input_route_[j], bits);
+    }
+    for (size_t k = 0; k < n; ++k) {
+        const int64_t s = src[k];
+        if (!per_core) {
+            costs_.count_total(s, total);
+            continue;
         }
-    };
-    if (traffic && !multicast_) count(std::true_type{});
-    else count(std::false_type{});
-    for (size_t c = 0; c < n_cores; ++c) inbox_ptr_[c + 1] += inbox_ptr_[c];
-    inbox_axon_.resize(inbox_ptr_[n_cores]);
-    inbox_payload_.resize(inbox_ptr_[n_cores]);
-    auto fill = [&](int64_t begin, int64_t end, int32_t p) {
-        for (int64_t e = begin; e < end; ++e) {
-            const int64_t at = inbox_ptr_[dst_core_[e]]++;  // ends as the next core's start
-            inbox_axon_[at] = dst_axon_[e];
-            inbox_payload_[at] = p;
+        const uint32_t bits = source_graded_[s] ? signed_width(payload[k]) : 0;
+        costs_.count(s, bits, cores, unicast);
+        if (multicast && costs_.messages(s)) {  // one packet per spike, down its core's tree
+            const int32_t r = core_route_[source_core_[s]];
+            if (r >= 0) multicast->send(r, bits);
         }
-    };
-    for (int32_t j = 0; j < n_inputs_; ++j)
-        if (input_row[j] != 0) fill(src_ptr_[j], src_ptr_[j + 1], input_row[j]);
-    for (size_t k = 0; k < n; ++k) fill(src_ptr_[src[k]], src_ptr_[src[k] + 1], payload[k]);
-    for (size_t c = 0, m = 0; c < n_cores; ++c)
-        for (const int64_t end = inbox_ptr_[c]; static_cast<int64_t>(m) < end; ++m)
-            cores_[c].receive(inbox_axon_[m], inbox_payload_[m]);
-    for (auto& c : cores_) c.flush(t + 1);
+    }
 }
 
 void System::time_cores(double* time, uint64_t* row) {
@@ -347,7 +335,7 @@ void System::emit_core(int32_t c, RunOutput& out) {
         const bool is_graded = block->graded();
         for (int32_t i = 0, n = block->size(); i < n; ++i, ++payload, ++s) {
             if (*payload == 0) continue;
-            const uint64_t fanout = static_cast<uint64_t>(src_ptr_[s + 1] - src_ptr_[s]);
+            const uint64_t fanout = costs_.messages(s);
             ++spikes;
             messages += fanout;
             if (is_graded) {
@@ -370,7 +358,7 @@ void System::count_host(const int32_t* row, uint64_t* host, uint64_t* outputs) c
     for (int32_t j = 0; j < n_inputs_; ++j) {
         if (row[j] == 0) continue;
         ++outputs[j];
-        const uint64_t fanout = static_cast<uint64_t>(src_ptr_[j + 1] - src_ptr_[j]);
+        const uint64_t fanout = costs_.messages(j);
         ++host[kHostSpikes];
         host[kHostMessages] += fanout;
         if (graded_inputs_[j]) {
@@ -381,13 +369,17 @@ void System::count_host(const int32_t* row, uint64_t* host, uint64_t* outputs) c
 }
 
 void System::step(int64_t t, const int32_t* input_row, RunOutput& out, uint64_t* host_row,
-                  uint64_t* traffic_row, double* time_row) {
+                  uint64_t* traffic_row, double* time_row, Counters& reads) {
     const size_t lo = out.spike_source.size();
-    for (auto& c : cores_) c.update(t);
+    int64_t* input = fanout_.input(t);
+    for (auto& c : cores_) c.update(t, input + fanout_.acc_base(c.index()));
     for (int32_t c = 0; c < n_cores(); ++c) emit_core(c, out);
     out.step_ptr.push_back(static_cast<int64_t>(out.spike_source.size()));
     const size_t n = out.spike_source.size() - lo;
-    deliver(t, out.spike_source.data() + lo, out.spike_payload.data() + lo, n, input_row);
+    const int32_t* src = out.spike_source.data() + lo;
+    const int32_t* payload = out.spike_payload.data() + lo;
+    fanout_.deliver(0, t, src, payload, n, input_row, n_inputs_);
+    count_messages(src, payload, n, input_row, traffic_ != nullptr, reads);
     learn(t, out.spike_source.data() + lo, out.spike_payload.data() + lo, n, input_row);
     count_host(input_row, host_row, out.source_outputs.data());
     if (traffic_) {
@@ -462,8 +454,9 @@ void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSp
         uint64_t* host_row = out.host_steps.data() + row * kHostColumns;
         std::fill(traffic_row, traffic_row + kTrafficColumns, 0);
         std::fill(time_row, time_row + kTimeColumns, 0.0);
+        Counters reads;  // a step's synapse reads, when the cores do not count them
         try {
-            step(++t_, raster + s * n_inputs_, out, host_row, traffic_row, time_row);
+            step(++t_, raster + s * n_inputs_, out, host_row, traffic_row, time_row, reads);
         } catch (...) {  // a step stopped half way: the state is not a step boundary
             broken_ = true;
             throw;
@@ -500,9 +493,11 @@ void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSp
         for (auto& c : cores_)
             for (int k = 0; k < kNumCounters; ++k) now.v[k] += c.counters().v[k];
         for (int k = 0; k < kNumCounters; ++k)
-            out.step_counters[row * kNumCounters + k] += now.v[k] - before.v[k];
+            out.step_counters[row * kNumCounters + k] += now.v[k] - before.v[k] + reads.v[k];
         before = now;
     }
+    // Without per-step detail, the run's reads go to the cores at once.
+    if (!traffic_) costs_.count_run(out.source_outputs.data(), counters_.data());
     out.steps_run = s;
     if (per_step) {
         out.step_counters.resize(static_cast<size_t>(s) * kNumCounters);
@@ -528,24 +523,23 @@ void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSp
 void System::reset() {
     OneCall call(busy_, "reset()");
     for (auto& c : cores_) c.reset();
+    fanout_.reset();
     for (auto& p : plastic_) p->reset();
     t_ = 0;
     broken_ = false;
 }
 
 uint64_t System::memory_bytes() const {
-    uint64_t bytes = src_ptr_.size() * sizeof(int64_t) +
-                     (dst_core_.size() + dst_axon_.size()) * sizeof(int32_t);
+    uint64_t bytes = fanout_.memory_bytes() + fanout_.ring_bytes() + costs_.memory_bytes();
     for (const auto& c : cores_) bytes += c.memory_bytes();
     if (mesh_) bytes += mesh_->memory_bytes() + traffic_->memory_bytes();
-    bytes += (entry_route_.size() + core_route_.size() + input_route_.size() + source_core_.size()) *
-                 sizeof(int32_t) +
+    bytes += (core_route_.size() + input_route_.size() + source_core_.size()) * sizeof(int32_t) +
              source_graded_.size();
     return bytes;
 }
 
 uint64_t System::synapse_memory_bytes() const {
-    uint64_t bytes = 0;
+    uint64_t bytes = fanout_.memory_bytes();
     for (const auto& c : cores_)
         for (const auto& g : c.groups()) bytes += g->memory_bytes();
     return bytes;

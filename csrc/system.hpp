@@ -8,9 +8,10 @@
 //   1. update: every core steps its compartments on the input of step t;
 //   2. emit: the nonzero outputs of step t, and the input raster row of step t, become
 //      spikes;
-//   3. deliver: the spikes become messages; each destination core accumulates the rows
-//      of the axon a message names with the weights of step t, then flushes them into
-//      its input ring (delay d lands at step t + 1 + d);
+//   3. deliver: the spikes' synapses add their weights of step t into the input ring
+//      (delay d lands at step t + 1 + d), through a layout that does not depend on the
+//      split into cores (fanout.hpp); the messages the spikes make on the mapped
+//      hardware are counted from tables built at load (source_costs.hpp, traffic.hpp);
 //   4. learn: every plastic connection runs its spike phase, and at the end of an epoch
 //      its learning phase; new weights act from step t + 1 on.
 #pragma once
@@ -20,9 +21,11 @@
 #include <vector>
 
 #include "core.hpp"
+#include "fanout.hpp"
 #include "learning.hpp"
 #include "mesh.hpp"
 #include "run_control.hpp"
+#include "source_costs.hpp"
 #include "traffic.hpp"
 
 namespace emu {
@@ -137,22 +140,25 @@ class System {
     int32_t n_cores() const { return static_cast<int32_t>(cores_.size()); }
     int64_t n_sources() const { return n_sources_; }
     int64_t steps_done() const { return t_; }
-    uint64_t memory_bytes() const;          // synaptic memory and routing tables
-    uint64_t synapse_memory_bytes() const;  // synaptic memory alone
+    // What the loaded machine takes: synapses, the input ring, the cost and routing
+    // tables; and the synapses alone (the delivery layout and the dense rows).
+    uint64_t memory_bytes() const;
+    uint64_t synapse_memory_bytes() const;
     uint64_t n_synapses() const;
 
   private:
-    // Step t's delivery phase: the n spikes (src, payload) the cores emitted in step t
-    // and the input raster row of step t (n_inputs payloads, 0 = none).
-    void deliver(int64_t t, const int32_t* src, const int32_t* payload, size_t n,
-                 const int32_t* input_row);
+    // Counts step t's messages: the n spikes (src, payload) the cores emitted and the
+    // input raster row (n_inputs payloads, 0 = none). per_core: into the cores' counters
+    // and the network's routes; else their reads into `total` (a run without network).
+    void count_messages(const int32_t* src, const int32_t* payload, size_t n,
+                        const int32_t* input_row, bool per_core, Counters& total);
     // Step t's learning phase, on the same spikes.
     void learn(int64_t t, const int32_t* src, const int32_t* payload, size_t n,
                const int32_t* input_row);
     void emit_core(int32_t c, RunOutput& out);
     // One whole step t of a run: its traffic and time columns go to the rows given.
     void step(int64_t t, const int32_t* input_row, RunOutput& out, uint64_t* host_row,
-              uint64_t* traffic_row, double* time_row);
+              uint64_t* traffic_row, double* time_row, Counters& reads);
     // Counts step row `row` of the input raster: the host's columns, and each input
     // channel's nonzero entries in `outputs`.
     void count_host(const int32_t* row, uint64_t* host, uint64_t* outputs) const;
@@ -167,8 +173,12 @@ class System {
     std::vector<Core> cores_;
     std::vector<int64_t> source_base_;   // per core
     int64_t n_sources_ = 0;
+    // The output-axon table as loaded (until finalize builds the layout and the costs).
     std::vector<int64_t> src_ptr_;
     std::vector<int32_t> dst_core_, dst_axon_;
+    Fanout fanout_;
+    SourceCosts costs_;
+    std::vector<Counters*> counters_;    // per core
     bool finalized_ = false;
     bool broken_ = false;                // a run stopped mid-step; reset() required
     // steps done since the last reset; atomic: Python may poll it (steps_done) from
@@ -179,10 +189,6 @@ class System {
     std::vector<std::unique_ptr<PlasticConnection>> plastic_;
     std::vector<uint64_t> plastic_synapses_;  // what each plastic connection should hold
     std::vector<int32_t> step_payload_;       // per source, this step's payload (learning)
-    // A step's messages bucketed by destination core (deliver): a core's tables and
-    // synapses stay in cache while it takes all of its messages.
-    std::vector<int64_t> inbox_ptr_;
-    std::vector<int32_t> inbox_axon_, inbox_payload_;
     // The network: spec and tables until finalize, then the mesh and its accounting.
     std::unique_ptr<MeshSpec> mesh_spec_;
     bool multicast_ = false;
@@ -191,7 +197,8 @@ class System {
     std::unique_ptr<Mesh> mesh_;
     std::unique_ptr<Traffic> traffic_;
     Timing timing_;
-    std::vector<int32_t> entry_route_;   // per output-axon entry: its unicast route, or -1
+    std::vector<int32_t> entry_route_;   // per output-axon entry: its unicast route (finalize)
+    std::vector<int32_t> route_core_;    // unicast: per route, its destination core
     std::vector<int32_t> core_route_;    // multicast: per core, its tree (-1: none)
     std::vector<int32_t> input_route_;   // multicast: per input channel, its tree (-1: none)
     std::vector<int32_t> source_core_;   // per source: its core (-1: an input)

@@ -1,0 +1,99 @@
+// The delivery layout: how a step's spikes reach the dendritic accumulators, whatever
+// the split of the network into cores.
+//
+// Each source's synapses sit together, one run ("segment") per kind of synapse, and add
+// straight into the accumulators of the cores that hold their targets:
+//
+//   segments of source s (partition p) = seg_ptr[p][s] .. seg_ptr[p][s + 1]
+//   Segment  {data, delays, count, base, kind, exp}
+//     sparse: data -> count words, each  [weight:9 | target - base:23]  (4 bytes)
+//     dense:  data -> a dense group's row of count int16 weights, targets base + i
+//     delays: one byte per synapse (delayed kinds only)
+//
+// Targets are accumulators of the input ring (ring[slot][accumulator], every core's
+// accumulators side by side), or, for connections with a negative weight exponent, a
+// staging area (stage[delay][staged index]) whose sums are shifted and added to the ring
+// once per step (flush): the exponent's granularity of spec section 2, per group, per
+// delay slot and per post compartment. A non-negative exponent is applied to each weight
+// as it is added (a left shift distributes over wrapping sums: the same result).
+//
+// Partitions cut the cores into contiguous ranges, one per thread: partition p's
+// segments hold only the synapses whose targets are on its cores, so threads never write
+// the same accumulator, and every accumulator's sum is the same whatever the partition
+// (two's-complement sums do not depend on their order).
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "core.hpp"
+
+namespace emu {
+
+enum SegmentKind : uint8_t { kSegDense = 1, kSegGraded = 2, kSegDelayed = 4, kSegStaged = 8,
+                             kSegKinds = 16 };
+
+struct Segment {
+    const void* data;       // uint32_t words (sparse) or int16_t weights (dense)
+    const uint8_t* delay;   // one per synapse (kSegDelayed), else null
+    int64_t base;           // target of offset 0 (ring accumulator or staged index)
+    uint32_t count;         // synapses
+    uint8_t kind;           // SegmentKind bits
+    int8_t exp;             // left shift of each weight (0 for staged segments)
+};
+
+// Where the Fanout finds the synapses: the loaded cores and the output-axon table.
+struct FanoutSource {
+    std::vector<Core>& cores;
+    const std::vector<int64_t>& src_ptr;   // per source, its output-axon entries
+    const std::vector<int32_t>& dst_core;  // per entry
+    const std::vector<int32_t>& dst_axon;
+};
+
+class Fanout {
+  public:
+    // Builds the layout and moves the sparse synapses into it (SynapseGroup::moved_to,
+    // release). partition: P + 1 core boundaries, 0 first, n_cores last. Throws
+    // LoadError if a row of a group is reached by more than one output-axon entry.
+    void build(const FanoutSource& from, const std::vector<int32_t>& partition);
+
+    // Step t's delivery into partition p: the n spikes (src, payload) the cores emitted
+    // and the input raster row (n_inputs payloads, 0 = none); then flush().
+    void deliver(int32_t p, int64_t t, const int32_t* src, const int32_t* payload, size_t n,
+                 const int32_t* input_row, int32_t n_inputs);
+    // The input ring's row for step t: core c's accumulators start at acc_base(c).
+    int64_t* input(int64_t t) { return ring_.data() + (t % n_slots_) * n_acc_; }
+    int64_t acc_base(int32_t c) const { return acc_base_[c]; }
+    void reset();
+
+    int32_t n_partitions() const { return static_cast<int32_t>(partition_.size()) - 1; }
+    // Bytes of the layout (words, delays, segments and their offsets) and of the ring.
+    uint64_t memory_bytes() const;
+    uint64_t ring_bytes() const;
+
+  private:
+    // Shifts partition p's staged sums of step t's delivery into the ring.
+    void flush(int32_t p, int64_t t);
+
+    struct StagedGroup {
+        int64_t stage, acc;  // its first staged index and first ring accumulator
+        int32_t n_post, exp, n_slots;
+    };
+    std::vector<int32_t> partition_;
+    std::vector<int64_t> acc_base_;        // per core, then the total
+    int64_t n_acc_ = 0;
+    int32_t n_slots_ = 1;                  // ring rows: the longest delay + 1
+    std::vector<int64_t> ring_;
+    std::vector<uint64_t> seg_ptr_;        // P x (n_sources + 1)
+    int64_t n_sources_ = 0;
+    std::vector<Segment> segments_;
+    std::vector<uint32_t> words_;
+    std::vector<uint8_t> delays_;
+    // Staging for negative exponents.
+    int64_t stage_len_ = 0;
+    int32_t stage_slots_ = 0;
+    std::vector<int64_t> stage_;           // stage_slots_ x stage_len_
+    std::vector<std::vector<StagedGroup>> staged_;  // per partition
+    std::vector<std::vector<uint8_t>> touched_;     // per partition, per delay slot
+};
+
+}  // namespace emu

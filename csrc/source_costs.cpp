@@ -1,0 +1,77 @@
+#include "source_costs.hpp"
+
+#include <algorithm>
+
+namespace emu {
+
+void SourceCosts::build(const std::vector<Core>& cores, std::vector<int64_t> src_ptr,
+                        const std::vector<int32_t>& dst_core, const std::vector<int32_t>& dst_axon,
+                        const std::vector<int32_t>& entry_route, std::vector<int32_t> route_core) {
+    ptr_ = std::move(src_ptr);
+    route_core_ = std::move(route_core);
+    const int64_t n_sources = static_cast<int64_t>(ptr_.size()) - 1;
+    const size_t n_entries = dst_core.size();
+    id_.resize(n_entries);
+    reads_.resize(n_entries);
+    total_.assign(n_sources, 0);
+    std::vector<uint64_t> dense(n_sources, 0), graded(n_sources, 0);
+    bool any_dense = false, any_graded = false;
+    for (int64_t s = 0; s < n_sources; ++s) {
+        for (int64_t e = ptr_[s]; e < ptr_[s + 1]; ++e) {
+            const Core& core = cores[dst_core[e]];
+            uint64_t n = 0, n_dense = 0, n_graded = 0;
+            for (int64_t k = core.axon_begin(dst_axon[e]); k < core.axon_end(dst_axon[e]); ++k) {
+                const SynapseGroup& g = *core.groups()[core.axon_group(k)];
+                const uint64_t len = g.row_length(core.axon_row(k));
+                n += len;
+                n_dense += g.dense() ? len : 0;
+                n_graded += g.graded() ? len : 0;
+            }
+            id_[e] = static_cast<uint32_t>(entry_route.empty() ? dst_core[e] : entry_route[e]);
+            const bool plain = n < kReadsCount && (n_dense == 0 || n_dense == n) &&
+                               (n_graded == 0 || n_graded == n);
+            if (plain) {
+                reads_[e] = static_cast<uint16_t>(n | (n_dense ? kReadsDense : 0) |
+                                                  (n_graded ? kReadsGraded : 0));
+            } else {
+                reads_[e] = kReadsCount;
+                escapes_.push_back({e, n, n_dense, n_graded});
+            }
+            total_[s] += n;
+            dense[s] += n_dense;
+            graded[s] += n_graded;
+            any_dense |= n_dense > 0;
+            any_graded |= n_graded > 0;
+        }
+    }
+    if (any_dense) total_dense_ = std::move(dense);
+    if (any_graded) total_graded_ = std::move(graded);
+}
+
+void SourceCosts::add_escape(int64_t e, uint64_t* v, uint64_t times) const {
+    const auto it = std::lower_bound(escapes_.begin(), escapes_.end(), e,
+                                     [](const Escape& x, int64_t entry) { return x.entry < entry; });
+    v[kSynOps] += it->reads * times;
+    v[kSynOpsDense] += it->dense * times;
+    v[kSynOpsGraded] += it->graded * times;
+}
+
+void SourceCosts::count_run(const uint64_t* outputs, Counters* const* cores) const {
+    const int64_t n_sources = static_cast<int64_t>(ptr_.size()) - 1;
+    for (int64_t s = 0; s < n_sources; ++s) {
+        if (!outputs[s]) continue;
+        for (int64_t e = ptr_[s]; e < ptr_[s + 1]; ++e) {
+            const uint32_t id = id_[e];
+            add_reads(e, cores[route_core_.empty() ? id : route_core_[id]]->v, outputs[s]);
+        }
+    }
+}
+
+uint64_t SourceCosts::memory_bytes() const {
+    return ptr_.size() * sizeof(int64_t) + id_.size() * sizeof(uint32_t) +
+           reads_.size() * sizeof(uint16_t) + escapes_.size() * sizeof(Escape) +
+           route_core_.size() * sizeof(int32_t) +
+           (total_.size() + total_dense_.size() + total_graded_.size()) * sizeof(uint64_t);
+}
+
+}  // namespace emu
