@@ -88,6 +88,8 @@ constexpr std::array<AddFn, sizeof...(K)> add_table(std::integer_sequence<int, K
 constexpr auto kAdd = add_table(std::make_integer_sequence<int, kSegKinds>{});
 
 constexpr int32_t kMaxSlots = 63;  // delays 0..62
+constexpr size_t kFetchAhead = 4;      // spikes
+constexpr uint32_t kFetchBytes = 1024; // per segment (the rest streams in behind)
 
 }  // namespace
 
@@ -260,9 +262,22 @@ void Fanout::deliver(int32_t p, int64_t t, const int32_t* src, const int32_t* pa
             kAdd[g.kind](g, (g.kind & kSegStaged) ? stage_at : ring_at, pay, touched);
         }
     };
+    // Spikes come in source order, not memory order: fetch the synapses of a spike a
+    // few spikes ahead, so that their cache misses overlap the work on this one.
+    auto fetch = [&](int64_t s) {
+        for (uint64_t i = ptr[s], end = ptr[s + 1]; i < end; ++i) {
+            const Segment& g = segments[i];
+            const char* data = static_cast<const char*>(g.data);
+            const uint32_t bytes = std::min<uint32_t>(g.count * ((g.kind & kSegDense) ? 2 : 4), kFetchBytes);
+            for (uint32_t at = 0; at < bytes; at += 64) __builtin_prefetch(data + at);
+        }
+    };
     for (int32_t j = 0; j < n_inputs; ++j)
         if (input_row[j] != 0) send(j, input_row[j]);
-    for (size_t k = 0; k < n; ++k) send(src[k], payload[k]);
+    for (size_t k = 0; k < n; ++k) {
+        if (k + kFetchAhead < n) fetch(src[k + kFetchAhead]);
+        send(src[k], payload[k]);
+    }
     if (stage_slots_ > 0) flush(p, t);
 }
 

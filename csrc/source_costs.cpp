@@ -1,6 +1,9 @@
 #include "source_costs.hpp"
 
 #include <algorithm>
+#include <string>
+
+#include "errors.hpp"
 
 namespace emu {
 
@@ -46,23 +49,73 @@ void SourceCosts::build(const std::vector<Core>& cores, std::vector<int64_t> src
     }
     if (any_dense) total_dense_ = std::move(dense);
     if (any_graded) total_graded_ = std::move(graded);
+    uint32_t n_ids = 0;
+    for (uint32_t id : id_) n_ids = std::max(n_ids, id + 1);
+    std::vector<uint32_t> entries(n_ids, 0);
+    for (uint32_t id : id_)
+        if (++entries[id] >= (1u << 24))
+            throw LoadError(std::string("output axons: ") + (route_core_.empty() ? "core " : "route ") +
+                            std::to_string(id) + " is the destination of 2^24 or more messages "
+                            "per step; the accounting counts fewer");
+    tally_.assign(n_ids, 0);
+    extra_.assign(n_ids, Extra{});
 }
 
-void SourceCosts::add_escape(int64_t e, uint64_t* v, uint64_t times) const {
-    const auto it = std::lower_bound(escapes_.begin(), escapes_.end(), e,
-                                     [](const Escape& x, int64_t entry) { return x.entry < entry; });
-    v[kSynOps] += it->reads * times;
-    v[kSynOpsDense] += it->dense * times;
-    v[kSynOpsGraded] += it->graded * times;
+const SourceCosts::Escape& SourceCosts::escape(int64_t e) const {
+    return *std::lower_bound(escapes_.begin(), escapes_.end(), e,
+                             [](const Escape& x, int64_t entry) { return x.entry < entry; });
+}
+
+void SourceCosts::count_rare(int64_t e, uint32_t bits) {
+    Extra& x = extra_[id_[e]];
+    x.bits += bits;
+    const uint16_t r = reads_[e];
+    uint64_t n = r & kReadsCount, dense = (r & kReadsDense) ? n : 0, graded = (r & kReadsGraded) ? n : 0;
+    if (n == kReadsCount) {
+        const Escape& big = escape(e);
+        n = big.reads;
+        dense = big.dense;
+        graded = big.graded;
+    }
+    x.reads += n;
+    x.dense += dense;
+    x.graded += graded;
+}
+
+void SourceCosts::end_step(Counters* const* cores, Traffic* unicast) {
+    for (uint32_t id : touched_) {
+        const uint64_t t = tally_[id];
+        Extra& x = extra_[id];
+        if (unicast) unicast->send(static_cast<int32_t>(id), t >> 40, x.bits);
+        uint64_t* v = cores[core_of(id)]->v;
+        v[kSynOps] += (t & kTallyReads) + x.reads;
+        v[kSynOpsDense] += x.dense;
+        v[kSynOpsGraded] += x.graded;
+        tally_[id] = 0;
+        x = Extra{};
+    }
+    touched_.clear();
 }
 
 void SourceCosts::count_run(const uint64_t* outputs, Counters* const* cores) const {
     const int64_t n_sources = static_cast<int64_t>(ptr_.size()) - 1;
     for (int64_t s = 0; s < n_sources; ++s) {
-        if (!outputs[s]) continue;
+        const uint64_t m = outputs[s];
+        if (!m) continue;
         for (int64_t e = ptr_[s]; e < ptr_[s + 1]; ++e) {
-            const uint32_t id = id_[e];
-            add_reads(e, cores[route_core_.empty() ? id : route_core_[id]]->v, outputs[s]);
+            uint64_t* v = cores[core_of(id_[e])]->v;
+            const uint16_t r = reads_[e];
+            uint64_t n = r & kReadsCount, dense = (r & kReadsDense) ? n : 0,
+                     graded = (r & kReadsGraded) ? n : 0;
+            if (n == kReadsCount) {
+                const Escape& x = escape(e);
+                n = x.reads;
+                dense = x.dense;
+                graded = x.graded;
+            }
+            v[kSynOps] += n * m;
+            v[kSynOpsDense] += dense * m;
+            v[kSynOpsGraded] += graded * m;
         }
     }
 }
@@ -70,7 +123,7 @@ void SourceCosts::count_run(const uint64_t* outputs, Counters* const* cores) con
 uint64_t SourceCosts::memory_bytes() const {
     return ptr_.size() * sizeof(int64_t) + id_.size() * sizeof(uint32_t) +
            reads_.size() * sizeof(uint16_t) + escapes_.size() * sizeof(Escape) +
-           route_core_.size() * sizeof(int32_t) +
+           route_core_.size() * sizeof(int32_t) + tally_.size() * sizeof(uint64_t) + extra_.size() * sizeof(Extra) +
            (total_.size() + total_dense_.size() + total_graded_.size()) * sizeof(uint64_t);
 }
 

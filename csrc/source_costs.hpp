@@ -32,15 +32,34 @@ class SourceCosts {
     const std::vector<int64_t>& entry_ptr() const { return ptr_; }
     // Messages a spike of s sends (one per destination core).
     uint64_t messages(int64_t s) const { return static_cast<uint64_t>(ptr_[s + 1] - ptr_[s]); }
-    // A spike of s: the synapses each message reads, to its core's counters; with
-    // `unicast`, each message's packet (carrying `bits` payload bits) on its route.
-    void count(int64_t s, uint32_t bits, Counters* const* cores, Traffic* unicast) const {
+    // A spike of s whose messages carry `bits` payload bits each: its messages and the
+    // synapses they read, gathered per id until end_step().
+    void count(int64_t s, uint32_t bits) {
+        // locals: the stores into the tallies must not make the compiler reload the tables
+        const uint32_t* id = id_.data();
+        const uint16_t* reads = reads_.data();
+        uint64_t* tally = tally_.data();
         for (int64_t e = ptr_[s], end = ptr_[s + 1]; e < end; ++e) {
-            const uint32_t id = id_[e];
-            if (unicast) unicast->send(static_cast<int32_t>(id), bits);
-            add_reads(e, cores[route_core_.empty() ? id : route_core_[id]]->v);
+            uint64_t& t = tally[id[e]];
+            if (!t) touched_.push_back(id[e]);
+            const uint16_t r = reads[e];
+            if ((r & ~kReadsCount) | bits || (r & kReadsCount) == kReadsCount) {
+                t += kOneMessage;
+                count_rare(e, bits);
+                continue;
+            }
+            t += kOneMessage | r;  // the common entry: one message, a few binary reads
         }
     }
+    // Asks the cache for the entries of s (a spike a few spikes ahead of count()).
+    void fetch(int64_t s) const {
+        const int64_t e = ptr_[s], n = ptr_[s + 1] - e;
+        for (int64_t k = 0; k < n; k += 16) __builtin_prefetch(id_.data() + e + k);
+        for (int64_t k = 0; k < n; k += 32) __builtin_prefetch(reads_.data() + e + k);
+    }
+    // The step's gathered messages: the reads to their cores' counters; with `unicast`
+    // (ids are routes), the packets onto their routes.
+    void end_step(Counters* const* cores, Traffic* unicast);
     // A spike of s, its reads summed over its messages.
     void count_total(int64_t s, Counters& total) const {
         total.v[kSynOps] += total_[s];
@@ -54,22 +73,22 @@ class SourceCosts {
 
   private:
     static constexpr uint16_t kReadsDense = 0x4000, kReadsGraded = 0x8000, kReadsCount = 0x3FFF;
+    // What one id (a core or a route) gathers in a step: a tally of [messages:24 |
+    // reads:40] (build() checks that no id has 2^24 entries, and a step reads fewer than
+    // 2^14 synapses per entry in the tally), and what rarer entries add besides.
+    static constexpr uint64_t kOneMessage = uint64_t{1} << 40;
+    static constexpr uint64_t kTallyReads = kOneMessage - 1;
+    struct Extra {
+        uint64_t bits, reads, dense, graded;
+    };
     struct Escape {
         int64_t entry;
         uint64_t reads, dense, graded;
     };
-    void add_reads(int64_t e, uint64_t* v, uint64_t times = 1) const {
-        const uint16_t r = reads_[e];
-        const uint64_t n = r & kReadsCount;
-        if (n == kReadsCount) {
-            add_escape(e, v, times);
-            return;
-        }
-        v[kSynOps] += n * times;
-        if (r & kReadsDense) v[kSynOpsDense] += n * times;
-        if (r & kReadsGraded) v[kSynOpsGraded] += n * times;
-    }
-    void add_escape(int64_t e, uint64_t* v, uint64_t times) const;
+    const Escape& escape(int64_t e) const;
+    // Entry e's reads beyond the tally: graded bits, dense or graded reads, escapes.
+    void count_rare(int64_t e, uint32_t bits);
+    int32_t core_of(uint32_t id) const { return route_core_.empty() ? static_cast<int32_t>(id) : route_core_[id]; }
 
     std::vector<int64_t> ptr_;
     std::vector<uint32_t> id_;
@@ -78,6 +97,9 @@ class SourceCosts {
     std::vector<int32_t> route_core_;   // unicast: per route, its destination core
     std::vector<uint64_t> total_, total_dense_, total_graded_;  // per source (dense, graded:
                                                                // empty if all zero)
+    std::vector<uint64_t> tally_;       // per id, this step
+    std::vector<Extra> extra_;          // per id, this step
+    std::vector<uint32_t> touched_;     // ids with messages this step
 };
 
 }  // namespace emu

@@ -263,7 +263,6 @@ void System::check_probes(const std::vector<ProbeSpec>& probes) const {
 
 void System::count_messages(const int32_t* src, const int32_t* payload, size_t n,
                             const int32_t* input_row, bool per_core, Counters& total) {
-    Counters* const* cores = counters_.data();
     Traffic* unicast = traffic_ && !multicast_ ? traffic_.get() : nullptr;
     Traffic* multicast = traffic_ && multicast_ ? traffic_.get() : nullptr;
     for (int32_t j = 0; j < n_inputs_; ++j) {
@@ -273,22 +272,24 @@ void System::count_messages(const int32_t* src, const int32_t* payload, size_t n
             continue;
         }
         const uint32_t bits = graded_inputs_[j] ? signed_width(input_row[j]) : 0;
-        costs_.count(j, bits, cores, unicast);
-        if (multicast && input_route_[j] >= 0) multicast->send(input_route_[j], bits);
+        costs_.count(j, bits);
+        if (multicast && input_route_[j] >= 0) multicast->send(input_route_[j], 1, bits);
     }
     for (size_t k = 0; k < n; ++k) {
         const int64_t s = src[k];
+        if (k + 4 < n) costs_.fetch(src[k + 4]);
         if (!per_core) {
             costs_.count_total(s, total);
             continue;
         }
         const uint32_t bits = source_graded_[s] ? signed_width(payload[k]) : 0;
-        costs_.count(s, bits, cores, unicast);
+        costs_.count(s, bits);
         if (multicast && costs_.messages(s)) {  // one packet per spike, down its core's tree
             const int32_t r = core_route_[source_core_[s]];
-            if (r >= 0) multicast->send(r, bits);
+            if (r >= 0) multicast->send(r, 1, bits);
         }
     }
+    if (per_core) costs_.end_step(counters_.data(), unicast);
 }
 
 void System::time_cores(double* time, uint64_t* row) {

@@ -55,9 +55,10 @@ class Traffic {
     // cores[c]: the counters traffic of core c adds to.
     Traffic(const Mesh& mesh, std::vector<Counters*> cores, const Timing& timing);
 
-    // One packet on route r carrying `bits` payload bits.
-    void send(int32_t r, uint32_t bits) {
-        if (!route_packets_[r]++) touched_routes_.push_back(r);
+    // m packets on route r carrying `bits` payload bits in all.
+    void send(int32_t r, uint64_t m, uint64_t bits) {
+        if (!route_packets_[r]) touched_routes_.push_back(r);
+        route_packets_[r] += m;
         route_bits_[r] += bits;
     }
     // Spreads the step's packets; fills the step's traffic row, time row (latency and
