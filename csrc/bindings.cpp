@@ -648,6 +648,7 @@ PYBIND11_MODULE(_core, m) {
                  for (int64_t l = 0; l < mesh->n_links(); ++l) mesh->describe_link(l, o + 4 * l);
                  return out;
              })
+        .def("set_threads", &System::set_threads, py::arg("n"), py::arg("exact"))
         .def("finalize", &System::finalize)
         .def("add_plastic", &add_plastic)
         .def("add_plastic_group",
@@ -674,6 +675,7 @@ PYBIND11_MODULE(_core, m) {
         .def("reset", &System::reset)
         .def_property_readonly("n_inputs", &System::n_inputs)
         .def_property_readonly("n_cores", &System::n_cores)
+        .def_property_readonly("threads", &System::threads)
         .def_property_readonly("n_sources", &System::n_sources)
         .def_property_readonly("steps_done", &System::steps_done)
         .def_property_readonly("memory_bytes",

@@ -9,7 +9,8 @@ namespace emu {
 
 void SourceCosts::build(const std::vector<Core>& cores, std::vector<int64_t> src_ptr,
                         const std::vector<int32_t>& dst_core, const std::vector<int32_t>& dst_axon,
-                        const std::vector<int32_t>& entry_route, std::vector<int32_t> route_core) {
+                        const std::vector<int32_t>& entry_route, std::vector<int32_t> route_core,
+                        int32_t n_tallies) {
     ptr_ = std::move(src_ptr);
     route_core_ = std::move(route_core);
     const int64_t n_sources = static_cast<int64_t>(ptr_.size()) - 1;
@@ -57,8 +58,7 @@ void SourceCosts::build(const std::vector<Core>& cores, std::vector<int64_t> src
             throw LoadError(std::string("output axons: ") + (route_core_.empty() ? "core " : "route ") +
                             std::to_string(id) + " is the destination of 2^24 or more messages "
                             "per step; the accounting counts fewer");
-    tally_.assign(n_ids, 0);
-    extra_.assign(n_ids, Extra{});
+    tallies_.assign(n_tallies, Tally{std::vector<uint64_t>(n_ids, 0), std::vector<Extra>(n_ids), {}});
 }
 
 const SourceCosts::Escape& SourceCosts::escape(int64_t e) const {
@@ -66,8 +66,8 @@ const SourceCosts::Escape& SourceCosts::escape(int64_t e) const {
                              [](const Escape& x, int64_t entry) { return x.entry < entry; });
 }
 
-void SourceCosts::count_rare(int64_t e, uint32_t bits) {
-    Extra& x = extra_[id_[e]];
+void SourceCosts::count_rare(int64_t e, uint32_t bits, Tally& tally) const {
+    Extra& x = tally.extra[id_[e]];
     x.bits += bits;
     const uint16_t r = reads_[e];
     uint64_t n = r & kReadsCount, dense = (r & kReadsDense) ? n : 0, graded = (r & kReadsGraded) ? n : 0;
@@ -83,18 +83,20 @@ void SourceCosts::count_rare(int64_t e, uint32_t bits) {
 }
 
 void SourceCosts::end_step(Counters* const* cores, Traffic* unicast) {
-    for (uint32_t id : touched_) {
-        const uint64_t t = tally_[id];
-        Extra& x = extra_[id];
-        if (unicast) unicast->send(static_cast<int32_t>(id), t >> 40, x.bits);
-        uint64_t* v = cores[core_of(id)]->v;
-        v[kSynOps] += (t & kTallyReads) + x.reads;
-        v[kSynOpsDense] += x.dense;
-        v[kSynOpsGraded] += x.graded;
-        tally_[id] = 0;
-        x = Extra{};
+    for (Tally& tally : tallies_) {
+        for (uint32_t id : tally.touched) {
+            const uint64_t t = tally.words[id];
+            Extra& x = tally.extra[id];
+            if (unicast) unicast->send(static_cast<int32_t>(id), t >> 40, x.bits);
+            uint64_t* v = cores[core_of(id)]->v;
+            v[kSynOps] += (t & kTallyReads) + x.reads;
+            v[kSynOpsDense] += x.dense;
+            v[kSynOpsGraded] += x.graded;
+            tally.words[id] = 0;
+            x = Extra{};
+        }
+        tally.touched.clear();
     }
-    touched_.clear();
 }
 
 void SourceCosts::count_run(const uint64_t* outputs, Counters* const* cores) const {
@@ -123,7 +125,7 @@ void SourceCosts::count_run(const uint64_t* outputs, Counters* const* cores) con
 uint64_t SourceCosts::memory_bytes() const {
     return ptr_.size() * sizeof(int64_t) + id_.size() * sizeof(uint32_t) +
            reads_.size() * sizeof(uint16_t) + escapes_.size() * sizeof(Escape) +
-           route_core_.size() * sizeof(int32_t) + tally_.size() * sizeof(uint64_t) + extra_.size() * sizeof(Extra) +
+           route_core_.size() * sizeof(int32_t) + tallies_.size() * (tallies_.empty() ? 0 : tallies_[0].words.size()) * (sizeof(uint64_t) + sizeof(Extra)) +
            (total_.size() + total_dense_.size() + total_graded_.size()) * sizeof(uint64_t);
 }
 

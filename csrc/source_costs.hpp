@@ -25,27 +25,30 @@ class SourceCosts {
   public:
     // src_ptr, dst_core, dst_axon: the output-axon table; entry_route: per entry its
     // unicast route (empty: ids are cores); route_core: per route its destination core.
+    // n_tallies: one per thread that counts.
     void build(const std::vector<Core>& cores, std::vector<int64_t> src_ptr,
                const std::vector<int32_t>& dst_core, const std::vector<int32_t>& dst_axon,
-               const std::vector<int32_t>& entry_route, std::vector<int32_t> route_core);
+               const std::vector<int32_t>& entry_route, std::vector<int32_t> route_core,
+               int32_t n_tallies);
 
     const std::vector<int64_t>& entry_ptr() const { return ptr_; }
     // Messages a spike of s sends (one per destination core).
     uint64_t messages(int64_t s) const { return static_cast<uint64_t>(ptr_[s + 1] - ptr_[s]); }
     // A spike of s whose messages carry `bits` payload bits each: its messages and the
-    // synapses they read, gathered per id until end_step().
-    void count(int64_t s, uint32_t bits) {
+    // synapses they read, gathered per id in tally p (one per thread) until end_step().
+    void count(int64_t s, uint32_t bits, int32_t p) {
         // locals: the stores into the tallies must not make the compiler reload the tables
         const uint32_t* id = id_.data();
         const uint16_t* reads = reads_.data();
-        uint64_t* tally = tally_.data();
+        Tally& tally = tallies_[p];
+        uint64_t* words = tally.words.data();
         for (int64_t e = ptr_[s], end = ptr_[s + 1]; e < end; ++e) {
-            uint64_t& t = tally[id[e]];
-            if (!t) touched_.push_back(id[e]);
+            uint64_t& t = words[id[e]];
+            if (!t) tally.touched.push_back(id[e]);
             const uint16_t r = reads[e];
             if ((r & ~kReadsCount) | bits || (r & kReadsCount) == kReadsCount) {
                 t += kOneMessage;
-                count_rare(e, bits);
+                count_rare(e, bits, tally);
                 continue;
             }
             t += kOneMessage | r;  // the common entry: one message, a few binary reads
@@ -57,8 +60,8 @@ class SourceCosts {
         for (int64_t k = 0; k < n; k += 16) __builtin_prefetch(id_.data() + e + k);
         for (int64_t k = 0; k < n; k += 32) __builtin_prefetch(reads_.data() + e + k);
     }
-    // The step's gathered messages: the reads to their cores' counters; with `unicast`
-    // (ids are routes), the packets onto their routes.
+    // The step's gathered messages, every tally's: the reads to their cores' counters;
+    // with `unicast` (ids are routes), the packets onto their routes.
     void end_step(Counters* const* cores, Traffic* unicast);
     // A spike of s, its reads summed over its messages.
     void count_total(int64_t s, Counters& total) const {
@@ -86,8 +89,13 @@ class SourceCosts {
         uint64_t reads, dense, graded;
     };
     const Escape& escape(int64_t e) const;
+    struct Tally {
+        std::vector<uint64_t> words;   // per id, this step
+        std::vector<Extra> extra;      // per id, this step
+        std::vector<uint32_t> touched; // ids with messages this step
+    };
     // Entry e's reads beyond the tally: graded bits, dense or graded reads, escapes.
-    void count_rare(int64_t e, uint32_t bits);
+    void count_rare(int64_t e, uint32_t bits, Tally& tally) const;
     int32_t core_of(uint32_t id) const { return route_core_.empty() ? static_cast<int32_t>(id) : route_core_[id]; }
 
     std::vector<int64_t> ptr_;
@@ -97,9 +105,7 @@ class SourceCosts {
     std::vector<int32_t> route_core_;   // unicast: per route, its destination core
     std::vector<uint64_t> total_, total_dense_, total_graded_;  // per source (dense, graded:
                                                                // empty if all zero)
-    std::vector<uint64_t> tally_;       // per id, this step
-    std::vector<Extra> extra_;          // per id, this step
-    std::vector<uint32_t> touched_;     // ids with messages this step
+    std::vector<Tally> tallies_;
 };
 
 }  // namespace emu

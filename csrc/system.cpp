@@ -6,6 +6,9 @@
 #include <type_traits>
 #include <map>
 #include <unordered_map>
+#ifndef _WIN32
+#include <unistd.h>
+#endif
 
 #include "errors.hpp"
 #include "fixed_point.hpp"
@@ -60,6 +63,13 @@ void System::set_timing(Timing timing) {
     require_range("system timing", "packet_bits", timing.packet_bits, 0, 1 << 16);
     timing.set = true;
     timing_ = std::move(timing);
+}
+
+void System::set_threads(int32_t n, bool exact) {
+    if (finalized_) throw LoadError("system: threads cannot change after finalize()");
+    require_range("system", "threads", n, 1, 1024);
+    threads_ = n;
+    threads_exact_ = exact;
 }
 
 Core& System::core(int32_t c) {
@@ -153,8 +163,13 @@ void System::finalize() {
         for (int32_t r = 0; r < mesh_->n_routes(); ++r)
             route_core[r] = mesh_->deliveries(mesh_->route(r))[0].core;
     }
-    costs_.build(cores_, std::move(src_ptr_), dst_core_, dst_axon_, entry_route_, std::move(route_core));
-    fanout_.build({cores_, costs_.entry_ptr(), dst_core_, dst_axon_}, {0, n_cores()});
+    split_cores();
+    const int32_t parts = threads();
+    costs_.build(cores_, std::move(src_ptr_), dst_core_, dst_axon_, entry_route_, std::move(route_core),
+                 parts);
+    fanout_.build({cores_, costs_.entry_ptr(), dst_core_, dst_axon_}, partition_);
+    emitted_.assign(parts, Emitted{});
+    partition_reads_.assign(parts, Counters{});
     // The layout and the costs hold all that the tables said.
     for (auto& c : cores_) c.release_axons();
     std::vector<int32_t>().swap(dst_core_);
@@ -245,6 +260,54 @@ void System::finalize_network() {
     traffic_ = std::make_unique<Traffic>(*mesh_, std::move(counters), timing_);
 }
 
+namespace {
+// A thread per this many synapses and neurons, at least, when the count is not exact:
+// below it the barriers between phases cost more than the work they share.
+constexpr uint64_t kMinWorkPerThread = 50000;
+}  // namespace
+
+void System::split_cores() {
+    const int32_t n = n_cores();
+    std::vector<uint64_t> work(n, 0);
+    uint64_t total = 0;
+    for (int32_t c = 0; c < n; ++c) {
+        work[c] = static_cast<uint64_t>(cores_[c].n_compartments());
+        for (const auto& g : cores_[c].groups()) work[c] += g->n_synapses();
+        total += work[c];
+    }
+    int64_t parts = std::min<int64_t>(threads_, std::max(n, 1));
+    if (!threads_exact_) parts = std::min<int64_t>(parts, std::max<uint64_t>(1, total / kMinWorkPerThread));
+    // cut p: the first core boundary with p / parts of the work before it, leaving at
+    // least a core for each later partition
+    partition_.assign(1, 0);
+    uint64_t before = 0;
+    int32_t c = 0;
+    for (int64_t p = 1; p < parts; ++p) {
+        while (c < n - (parts - p) && (c < partition_.back() + 1 || before * parts < total * p))
+            before += work[c++];
+        partition_.push_back(c);
+    }
+    partition_.push_back(n);
+}
+
+void System::each_partition(const std::function<void(int32_t)>& job) {
+    if (threads() == 1) {
+        job(0);
+        return;
+    }
+#ifndef _WIN32
+    const int64_t pid = static_cast<int64_t>(getpid());
+#else
+    const int64_t pid = 0;
+#endif
+    if (!team_ || team_pid_ != pid) {  // a forked child has none of its parent's threads
+        team_.release();               // (nor may it join them)
+        team_ = std::make_unique<ThreadTeam>(threads());
+        team_pid_ = pid;
+    }
+    team_->run(job);
+}
+
 void System::check_probes(const std::vector<ProbeSpec>& probes) const {
     for (const auto& p : probes) {
         if (p.core < 0 || p.core >= n_cores()) throw RunError("probe: no core " + std::to_string(p.core));
@@ -261,35 +324,35 @@ void System::check_probes(const std::vector<ProbeSpec>& probes) const {
     }
 }
 
-void System::count_messages(const int32_t* src, const int32_t* payload, size_t n,
+void System::count_messages(int32_t p, const int32_t* src, const int32_t* payload, size_t n,
                             const int32_t* input_row, bool per_core, Counters& total) {
-    Traffic* unicast = traffic_ && !multicast_ ? traffic_.get() : nullptr;
-    Traffic* multicast = traffic_ && multicast_ ? traffic_.get() : nullptr;
-    for (int32_t j = 0; j < n_inputs_; ++j) {
+    const int32_t parts = threads();
+    const int32_t j_end = static_cast<int32_t>(int64_t{n_inputs_} * (p + 1) / parts);
+    for (int32_t j = static_cast<int32_t>(int64_t{n_inputs_} * p / parts); j < j_end; ++j) {
         if (input_row[j] == 0) continue;
-        if (!per_core) {
-            costs_.count_total(j, total);
-            continue;
-        }
-        const uint32_t bits = graded_inputs_[j] ? signed_width(input_row[j]) : 0;
-        costs_.count(j, bits);
-        if (multicast && input_route_[j] >= 0) multicast->send(input_route_[j], 1, bits);
+        if (per_core) costs_.count(j, graded_inputs_[j] ? signed_width(input_row[j]) : 0, p);
+        else costs_.count_total(j, total);
     }
-    for (size_t k = 0; k < n; ++k) {
+    const size_t k_end = n * (p + 1) / parts;
+    for (size_t k = n * p / parts; k < k_end; ++k) {
         const int64_t s = src[k];
-        if (k + 4 < n) costs_.fetch(src[k + 4]);
-        if (!per_core) {
-            costs_.count_total(s, total);
-            continue;
-        }
-        const uint32_t bits = source_graded_[s] ? signed_width(payload[k]) : 0;
-        costs_.count(s, bits);
-        if (multicast && costs_.messages(s)) {  // one packet per spike, down its core's tree
-            const int32_t r = core_route_[source_core_[s]];
-            if (r >= 0) multicast->send(r, 1, bits);
-        }
+        if (k + 4 < k_end) costs_.fetch(src[k + 4]);
+        if (per_core) costs_.count(s, source_graded_[s] ? signed_width(payload[k]) : 0, p);
+        else costs_.count_total(s, total);
     }
-    if (per_core) costs_.end_step(counters_.data(), unicast);
+}
+
+void System::send_multicast(const int32_t* src, const int32_t* payload, size_t n,
+                            const int32_t* input_row) {
+    for (int32_t j = 0; j < n_inputs_; ++j)
+        if (input_row[j] != 0 && input_route_[j] >= 0)
+            traffic_->send(input_route_[j], 1, graded_inputs_[j] ? signed_width(input_row[j]) : 0);
+    for (size_t k = 0; k < n; ++k) {  // one packet per spike, down its core's tree
+        const int64_t s = src[k];
+        const int32_t r = core_route_[source_core_[s]];
+        if (r >= 0 && costs_.messages(s))
+            traffic_->send(r, 1, source_graded_[s] ? signed_width(payload[k]) : 0);
+    }
 }
 
 void System::time_cores(double* time, uint64_t* row) {
@@ -327,7 +390,8 @@ void System::learn(int64_t t, const int32_t* src, const int32_t* payload, size_t
     for (size_t k = 0; k < n; ++k) step_payload_[src[k]] = 0;
 }
 
-void System::emit_core(int32_t c, RunOutput& out) {
+void System::emit_core(int32_t c, std::vector<int32_t>& src, std::vector<int32_t>& payloads,
+                       uint64_t* outputs) {
     Core& core = cores_[c];
     const int32_t* payload = core.payload();
     int32_t s = static_cast<int32_t>(source_base_[c]);
@@ -343,9 +407,9 @@ void System::emit_core(int32_t c, RunOutput& out) {
                 graded += fanout;
                 bits += fanout * signed_width(*payload);
             }
-            ++out.source_outputs[s];
-            out.spike_source.push_back(s);
-            out.spike_payload.push_back(*payload);
+            ++outputs[s];
+            src.push_back(s);
+            payloads.push_back(*payload);
         }
     }
     uint64_t* v = core.counters().v;
@@ -371,17 +435,44 @@ void System::count_host(const int32_t* row, uint64_t* host, uint64_t* outputs) c
 
 void System::step(int64_t t, const int32_t* input_row, RunOutput& out, uint64_t* host_row,
                   uint64_t* traffic_row, double* time_row, Counters& reads) {
-    const size_t lo = out.spike_source.size();
+    const int32_t parts = threads();
     int64_t* input = fanout_.input(t);
-    for (auto& c : cores_) c.update(t, input + fanout_.acc_base(c.index()));
-    for (int32_t c = 0; c < n_cores(); ++c) emit_core(c, out);
+    each_partition([&](int32_t p) {  // update and emit
+        // one partition appends straight to the record; more each fill their own
+        std::vector<int32_t>& src = parts == 1 ? out.spike_source : emitted_[p].src;
+        std::vector<int32_t>& payload = parts == 1 ? out.spike_payload : emitted_[p].payload;
+        for (int32_t c = partition_[p]; c < partition_[p + 1]; ++c) {
+            cores_[c].update(t, input + fanout_.acc_base(c));
+            emit_core(c, src, payload, out.source_outputs.data());
+        }
+    });
+    const size_t lo = out.step_ptr.back();
+    if (parts > 1)
+        for (Emitted& e : emitted_) {  // in partition order: source order
+            out.spike_source.insert(out.spike_source.end(), e.src.begin(), e.src.end());
+            out.spike_payload.insert(out.spike_payload.end(), e.payload.begin(), e.payload.end());
+            e.src.clear();
+            e.payload.clear();
+        }
     out.step_ptr.push_back(static_cast<int64_t>(out.spike_source.size()));
     const size_t n = out.spike_source.size() - lo;
     const int32_t* src = out.spike_source.data() + lo;
     const int32_t* payload = out.spike_payload.data() + lo;
-    fanout_.deliver(0, t, src, payload, n, input_row, n_inputs_);
-    count_messages(src, payload, n, input_row, traffic_ != nullptr, reads);
-    learn(t, out.spike_source.data() + lo, out.spike_payload.data() + lo, n, input_row);
+    const bool per_core = traffic_ != nullptr;
+    each_partition([&](int32_t p) {  // deliver and count
+        fanout_.deliver(p, t, src, payload, n, input_row, n_inputs_);
+        count_messages(p, src, payload, n, input_row, per_core, partition_reads_[p]);
+    });
+    if (per_core) {
+        costs_.end_step(counters_.data(), multicast_ ? nullptr : traffic_.get());
+        if (multicast_) send_multicast(src, payload, n, input_row);
+    } else {
+        for (Counters& r : partition_reads_) {
+            for (int k = 0; k < kNumCounters; ++k) reads.v[k] += r.v[k];
+            r.clear();
+        }
+    }
+    learn(t, src, payload, n, input_row);
     count_host(input_row, host_row, out.source_outputs.data());
     if (traffic_) {
         traffic_->end_step(traffic_row, time_row, host_row + kHostPackets);

@@ -16,6 +16,7 @@
 //      its learning phase; new weights act from step t + 1 on.
 #pragma once
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "mesh.hpp"
 #include "run_control.hpp"
 #include "source_costs.hpp"
+#include "thread_team.hpp"
 #include "traffic.hpp"
 
 namespace emu {
@@ -105,6 +107,11 @@ class System {
     void set_network(MeshSpec spec, bool multicast, std::vector<MulticastTable> tables,
                      int32_t key_shift);
     void set_timing(Timing timing);
+    // Threads a run uses (before finalize): exactly n (at most one per core), or, when
+    // not exact, fewer for a small system (a thread per kMinWorkPerThread synapses and
+    // neurons). The split never changes a result (fanout.hpp).
+    void set_threads(int32_t n, bool exact);
+    int32_t threads() const { return static_cast<int32_t>(partition_.size()) - 1; }
     // A plastic connection of n_synapses synapses (checked at finalize against the groups
     // given by add_plastic_group); returns its index.
     int32_t add_plastic(std::unique_ptr<PlasticConnection> plastic, uint64_t n_synapses);
@@ -150,12 +157,23 @@ class System {
     // Counts step t's messages: the n spikes (src, payload) the cores emitted and the
     // input raster row (n_inputs payloads, 0 = none). per_core: into the cores' counters
     // and the network's routes; else their reads into `total` (a run without network).
-    void count_messages(const int32_t* src, const int32_t* payload, size_t n,
+    // Partition p counts its share of the spikes (tally p, or `total`); the multicast
+    // packets are sent afterwards, on one thread (send_multicast).
+    void count_messages(int32_t p, const int32_t* src, const int32_t* payload, size_t n,
                         const int32_t* input_row, bool per_core, Counters& total);
+    void send_multicast(const int32_t* src, const int32_t* payload, size_t n,
+                        const int32_t* input_row);
     // Step t's learning phase, on the same spikes.
     void learn(int64_t t, const int32_t* src, const int32_t* payload, size_t n,
                const int32_t* input_row);
-    void emit_core(int32_t c, RunOutput& out);
+    // Core c's nonzero outputs become spikes (appended to src and payload, counted in
+    // outputs per source and in the core's counters).
+    void emit_core(int32_t c, std::vector<int32_t>& src, std::vector<int32_t>& payload,
+                   uint64_t* outputs);
+    // Runs job(p) for every partition p, on the team when there is more than one.
+    void each_partition(const std::function<void(int32_t)>& job);
+    // The cores split into threads() contiguous ranges of about equal work.
+    void split_cores();
     // One whole step t of a run: its traffic and time columns go to the rows given.
     void step(int64_t t, const int32_t* input_row, RunOutput& out, uint64_t* host_row,
               uint64_t* traffic_row, double* time_row, Counters& reads);
@@ -179,6 +197,19 @@ class System {
     Fanout fanout_;
     SourceCosts costs_;
     std::vector<Counters*> counters_;    // per core
+    // Threads: the cores' partition (threads() + 1 boundaries), the team (made at the
+    // first run that needs it, in the process that runs), and per partition its spikes
+    // of a step and its reads (runs without network).
+    int32_t threads_ = 1;
+    bool threads_exact_ = true;
+    std::vector<int32_t> partition_;
+    std::unique_ptr<ThreadTeam> team_;
+    int64_t team_pid_ = -1;
+    struct Emitted {
+        std::vector<int32_t> src, payload;
+    };
+    std::vector<Emitted> emitted_;
+    std::vector<Counters> partition_reads_;
     bool finalized_ = false;
     bool broken_ = false;                // a run stopped mid-step; reset() required
     // steps done since the last reset; atomic: Python may poll it (steps_done) from

@@ -3,6 +3,7 @@
 Python prepares the input raster once per call (one array for all steps) and reads the
 outputs back once; every time step runs in C++ with the GIL released.
 """
+import os
 import threading
 from collections.abc import Mapping
 
@@ -11,8 +12,8 @@ import numpy as np
 from . import _core
 from .compiler.program import Program
 from .energy.model import CostModel
-from .errors import (InputError, PayloadRangeError, ResourceLimitError, RunInterrupted,
-                     UnknownNameError, check_bool)
+from .errors import (InputError, ParameterRangeError, PayloadRangeError, ResourceLimitError,
+                     RunInterrupted, UnknownNameError, check_bool, check_range)
 from .memory import format_bytes, require_memory
 from .mesh import TRAFFIC_COLUMNS, Traffic, network_spec
 from .network import CONNECTION_PROBES
@@ -49,6 +50,16 @@ COUNTER_UNITS = {
 }
 #: Seconds between progress reports of Simulator.run(progress=...).
 PROGRESS_INTERVAL = 0.2
+#: The most threads a Simulator takes (the kernel's bound).
+MAX_THREADS = 1024
+
+
+def usable_cpus():
+    """CPUs this process may run on (its affinity mask where the OS has one)."""
+    try:
+        return max(1, min(len(os.sched_getaffinity(0)), MAX_THREADS))
+    except AttributeError:  # no affinity masks (macOS, Windows)
+        return max(1, min(os.cpu_count() or 1, MAX_THREADS))
 #: What the host injects, in the kernel's column order (units as COUNTER_UNITS).
 HOST_COUNTERS = tuple(_core.HOST_COUNTERS)
 
@@ -181,12 +192,13 @@ class Simulator:
     leaves the network out (faster; spikes and states are the same either way).
     """
 
-    def __init__(self, program, strict=False, network=True):
+    def __init__(self, program, strict=False, network=True, threads=None):
         if not isinstance(program, Program):
             raise InputError(f"Simulator needs an emulator.Program, got {type(program).__name__}")
         self.program = program
         self.strict = check_bool("Simulator", "strict", strict)
         self.network = check_bool("Simulator", "network", network)
+        self._threads_asked = self._check_threads(threads)
         meta = program.meta
         self._what = (f"a program of {program.n_cores} core{'' if program.n_cores == 1 else 's'} "
                       f"on {meta['target']['name']}")
@@ -201,6 +213,22 @@ class Simulator:
         self._plastic = {p["connection"]: k for k, p in enumerate(meta["plastic"])}
         self._synapse_maps = {p["connection"]: self._synapse_map(k, p)
                               for k, p in enumerate(meta["plastic"])}
+
+    @staticmethod
+    def _check_threads(threads):
+        if threads is None:
+            return None
+        if isinstance(threads, (bool, np.bool_)) or not isinstance(threads, (int, np.integer)):
+            raise ParameterRangeError(f"Simulator: parameter threads={threads!r} must be None or "
+                                      "a whole number of threads")
+        check_range("Simulator", "threads", threads, 1, MAX_THREADS)
+        return int(threads)
+
+    @property
+    def threads(self):
+        """Threads a run uses: as asked (at most one per core), or by default the CPUs
+        this process may use, fewer for a small program."""
+        return self._system.threads
 
     @staticmethod
     def _load_bytes(program):
@@ -249,6 +277,8 @@ class Simulator:
                 system.add_plastic_group(index, int(core), int(group),
                                          arr[f"{pre}group{g}/row_pre"], int(post_start))
         system.set_output_axons(arr["out/src_ptr"], arr["out/dst_core"], arr["out/dst_axon"])
+        asked = self._threads_asked
+        system.set_threads(asked or usable_cpus(), exact=asked is not None)
         if self.network:
             system.set_network(**network_spec(program))
             system.set_timing(**CostModel(program.target).kernel_timing(program))
