@@ -4,6 +4,7 @@
 #include <array>
 #include <climits>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "errors.hpp"
@@ -31,20 +32,54 @@ void add_row_scaled(int64_t* a, const int16_t* w, uint32_t n, int e, int64_t p) 
     for (uint32_t i = 0; i < n; ++i) a[i] = wrap_add(a[i], wrap_mul(shl(w[i], e), p));
 }
 
-// Adds one segment's synapses weighted by payload p; slot[d]: where delay d lands.
+EMU_MULTIVERSION
+void add_row_narrow(int32_t* a, const int16_t* w, uint32_t n, int e) {
+    for (uint32_t i = 0; i < n; ++i)
+        a[i] = static_cast<int32_t>(static_cast<uint32_t>(a[i]) + (static_cast<uint32_t>(w[i]) << e));
+}
+
+// Where a segment's synapses go: slot[d] for delay d (the ring's rows, or the staging
+// rows), or `narrow` (the step's 32-bit sums, kSegNarrow).
+struct Targets {
+    int64_t* const* slot;
+    int32_t* narrow;
+    uint8_t* touched;  // per staging row: something was added
+};
+
+// Adds one segment's synapses weighted by payload p.
 // A binary connection counts any nonzero payload as 1 (spec section 2): only nonzero
 // payloads are delivered, so its contribution is the weight itself.
 template <int K>
-void add_segment(const Segment& s, int64_t* const* slot, int64_t p, uint8_t* touched) {
+void add_segment(const Segment& s, const Targets& to, int64_t p) {
     constexpr bool kDense = K & kSegDense, kGraded = K & kSegGraded;
     constexpr bool kDelayed = K & kSegDelayed, kStaged = K & kSegStaged;
+    constexpr bool kNarrow = K & kSegNarrow;  // binary, no delay, not staged
     const int e = s.exp;
     const uint32_t n = s.count;
     auto value = [&](int64_t w) {
         const int64_t v = shl(w, e);
         return kGraded ? wrap_mul(v, p) : v;
     };
-    if constexpr (kDense) {
+    int64_t* const* slot = to.slot;
+    uint8_t* touched = to.touched;
+    if constexpr (kNarrow) {
+        int32_t* a = to.narrow + s.base;
+        if constexpr (kDense) {
+            add_row_narrow(a, static_cast<const int16_t*>(s.data), n, e);
+        } else {
+            const uint32_t* w = static_cast<const uint32_t*>(s.data);
+            auto add = [&](auto shift) {  // the common exponent 0 without a shift per synapse
+                for (uint32_t k = 0; k < n; ++k) {
+                    const uint32_t x = w[k];
+                    int32_t& t = a[word_target(x)];
+                    t = static_cast<int32_t>(static_cast<uint32_t>(t) +
+                                             (static_cast<uint32_t>(word_weight(x)) << shift));
+                }
+            };
+            if (e == 0) add(std::integral_constant<int, 0>{});
+            else add(e);
+        }
+    } else if constexpr (kDense) {
         const int16_t* w = static_cast<const int16_t*>(s.data);
         if constexpr (kDelayed) {
             for (uint32_t i = 0; i < n; ++i) {
@@ -80,7 +115,7 @@ void add_segment(const Segment& s, int64_t* const* slot, int64_t p, uint8_t* tou
     }
 }
 
-using AddFn = void (*)(const Segment&, int64_t* const*, int64_t, uint8_t*);
+using AddFn = void (*)(const Segment&, const Targets&, int64_t);
 template <int... K>
 constexpr std::array<AddFn, sizeof...(K)> add_table(std::integer_sequence<int, K...>) {
     return {&add_segment<K>...};
@@ -226,6 +261,7 @@ void Fanout::build(const FanoutSource& from, const std::vector<int32_t>& partiti
         }
         ptr[n_sources_] = segments_.size();
     }
+    mark_narrow();
     // Rows no sender reaches keep their place for a learning engine (never delivered).
     for (int32_t c = 0; c < n_cores; ++c)
         for (size_t g = 0; g < cores[c].groups().size(); ++g) {
@@ -247,19 +283,50 @@ void Fanout::build(const FanoutSource& from, const std::vector<int32_t>& partiti
         }
 }
 
+void Fanout::mark_narrow() {
+    constexpr uint8_t kWide = kSegGraded | kSegDelayed | kSegStaged;
+    const int32_t n_parts = n_partitions();
+    narrow_parts_.assign(n_parts, 0);
+    std::vector<uint64_t> bound(n_acc_, 0);  // the most a step can add, per accumulator
+    for (int32_t p = 0; p < n_parts; ++p) {
+        const uint64_t* ptr = seg_ptr_.data() + static_cast<size_t>(p) * (n_sources_ + 1);
+        bool any = false;
+        for (uint64_t i = ptr[0]; i < ptr[n_sources_]; ++i) {
+            const Segment& g = segments_[i];
+            if (g.kind & kWide) continue;
+            any = true;
+            const uint64_t most = uint64_t{256} << g.exp;  // any weight learning may write
+            if (g.kind & kSegDense) {
+                for (uint32_t k = 0; k < g.count; ++k) bound[g.base + k] += most;
+            } else {
+                const uint32_t* w = static_cast<const uint32_t*>(g.data);
+                for (uint32_t k = 0; k < g.count; ++k) bound[g.base + word_target(w[k])] += most;
+            }
+        }
+        const auto first = bound.begin() + acc_base_[partition_[p]];
+        const auto last = bound.begin() + acc_base_[partition_[p + 1]];
+        if (!any || (first != last && *std::max_element(first, last) >= (uint64_t{1} << 31))) continue;
+        narrow_parts_[p] = 1;
+        for (uint64_t i = ptr[0]; i < ptr[n_sources_]; ++i)
+            if (!(segments_[i].kind & kWide)) segments_[i].kind |= kSegNarrow;
+    }
+    if (std::find(narrow_parts_.begin(), narrow_parts_.end(), 1) != narrow_parts_.end())
+        narrow_.assign(n_acc_, 0);
+}
+
 void Fanout::deliver(int32_t p, int64_t t, const int32_t* src, const int32_t* payload, size_t n,
                      const int32_t* input_row, int32_t n_inputs) {
     int64_t* ring_at[kMaxSlots];
     int64_t* stage_at[kMaxSlots];
     for (int32_t d = 0; d < n_slots_; ++d) ring_at[d] = ring_.data() + ((t + 1 + d) % n_slots_) * n_acc_;
     for (int32_t d = 0; d < stage_slots_; ++d) stage_at[d] = stage_.data() + d * stage_len_;
-    uint8_t* touched = touched_[p].data();
+    const Targets ring{ring_at, narrow_.data(), nullptr}, stage{stage_at, nullptr, touched_[p].data()};
     const uint64_t* ptr = seg_ptr_.data() + static_cast<size_t>(p) * (n_sources_ + 1);
     const Segment* segments = segments_.data();
     auto send = [&](int64_t s, int64_t pay) {
         for (uint64_t i = ptr[s], end = ptr[s + 1]; i < end; ++i) {
             const Segment& g = segments[i];
-            kAdd[g.kind](g, (g.kind & kSegStaged) ? stage_at : ring_at, pay, touched);
+            kAdd[g.kind](g, (g.kind & kSegStaged) ? stage : ring, pay);
         }
     };
     // Spikes come in source order, not memory order: fetch the synapses of a spike a
@@ -279,6 +346,13 @@ void Fanout::deliver(int32_t p, int64_t t, const int32_t* src, const int32_t* pa
         send(src[k], payload[k]);
     }
     if (stage_slots_ > 0) flush(p, t);
+    if (narrow_parts_[p]) {  // the step's 32-bit sums into the ring row they arrive in
+        int64_t* row = ring_at[0];
+        for (int64_t i = acc_base_[partition_[p]], end = acc_base_[partition_[p + 1]]; i < end; ++i) {
+            row[i] = wrap_add(row[i], narrow_[i]);
+            narrow_[i] = 0;
+        }
+    }
 }
 
 void Fanout::flush(int32_t p, int64_t t) {
@@ -303,6 +377,7 @@ void Fanout::flush(int32_t p, int64_t t) {
 void Fanout::reset() {
     std::fill(ring_.begin(), ring_.end(), 0);
     std::fill(stage_.begin(), stage_.end(), 0);
+    std::fill(narrow_.begin(), narrow_.end(), 0);
     for (auto& t : touched_) std::fill(t.begin(), t.end(), 0);
 }
 
@@ -311,6 +386,8 @@ uint64_t Fanout::memory_bytes() const {
            seg_ptr_.size() * sizeof(uint64_t);
 }
 
-uint64_t Fanout::ring_bytes() const { return (ring_.size() + stage_.size()) * sizeof(int64_t); }
+uint64_t Fanout::ring_bytes() const {
+    return (ring_.size() + stage_.size()) * sizeof(int64_t) + narrow_.size() * sizeof(int32_t);
+}
 
 }  // namespace emu

@@ -17,6 +17,11 @@
 // delay slot and per post compartment. A non-negative exponent is applied to each weight
 // as it is added (a left shift distributes over wrapping sums: the same result).
 //
+// A partition whose accumulators cannot overflow 32 bits in one step's delivery (fan-in
+// times the largest weight a synapse may hold, 256 << exp, below 2^31) adds its binary,
+// undelayed, unstaged segments into 32-bit sums instead ("narrow"): half the bytes, so
+// more of them stay in the cache; they join the ring once per step.
+//
 // Partitions cut the cores into contiguous ranges, one per thread: partition p's
 // segments hold only the synapses whose targets are on its cores, so threads never write
 // the same accumulator, and every accumulator's sum is the same whatever the partition
@@ -30,7 +35,7 @@
 namespace emu {
 
 enum SegmentKind : uint8_t { kSegDense = 1, kSegGraded = 2, kSegDelayed = 4, kSegStaged = 8,
-                             kSegKinds = 16 };
+                             kSegNarrow = 16, kSegKinds = 32 };
 
 struct Segment {
     const void* data;       // uint32_t words (sparse) or int16_t weights (dense)
@@ -71,6 +76,8 @@ class Fanout {
     uint64_t ring_bytes() const;
 
   private:
+    // Marks the segments of partitions that may add in 32 bits (kSegNarrow).
+    void mark_narrow();
     // Shifts partition p's staged sums of step t's delivery into the ring.
     void flush(int32_t p, int64_t t);
 
@@ -83,6 +90,8 @@ class Fanout {
     int64_t n_acc_ = 0;
     int32_t n_slots_ = 1;                  // ring rows: the longest delay + 1
     std::vector<int64_t> ring_;
+    std::vector<int32_t> narrow_;          // n_acc_ 32-bit sums of a step (kSegNarrow)
+    std::vector<uint8_t> narrow_parts_;    // per partition: it has narrow segments
     std::vector<uint64_t> seg_ptr_;        // P x (n_sources + 1)
     int64_t n_sources_ = 0;
     std::vector<Segment> segments_;

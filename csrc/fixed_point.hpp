@@ -33,9 +33,14 @@ inline int64_t shl(int64_t x, int n) {
 }
 // floor(x, n): arithmetic right shift, rounds toward -infinity.
 inline int64_t floor_shift(int64_t x, int n) { return x >> n; }
-// trunc0(x, n) = sign(x) * (|x| >> n): rounds toward zero.
+// trunc0(x, n) = sign(x) * (|x| >> n): rounds toward zero. Without a branch (the sign of
+// a neuron's state is a coin toss the predictor loses): a negative x is biased by
+// 2^n - 1 before the floor shift, and -2^63 (whose |x| is itself in numpy) gives
+// +2^(63 - n) as sign * (|x| >> n) does.
 inline int64_t trunc0(int64_t x, int n) {
-    return x >= 0 ? (x >> n) : wrap_neg(wrap_neg(x) >> n);
+    const int64_t bias = (x >> 63) & ((int64_t{1} << n) - 1);
+    const int64_t r = static_cast<int64_t>(static_cast<uint64_t>(x) + static_cast<uint64_t>(bias)) >> n;
+    return x == INT64_MIN ? static_cast<int64_t>(uint64_t{1} << (63 - n)) : r;
 }
 // The hardware's signed exponent: x << e for e >= 0, floor(x, -e) for e < 0.
 inline int64_t shift_signed(int64_t x, int e) {

@@ -32,9 +32,9 @@ void LifBlock::step(const int64_t* a, int32_t* payload, const PayloadWidth&, Cou
         int64_t v = wrap_add(wrap_add(trunc0(v0 * v_decay_[i], kDecayBits), u), bias_[i]);
         v = saturate(v, -kV_MAX, kV_MAX);
         const bool spike = v > v_th_[i];
-        if (spike) v = 0;
-        payload[i] = spike ? 1 : 0;
-        active += (spike || u != u0 || v != v0) ? 1 : 0;
+        v = spike ? 0 : v;
+        payload[i] = spike;
+        active += static_cast<uint64_t>(spike | (u != u0) | (v != v0));  // no branches
         u_[i] = u;
         v_[i] = v;
     }
