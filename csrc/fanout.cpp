@@ -9,19 +9,13 @@
 
 #include "errors.hpp"
 #include "fixed_point.hpp"
+#include "multiversion.hpp"
 
 namespace emu {
 
 namespace {
 
-// The vector loops of dense rows (workload A's hot path): a portable build still runs
-// them with AVX2 where the CPU has it (GCC picks the clone when the module loads).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
-#define EMU_MULTIVERSION __attribute__((target_clones("avx2", "default")))
-#else
-#define EMU_MULTIVERSION
-#endif
-
+// The vector loops of dense rows (workload A's hot path).
 EMU_MULTIVERSION
 void add_row(int64_t* a, const int16_t* w, uint32_t n, int e) {
     for (uint32_t i = 0; i < n; ++i) a[i] = wrap_add(a[i], shl(w[i], e));

@@ -4,6 +4,7 @@
 
 #include "errors.hpp"
 #include "fixed_point.hpp"
+#include "multiversion.hpp"
 
 namespace emu {
 
@@ -23,22 +24,35 @@ LifBlock::LifBlock(const std::string& where, int32_t n, const int32_t* du, const
     }
 }
 
-void LifBlock::step(const int64_t* a, int32_t* payload, const PayloadWidth&, Counters& counters) {
+namespace {
+// The update of n compartments; returns how many were active. A free function, so that
+// it can be cloned for wider vectors (multiversion.hpp).
+EMU_MULTIVERSION
+uint64_t lif_step(int32_t n, const int64_t* a, const int32_t* __restrict u_decay,
+                  const int32_t* __restrict v_decay, const int64_t* __restrict v_th,
+                  const int64_t* __restrict bias, int64_t* __restrict us, int64_t* __restrict vs,
+                  int32_t* __restrict payload) {
     uint64_t active = 0;
-    for (int32_t i = 0; i < n_; ++i) {
-        const int64_t u0 = u_[i], v0 = v_[i];
-        int64_t u = wrap_add(trunc0(wrap_mul(u0, u_decay_[i]), kDecayBits), wrap_mul(a[i], 64));
+    for (int32_t i = 0; i < n; ++i) {
+        const int64_t u0 = us[i], v0 = vs[i];
+        int64_t u = wrap_add(trunc0(wrap_mul(u0, u_decay[i]), kDecayBits), wrap_mul(a[i], 64));
         u = wrap_u24_once(u);
-        int64_t v = wrap_add(wrap_add(trunc0(v0 * v_decay_[i], kDecayBits), u), bias_[i]);
+        int64_t v = wrap_add(wrap_add(trunc0(v0 * v_decay[i], kDecayBits), u), bias[i]);
         v = saturate(v, -kV_MAX, kV_MAX);
-        const bool spike = v > v_th_[i];
+        const bool spike = v > v_th[i];
         v = spike ? 0 : v;
         payload[i] = spike;
         active += static_cast<uint64_t>(spike | (u != u0) | (v != v0));  // no branches
-        u_[i] = u;
-        v_[i] = v;
+        us[i] = u;
+        vs[i] = v;
     }
-    count_updates(counters, active);
+    return active;
+}
+}  // namespace
+
+void LifBlock::step(const int64_t* a, int32_t* payload, const PayloadWidth&, Counters& counters) {
+    count_updates(counters, lif_step(n_, a, u_decay_.data(), v_decay_.data(), v_th_.data(),
+                                     bias_.data(), u_.data(), v_.data(), payload));
 }
 
 const int64_t* LifBlock::state(const std::string& var) const {
