@@ -683,6 +683,16 @@ PYBIND11_MODULE(_core, m) {
                                    auto call = s.guard("memory_bytes");
                                    return s.memory_bytes();
                                })
+        .def_property_readonly("memory_parts",
+                               [](const System& s) {
+                                   auto call = s.guard("memory_parts");
+                                   const auto parts = s.memory_parts();
+                                   py::dict d;
+                                   const char* names[] = {"synapses", "accounting", "ring",
+                                                          "network", "cores"};
+                                   for (int k = 0; k < System::kMemParts; ++k) d[names[k]] = parts[k];
+                                   return d;
+                               })
         .def_property_readonly("synapse_memory_bytes",
                                [](const System& s) {
                                    auto call = s.guard("synapse_memory_bytes");

@@ -30,6 +30,21 @@ System::System(int32_t n_inputs, int32_t n_cores, int32_t payload_bits, bool str
     for (int32_t c = 0; c < n_cores; ++c) cores_.emplace_back(c, width_);
 }
 
+namespace {
+int64_t current_pid() {
+#ifndef _WIN32
+    return static_cast<int64_t>(getpid());
+#else
+    return 0;
+#endif
+}
+}  // namespace
+
+System::~System() {
+    // In a forked child the team's threads do not exist: it must not wait for them.
+    if (team_ && team_pid_ != current_pid()) team_.release();
+}
+
 void System::set_graded_inputs(std::vector<uint8_t> graded) {
     if (finalized_) throw LoadError("system: inputs cannot change after finalize()");
     graded_inputs_ = std::move(graded);
@@ -295,11 +310,7 @@ void System::each_partition(const std::function<void(int32_t)>& job) {
         job(0);
         return;
     }
-#ifndef _WIN32
-    const int64_t pid = static_cast<int64_t>(getpid());
-#else
-    const int64_t pid = 0;
-#endif
+    const int64_t pid = current_pid();
     if (!team_ || team_pid_ != pid) {  // a forked child has none of its parent's threads
         team_.release();               // (nor may it join them)
         team_ = std::make_unique<ThreadTeam>(threads());
@@ -621,12 +632,24 @@ void System::reset() {
     broken_ = false;
 }
 
+std::vector<uint64_t> System::memory_parts() const {
+    std::vector<uint64_t> parts(kMemParts, 0);
+    parts[kMemSynapses] = synapse_memory_bytes();
+    parts[kMemAccounting] = costs_.memory_bytes();
+    parts[kMemRing] = fanout_.ring_bytes();
+    if (mesh_) parts[kMemNetwork] = mesh_->memory_bytes() + traffic_->memory_bytes();
+    parts[kMemNetwork] += (core_route_.size() + input_route_.size() + source_core_.size()) *
+                              sizeof(int32_t) + source_graded_.size();
+    for (const auto& c : cores_) {
+        parts[kMemCores] += c.memory_bytes();
+        for (const auto& g : c.groups()) parts[kMemCores] -= g->memory_bytes();  // in synapses
+    }
+    return parts;
+}
+
 uint64_t System::memory_bytes() const {
-    uint64_t bytes = fanout_.memory_bytes() + fanout_.ring_bytes() + costs_.memory_bytes();
-    for (const auto& c : cores_) bytes += c.memory_bytes();
-    if (mesh_) bytes += mesh_->memory_bytes() + traffic_->memory_bytes();
-    bytes += (core_route_.size() + input_route_.size() + source_core_.size()) * sizeof(int32_t) +
-             source_graded_.size();
+    uint64_t bytes = 0;
+    for (uint64_t b : memory_parts()) bytes += b;
     return bytes;
 }
 

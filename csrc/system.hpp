@@ -93,6 +93,7 @@ class System {
     // payload_bits: the target's signed payload width; strict: a payload beyond it stops
     // the run with PayloadError instead of saturating (spec section 6).
     System(int32_t n_inputs, int32_t n_cores, int32_t payload_bits, bool strict);
+    ~System();
 
     Core& core(int32_t c);
     void set_output_axons(std::vector<int64_t> src_ptr, std::vector<int32_t> dst_core,
@@ -147,8 +148,11 @@ class System {
     int32_t n_cores() const { return static_cast<int32_t>(cores_.size()); }
     int64_t n_sources() const { return n_sources_; }
     int64_t steps_done() const { return t_; }
-    // What the loaded machine takes: synapses, the input ring, the cost and routing
-    // tables; and the synapses alone (the delivery layout and the dense rows).
+    // What the loaded machine takes, by part (MemoryPart order), and in all; and the
+    // synapses alone (the delivery layout, dense rows, learning engines' maps).
+    enum MemoryPart : int { kMemSynapses = 0, kMemAccounting, kMemRing, kMemNetwork, kMemCores,
+                            kMemParts };
+    std::vector<uint64_t> memory_parts() const;
     uint64_t memory_bytes() const;
     uint64_t synapse_memory_bytes() const;
     uint64_t n_synapses() const;

@@ -544,12 +544,20 @@ class Simulator:
 
     @property
     def memory_bytes(self):
-        """Bytes of synaptic memory and routing tables the kernel holds."""
+        """Bytes the kernel holds for the loaded program (the sum of memory_parts)."""
         return self._system.memory_bytes
 
     @property
+    def memory_parts(self):
+        """Those bytes by part: "synapses" (the delivery layout: weights, targets and
+        delays; dense rows; learning engines' maps), "accounting" (what each spike costs
+        its destination cores), "ring" (synaptic input per step of delay), "network"
+        (routes and traffic counts), "cores" (neuron state, spike outputs)."""
+        return self._system.memory_parts
+
+    @property
     def synapse_memory_bytes(self):
-        """Bytes of synaptic memory alone (weights, indices, delays, row offsets)."""
+        """Bytes of the synapses alone (memory_parts["synapses"])."""
         return self._system.synapse_memory_bytes
 
     @property

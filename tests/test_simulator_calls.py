@@ -66,12 +66,12 @@ def test_a_second_call_while_a_run_is_going_is_refused_by_name_and_the_run_is_ex
     wait_until_running(sim)
     refused = []
     for call in (lambda: sim.run(10, raster(10)), sim.reset,
-                 lambda: sim.memory_bytes, lambda: sim.link_table()):
+                 lambda: sim.memory_bytes, lambda: sim.memory_parts, lambda: sim.link_table()):
         with pytest.raises(SimulatorBusyError, match="one call at a time") as error:
             call()
         refused.append(error.value)
     worker.join()
-    assert len(refused) == 4
+    assert len(refused) == 5
     assert_same_run(outcome["result"], emulator.Simulator(program).run(3000, inputs))
     # once the run returned, the simulator takes calls again
     assert sim.run(5, raster(5)).first_step == 3001
