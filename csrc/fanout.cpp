@@ -187,9 +187,10 @@ void Fanout::build(const FanoutSource& from, const std::vector<int32_t>& partiti
     std::vector<RowRef> rows;
     seg_ptr_.assign(static_cast<size_t>(n_parts) * (n_sources_ + 1), 0);
     for (int32_t p = 0; p < n_parts; ++p) {
-        uint64_t* ptr = seg_ptr_.data() + static_cast<size_t>(p) * (n_sources_ + 1);
+        uint32_t* ptr = seg_ptr_.data() + static_cast<size_t>(p) * (n_sources_ + 1);
         for (int64_t s = 0; s < n_sources_; ++s) {
-            ptr[s] = segments_.size();
+            if (segments_.size() > UINT32_MAX) throw LoadError("fanout: 2^32 or more segments of synapses");
+            ptr[s] = static_cast<uint32_t>(segments_.size());
             rows.clear();
             for (int64_t e = from.src_ptr[s]; e < from.src_ptr[s + 1]; ++e) {
                 const int32_t c = from.dst_core[e];
@@ -253,7 +254,8 @@ void Fanout::build(const FanoutSource& from, const std::vector<int32_t>& partiti
             }
             if (open && open->count == 0) segments_.pop_back();
         }
-        ptr[n_sources_] = segments_.size();
+        if (segments_.size() > UINT32_MAX) throw LoadError("fanout: 2^32 or more segments of synapses");
+        ptr[n_sources_] = static_cast<uint32_t>(segments_.size());
     }
     mark_narrow();
     // Rows no sender reaches keep their place for a learning engine (never delivered).
@@ -283,7 +285,7 @@ void Fanout::mark_narrow() {
     narrow_parts_.assign(n_parts, 0);
     std::vector<uint64_t> bound(n_acc_, 0);  // the most a step can add, per accumulator
     for (int32_t p = 0; p < n_parts; ++p) {
-        const uint64_t* ptr = seg_ptr_.data() + static_cast<size_t>(p) * (n_sources_ + 1);
+        const uint32_t* ptr = seg_ptr_.data() + static_cast<size_t>(p) * (n_sources_ + 1);
         bool any = false;
         for (uint64_t i = ptr[0]; i < ptr[n_sources_]; ++i) {
             const Segment& g = segments_[i];
@@ -315,7 +317,7 @@ void Fanout::deliver(int32_t p, int64_t t, const int32_t* src, const int32_t* pa
     for (int32_t d = 0; d < n_slots_; ++d) ring_at[d] = ring_.data() + ((t + 1 + d) % n_slots_) * n_acc_;
     for (int32_t d = 0; d < stage_slots_; ++d) stage_at[d] = stage_.data() + d * stage_len_;
     const Targets ring{ring_at, narrow_.data(), nullptr}, stage{stage_at, nullptr, touched_[p].data()};
-    const uint64_t* ptr = seg_ptr_.data() + static_cast<size_t>(p) * (n_sources_ + 1);
+    const uint32_t* ptr = seg_ptr_.data() + static_cast<size_t>(p) * (n_sources_ + 1);
     const Segment* segments = segments_.data();
     auto send = [&](int64_t s, int64_t pay) {
         for (uint64_t i = ptr[s], end = ptr[s + 1]; i < end; ++i) {
@@ -377,7 +379,7 @@ void Fanout::reset() {
 
 uint64_t Fanout::memory_bytes() const {
     return words_.size() * sizeof(uint32_t) + delays_.size() + segments_.size() * sizeof(Segment) +
-           seg_ptr_.size() * sizeof(uint64_t);
+           seg_ptr_.size() * sizeof(uint32_t);
 }
 
 uint64_t Fanout::ring_bytes() const {

@@ -92,7 +92,7 @@ class Fanout {
     std::vector<int64_t> ring_;
     std::vector<int32_t> narrow_;          // n_acc_ 32-bit sums of a step (kSegNarrow)
     std::vector<uint8_t> narrow_parts_;    // per partition: it has narrow segments
-    std::vector<uint64_t> seg_ptr_;        // P x (n_sources + 1)
+    std::vector<uint32_t> seg_ptr_;        // P x (n_sources + 1)
     int64_t n_sources_ = 0;
     std::vector<Segment> segments_;
     std::vector<uint32_t> words_;

@@ -10,15 +10,14 @@ namespace emu {
 void SourceCosts::build(const std::vector<Core>& cores, std::vector<int64_t> src_ptr,
                         const std::vector<int32_t>& dst_core, const std::vector<int32_t>& dst_axon,
                         const std::vector<int32_t>& entry_route, std::vector<int32_t> route_core,
-                        int32_t n_tallies) {
+                        int32_t n_tallies, bool totals) {
     ptr_ = std::move(src_ptr);
     route_core_ = std::move(route_core);
     const int64_t n_sources = static_cast<int64_t>(ptr_.size()) - 1;
     const size_t n_entries = dst_core.size();
-    id_.resize(n_entries);
-    reads_.resize(n_entries);
-    total_.assign(n_sources, 0);
-    std::vector<uint64_t> dense(n_sources, 0), graded(n_sources, 0);
+    entries_.resize(n_entries);
+    std::vector<uint64_t> total(totals ? n_sources : 0, 0), dense(total.size(), 0),
+        graded(total.size(), 0);
     bool any_dense = false, any_graded = false;
     for (int64_t s = 0; s < n_sources; ++s) {
         for (int64_t e = ptr_[s]; e < ptr_[s + 1]; ++e) {
@@ -31,32 +30,35 @@ void SourceCosts::build(const std::vector<Core>& cores, std::vector<int64_t> src
                 n_dense += g.dense() ? len : 0;
                 n_graded += g.graded() ? len : 0;
             }
-            id_[e] = static_cast<uint32_t>(entry_route.empty() ? dst_core[e] : entry_route[e]);
+            entries_[e].id = static_cast<uint32_t>(entry_route.empty() ? dst_core[e] : entry_route[e]);
             const bool plain = n < kReadsCount && (n_dense == 0 || n_dense == n) &&
                                (n_graded == 0 || n_graded == n);
             if (plain) {
-                reads_[e] = static_cast<uint16_t>(n | (n_dense ? kReadsDense : 0) |
+                entries_[e].reads = static_cast<uint16_t>(n | (n_dense ? kReadsDense : 0) |
                                                   (n_graded ? kReadsGraded : 0));
             } else {
-                reads_[e] = kReadsCount;
+                entries_[e].reads = kReadsCount;
                 escapes_.push_back({e, n, n_dense, n_graded});
             }
-            total_[s] += n;
-            dense[s] += n_dense;
-            graded[s] += n_graded;
+            if (totals) {
+                total[s] += n;
+                dense[s] += n_dense;
+                graded[s] += n_graded;
+            }
             any_dense |= n_dense > 0;
             any_graded |= n_graded > 0;
         }
     }
+    total_ = std::move(total);
     if (any_dense) total_dense_ = std::move(dense);
     if (any_graded) total_graded_ = std::move(graded);
     uint32_t n_ids = 0;
-    for (uint32_t id : id_) n_ids = std::max(n_ids, id + 1);
+    for (const Entry& x : entries_) n_ids = std::max(n_ids, x.id + 1);
     std::vector<uint32_t> entries(n_ids, 0);
-    for (uint32_t id : id_)
-        if (++entries[id] >= (1u << 24))
+    for (const Entry& x : entries_)
+        if (++entries[x.id] >= (1u << 24))
             throw LoadError(std::string("output axons: ") + (route_core_.empty() ? "core " : "route ") +
-                            std::to_string(id) + " is the destination of 2^24 or more messages "
+                            std::to_string(x.id) + " is the destination of 2^24 or more messages "
                             "per step; the accounting counts fewer");
     tallies_.assign(n_tallies, Tally{std::vector<uint64_t>(n_ids, 0), std::vector<Extra>(n_ids), {}});
 }
@@ -67,9 +69,9 @@ const SourceCosts::Escape& SourceCosts::escape(int64_t e) const {
 }
 
 void SourceCosts::count_rare(int64_t e, uint32_t bits, Tally& tally) const {
-    Extra& x = tally.extra[id_[e]];
+    Extra& x = tally.extra[entries_[e].id];
     x.bits += bits;
-    const uint16_t r = reads_[e];
+    const uint16_t r = entries_[e].reads;
     uint64_t n = r & kReadsCount, dense = (r & kReadsDense) ? n : 0, graded = (r & kReadsGraded) ? n : 0;
     if (n == kReadsCount) {
         const Escape& big = escape(e);
@@ -105,8 +107,8 @@ void SourceCosts::count_run(const uint64_t* outputs, Counters* const* cores) con
         const uint64_t m = outputs[s];
         if (!m) continue;
         for (int64_t e = ptr_[s]; e < ptr_[s + 1]; ++e) {
-            uint64_t* v = cores[core_of(id_[e])]->v;
-            const uint16_t r = reads_[e];
+            uint64_t* v = cores[core_of(entries_[e].id)]->v;
+            const uint16_t r = entries_[e].reads;
             uint64_t n = r & kReadsCount, dense = (r & kReadsDense) ? n : 0,
                      graded = (r & kReadsGraded) ? n : 0;
             if (n == kReadsCount) {
@@ -123,8 +125,7 @@ void SourceCosts::count_run(const uint64_t* outputs, Counters* const* cores) con
 }
 
 uint64_t SourceCosts::memory_bytes() const {
-    return ptr_.size() * sizeof(int64_t) + id_.size() * sizeof(uint32_t) +
-           reads_.size() * sizeof(uint16_t) + escapes_.size() * sizeof(Escape) +
+    return ptr_.size() * sizeof(int64_t) + entries_.size() * sizeof(Entry) + escapes_.size() * sizeof(Escape) +
            route_core_.size() * sizeof(int32_t) + tallies_.size() * (tallies_.empty() ? 0 : tallies_[0].words.size()) * (sizeof(uint64_t) + sizeof(Extra)) +
            (total_.size() + total_dense_.size() + total_graded_.size()) * sizeof(uint64_t);
 }

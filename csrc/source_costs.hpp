@@ -25,11 +25,12 @@ class SourceCosts {
   public:
     // src_ptr, dst_core, dst_axon: the output-axon table; entry_route: per entry its
     // unicast route (empty: ids are cores); route_core: per route its destination core.
-    // n_tallies: one per thread that counts.
+    // n_tallies: one per thread that counts. totals: keep each source's reads summed
+    // (count_total, for runs without the network).
     void build(const std::vector<Core>& cores, std::vector<int64_t> src_ptr,
                const std::vector<int32_t>& dst_core, const std::vector<int32_t>& dst_axon,
                const std::vector<int32_t>& entry_route, std::vector<int32_t> route_core,
-               int32_t n_tallies);
+               int32_t n_tallies, bool totals);
 
     const std::vector<int64_t>& entry_ptr() const { return ptr_; }
     // Messages a spike of s sends (one per destination core).
@@ -38,14 +39,14 @@ class SourceCosts {
     // synapses they read, gathered per id in tally p (one per thread) until end_step().
     void count(int64_t s, uint32_t bits, int32_t p) {
         // locals: the stores into the tallies must not make the compiler reload the tables
-        const uint32_t* id = id_.data();
-        const uint16_t* reads = reads_.data();
+        const Entry* entries = entries_.data();
         Tally& tally = tallies_[p];
         uint64_t* words = tally.words.data();
         for (int64_t e = ptr_[s], end = ptr_[s + 1]; e < end; ++e) {
-            uint64_t& t = words[id[e]];
-            if (!t) tally.touched.push_back(id[e]);
-            const uint16_t r = reads[e];
+            const uint32_t id = entries[e].id;
+            uint64_t& t = words[id];
+            if (!t) tally.touched.push_back(id);
+            const uint16_t r = entries[e].reads;
             if ((r & ~kReadsCount) | bits || (r & kReadsCount) == kReadsCount) {
                 t += kOneMessage;
                 count_rare(e, bits, tally);
@@ -57,8 +58,7 @@ class SourceCosts {
     // Asks the cache for the entries of s (a spike a few spikes ahead of count()).
     void fetch(int64_t s) const {
         const int64_t e = ptr_[s], n = ptr_[s + 1] - e;
-        for (int64_t k = 0; k < n; k += 16) __builtin_prefetch(id_.data() + e + k);
-        for (int64_t k = 0; k < n; k += 32) __builtin_prefetch(reads_.data() + e + k);
+        for (int64_t k = 0; k < n; k += 10) __builtin_prefetch(entries_.data() + e + k);
     }
     // The step's gathered messages, every tally's: the reads to their cores' counters;
     // with `unicast` (ids are routes), the packets onto their routes.
@@ -99,12 +99,17 @@ class SourceCosts {
     int32_t core_of(uint32_t id) const { return route_core_.empty() ? static_cast<int32_t>(id) : route_core_[id]; }
 
     std::vector<int64_t> ptr_;
-    std::vector<uint32_t> id_;
-    std::vector<uint16_t> reads_;
+    // One message: the id it tallies under and the synapses it reads, side by side (a
+    // spike's entries are then one stream of 6-byte records).
+    struct __attribute__((packed)) Entry {
+        uint32_t id;
+        uint16_t reads;
+    };
+    std::vector<Entry> entries_;
     std::vector<Escape> escapes_;       // by entry
     std::vector<int32_t> route_core_;   // unicast: per route, its destination core
-    std::vector<uint64_t> total_, total_dense_, total_graded_;  // per source (dense, graded:
-                                                               // empty if all zero)
+    // per source, with totals (dense, graded: empty if all zero)
+    std::vector<uint64_t> total_, total_dense_, total_graded_;
     std::vector<Tally> tallies_;
 };
 

@@ -181,7 +181,7 @@ void System::finalize() {
     split_cores();
     const int32_t parts = threads();
     costs_.build(cores_, std::move(src_ptr_), dst_core_, dst_axon_, entry_route_, std::move(route_core),
-                 parts);
+                 parts, !traffic_);
     fanout_.build({cores_, costs_.entry_ptr(), dst_core_, dst_axon_}, partition_);
     emitted_.assign(parts, Emitted{});
     partition_reads_.assign(parts, Counters{});
