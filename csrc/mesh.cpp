@@ -76,6 +76,47 @@ Mesh::Mesh(MeshSpec spec) : spec_(std::move(spec)) {
                         std::to_string(routers_per_chip_) + " routers have more than 2^31 - 1 links");
     link_stamp_.assign(n_links(), -1);
     chip_stamp_.assign(n_chips, -1);
+    ns_lines_ = int64_t{n_chips} * spec_.grid_y * 2;
+    chip_lines_ = ns_lines_ + int64_t{n_chips} * spec_.grid_x * 2;
+}
+
+void Mesh::line_of(int64_t link, int64_t& line, int32_t& pos) const {
+    if (link < n_chip_links_) {
+        line = chip_lines_ + link;
+        pos = 0;
+        return;
+    }
+    const int64_t router = (link - n_chip_links_) / 4;
+    const int out = static_cast<int>((link - n_chip_links_) % 4);
+    const int64_t chip = router / routers_per_chip_;
+    const int32_t at = static_cast<int32_t>(router % routers_per_chip_);
+    const int32_t x = at % spec_.grid_x, y = at / spec_.grid_x;
+    if (out == kEast || out == kWest) {
+        line = (chip * spec_.grid_y + y) * 2 + (out == kWest);
+        pos = x;
+    } else {
+        line = ns_lines_ + (chip * spec_.grid_x + x) * 2 + (out == kSouth);
+        pos = y;
+    }
+}
+
+int64_t Mesh::link_at(int64_t line, int32_t pos) const {
+    if (line >= chip_lines_) return line - chip_lines_;
+    int64_t chip;
+    int32_t x, y, out;
+    if (line < ns_lines_) {
+        chip = line / 2 / spec_.grid_y;
+        y = static_cast<int32_t>(line / 2 % spec_.grid_y);
+        x = pos;
+        out = line % 2 ? kWest : kEast;
+    } else {
+        const int64_t k = line - ns_lines_;
+        chip = k / 2 / spec_.grid_x;
+        x = static_cast<int32_t>(k / 2 % spec_.grid_x);
+        y = pos;
+        out = k % 2 ? kSouth : kNorth;
+    }
+    return n_chip_links_ + (chip * routers_per_chip_ + int64_t{y} * spec_.grid_x + x) * 4 + out;
 }
 
 LinkKind Mesh::kind(int64_t link) const {
@@ -122,7 +163,8 @@ int32_t Mesh::begin_route(int32_t src) {
         throw LoadError("mesh: more than 2^31 - 1 routes");
     Route r;
     r.source_core = src;
-    r.link_begin = r.link_end = static_cast<int64_t>(links_.size());
+    links_.clear();
+    r.run_begin = r.run_end = static_cast<int64_t>(runs_.size());
     r.router_begin = r.router_end = static_cast<int64_t>(routers_.size());
     r.delivery_begin = r.delivery_end = static_cast<int64_t>(deliveries_.size());
     routes_.push_back(r);
@@ -130,7 +172,20 @@ int32_t Mesh::begin_route(int32_t src) {
 }
 
 void Mesh::end_route(int32_t r) {
-    routes_[r].link_end = static_cast<int64_t>(links_.size());
+    // the route's links as runs on lines: sorted by line and position, consecutive
+    // positions of one line merge
+    std::vector<std::pair<int64_t, int32_t>> at(links_.size());
+    for (size_t k = 0; k < links_.size(); ++k) line_of(links_[k], at[k].first, at[k].second);
+    std::sort(at.begin(), at.end());
+    for (const auto& [line, pos] : at) {
+        if (runs_.size() > static_cast<size_t>(routes_[r].run_begin) && runs_.back().line == line &&
+            runs_.back().first + runs_.back().count == pos)
+            ++runs_.back().count;
+        else
+            runs_.push_back({static_cast<int32_t>(line), pos, 1});
+    }
+    links_.clear();
+    routes_[r].run_end = static_cast<int64_t>(runs_.size());
     routes_[r].router_end = static_cast<int64_t>(routers_.size());
     routes_[r].delivery_end = static_cast<int64_t>(deliveries_.size());
 }
@@ -298,7 +353,7 @@ int32_t Mesh::add_multicast(int32_t src, const std::vector<MulticastTable>& tabl
 }
 
 uint64_t Mesh::memory_bytes() const {
-    return routes_.size() * sizeof(Route) + (links_.size() + routers_.size()) * sizeof(int32_t) +
+    return routes_.size() * sizeof(Route) + runs_.size() * sizeof(LinkRun) + routers_.size() * sizeof(int32_t) +
            deliveries_.size() * sizeof(Delivery) + (link_stamp_.size() + chip_stamp_.size()) * sizeof(int32_t);
 }
 

@@ -51,9 +51,18 @@ struct Delivery {
     int32_t hops[kLinkKinds];  // links crossed, by kind, from the source to this core
 };
 
+// Links on lines: each on-chip link lies on a line of its chip (a row of east links, of
+// west links, a column of north links, of south links) at its router's x or y, and each
+// chip-to-chip link is a line of its own; a route's links are then a few runs of
+// consecutive positions on lines, which a step's traffic adds up per line (traffic.cpp)
+// instead of link by link.
+struct LinkRun {
+    int32_t line, first, count;  // positions [first, first + count) of the line
+};
+
 struct Route {
     int32_t source_core;   // -1: the host
-    int64_t link_begin, link_end, router_begin, router_end, delivery_begin, delivery_end;
+    int64_t run_begin, run_end, router_begin, router_end, delivery_begin, delivery_end;
     int64_t hops[kLinkKinds] = {};  // links crossed by one packet, by kind
 };
 
@@ -75,7 +84,7 @@ class Mesh {
 
     const Route& route(int32_t r) const { return routes_[r]; }
     int32_t n_routes() const { return static_cast<int32_t>(routes_.size()); }
-    const int32_t* links(const Route& r) const { return links_.data() + r.link_begin; }
+    const LinkRun* runs(const Route& r) const { return runs_.data() + r.run_begin; }
     const int32_t* routers(const Route& r) const { return routers_.data() + r.router_begin; }
     const Delivery* deliveries(const Route& r) const { return deliveries_.data() + r.delivery_begin; }
 
@@ -86,6 +95,12 @@ class Mesh {
     int32_t core_chip(int32_t c) const { return spec_.core_chip[c]; }
     int32_t cores_per_chip() const { return spec_.cores_per_chip; }
     LinkKind kind(int64_t link) const;
+    // Lines: how many, how long, and the link at a position of a line.
+    int64_t n_lines() const { return chip_lines_ + n_chip_links_; }
+    int32_t line_length(int64_t line) const {
+        return line >= chip_lines_ ? 1 : line < ns_lines_ ? spec_.grid_x : spec_.grid_y;
+    }
+    int64_t link_at(int64_t line, int32_t pos) const;
     // Link `link` as {chip, router on that chip, output, kind}: on-chip links leave their
     // router by output 0..3 (E, N, W, S); chip links leave their chip in direction 0..5
     // from the router their port attaches to.
@@ -111,8 +126,14 @@ class Mesh {
     int64_t n_chip_links_;
     std::unordered_map<int64_t, int32_t> chip_at_;   // grid position -> chip
     std::unordered_map<int64_t, int32_t> core_at_;   // chip * cores_per_chip + slot -> core
+    // The line and position of an on-chip or chip link.
+    void line_of(int64_t link, int64_t& line, int32_t& pos) const;
+
+    int64_t ns_lines_ = 0, chip_lines_ = 0;  // first north-south line, first chip line
     std::vector<Route> routes_;
-    std::vector<int32_t> links_, routers_;
+    std::vector<LinkRun> runs_;
+    std::vector<int32_t> links_;       // the route being built (end_route makes them runs)
+    std::vector<int32_t> routers_;
     std::vector<Delivery> deliveries_;
     std::vector<int32_t> link_stamp_;  // per link: the route that last crossed it
     std::vector<int32_t> chip_stamp_;  // per chip: the route that last reached it

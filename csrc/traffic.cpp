@@ -7,29 +7,28 @@ namespace emu {
 Traffic::Traffic(const Mesh& mesh, std::vector<Counters*> cores, const Timing& timing)
     : mesh_(mesh), cores_(std::move(cores)), timing_(timing) {
     const int32_t n = mesh.n_routes();
-    route_packets_.assign(n, 0);
-    route_bits_.assign(n, 0);
-    run_route_packets_.assign(n, 0);
-    route_latency_.assign(3 * static_cast<size_t>(n), 0.0);
-    route_longest_.assign(n, 0);
+    routes_.assign(n, RouteTally{});
     int32_t longest = 0;
     for (int32_t r = 0; r < n; ++r) {
         const Route& route = mesh.route(r);
         const Delivery* d = mesh.deliveries(route);
         for (int64_t k = 0, nd = route.delivery_end - route.delivery_begin; k < nd; ++k) {
             const int32_t hops = d[k].hops[0] + d[k].hops[1] + d[k].hops[2];
-            route_longest_[r] = std::max(route_longest_[r], hops);
+            routes_[r].longest = std::max(routes_[r].longest, hops);
             for (int v = 0; v < 3; ++v) {
                 double t = timing.packet[v];
                 for (int kind = 0; kind < kLinkKinds; ++kind) t += d[k].hops[kind] * timing.hop[v][kind];
-                route_latency_[3 * r + v] = std::max(route_latency_[3 * r + v], t);
+                routes_[r].latency[v] = std::max(routes_[r].latency[v], t);
             }
         }
-        longest = std::max(longest, route_longest_[r]);
+        longest = std::max(longest, routes_[r].longest);
     }
     hop_histogram_.assign(static_cast<size_t>(longest) + 1, 0);
-    step_link_packets_.assign(mesh.n_links(), 0);
-    step_link_bits_.assign(mesh.n_links(), 0);
+    line_start_.assign(mesh.n_lines() + 1, 0);
+    for (int64_t l = 0; l < mesh.n_lines(); ++l) line_start_[l + 1] = line_start_[l] + mesh.line_length(l) + 1;
+    line_packets_.assign(line_start_.back(), 0);
+    line_bits_.assign(line_start_.back(), 0);
+    line_touched_.assign(mesh.n_lines(), 0);
     link_packets_.assign(mesh.n_links(), 0);
     link_bits_.assign(mesh.n_links(), 0);
     router_packets_.assign(mesh.n_routers(), 0);
@@ -40,14 +39,14 @@ void Traffic::clear_run() {
     std::fill(link_bits_.begin(), link_bits_.end(), 0);
     std::fill(router_packets_.begin(), router_packets_.end(), 0);
     std::fill(hop_histogram_.begin(), hop_histogram_.end(), 0);
-    std::fill(run_route_packets_.begin(), run_route_packets_.end(), 0);
+    for (RouteTally& t : routes_) t.run_packets = 0;
 }
 
 void Traffic::finish_run() {
     for (int32_t r = 0; r < mesh_.n_routes(); ++r) {
-        const uint64_t m = run_route_packets_[r];
+        const uint64_t m = routes_[r].run_packets;
         if (!m) continue;
-        run_route_packets_[r] = 0;
+        routes_[r].run_packets = 0;
         const Route& route = mesh_.route(r);
         const int32_t* routers = mesh_.routers(route);
         for (int64_t k = 0, nr = route.router_end - route.router_begin; k < nr; ++k)
@@ -60,9 +59,10 @@ void Traffic::finish_run() {
 
 void Traffic::end_step(uint64_t* row, double* time, uint64_t* host) {
     for (int32_t r : touched_routes_) {
-        const uint64_t m = route_packets_[r], bits = route_bits_[r];
-        route_packets_[r] = route_bits_[r] = 0;
-        run_route_packets_[r] += m;  // routers and hop histogram: once, at finish_run()
+        RouteTally& tally = routes_[r];
+        const uint64_t m = tally.packets, bits = tally.bits;
+        tally.packets = tally.bits = 0;
+        tally.run_packets += m;  // routers and hop histogram: once, at finish_run()
         const Route& route = mesh_.route(r);
         const int32_t src = route.source_core;
         const int32_t src_chip = src >= 0 ? mesh_.core_chip(src) : -1;
@@ -87,46 +87,61 @@ void Traffic::end_step(uint64_t* row, double* time, uint64_t* host) {
             row[column] += m;
             row[kTrafficDeliveries] += m;
         }
-        row[kTrafficLongestHops] = std::max<uint64_t>(row[kTrafficLongestHops], route_longest_[r]);
+        row[kTrafficLongestHops] = std::max<uint64_t>(row[kTrafficLongestHops], tally.longest);
         for (int v = 0; v < 3; ++v)
-            time[kTimeLatency + v] = std::max(time[kTimeLatency + v], route_latency_[3 * r + v]);
-        const int32_t* links = mesh_.links(route);
-        for (int64_t k = 0, nl = route.link_end - route.link_begin; k < nl; ++k) {
-            const int32_t l = links[k];
-            if (!step_link_packets_[l]) touched_links_.push_back(l);
-            step_link_packets_[l] += m;
-            step_link_bits_[l] += bits;
+            time[kTimeLatency + v] = std::max(time[kTimeLatency + v], tally.latency[v]);
+        const LinkRun* runs = mesh_.runs(route);
+        for (int64_t k = 0, nr = route.run_end - route.run_begin; k < nr; ++k) {
+            const LinkRun& run = runs[k];
+            const int64_t at = line_start_[run.line] + run.first;
+            line_packets_[at] += static_cast<int64_t>(m);
+            line_packets_[at + run.count] -= static_cast<int64_t>(m);
+            line_bits_[at] += static_cast<int64_t>(bits);
+            line_bits_[at + run.count] -= static_cast<int64_t>(bits);
+            if (!line_touched_[run.line]) {
+                line_touched_[run.line] = 1;
+                touched_lines_.push_back(run.line);
+            }
         }
     }
     touched_routes_.clear();
     int64_t busiest = -1;
     uint64_t most = 0;
-    for (int64_t l : touched_links_) {
-        const uint64_t p = step_link_packets_[l], b = step_link_bits_[l];
-        step_link_packets_[l] = step_link_bits_[l] = 0;
-        link_packets_[l] += p;
-        link_bits_[l] += b;
-        if (p > most || (p == most && l < busiest)) {
-            most = p;
-            busiest = l;
+    for (int64_t line : touched_lines_) {
+        line_touched_[line] = 0;
+        int64_t* dp = line_packets_.data() + line_start_[line];
+        int64_t* db = line_bits_.data() + line_start_[line];
+        int64_t packets = 0, bits = 0;
+        for (int32_t pos = 0, n = mesh_.line_length(line); pos <= n; ++pos) {
+            packets += dp[pos];
+            bits += db[pos];
+            dp[pos] = db[pos] = 0;
+            if (packets == 0 || pos == n) continue;
+            const int64_t l = mesh_.link_at(line, pos);
+            const uint64_t p = static_cast<uint64_t>(packets), b = static_cast<uint64_t>(bits);
+            link_packets_[l] += p;
+            link_bits_[l] += b;
+            if (p > most || (p == most && l < busiest)) {
+                most = p;
+                busiest = l;
+            }
+            const double carried = static_cast<double>(p) * timing_.packet_bits + static_cast<double>(b);
+            const LinkKind kind = mesh_.kind(l);
+            for (int v = 0; v < 3; ++v)
+                time[kTimeSerialisation + v] =
+                    std::max(time[kTimeSerialisation + v], carried * timing_.bit[v][kind]);
         }
-        const double carried = static_cast<double>(p) * timing_.packet_bits + static_cast<double>(b);
-        const LinkKind kind = mesh_.kind(l);
-        for (int v = 0; v < 3; ++v)
-            time[kTimeSerialisation + v] =
-                std::max(time[kTimeSerialisation + v], carried * timing_.bit[v][kind]);
     }
-    touched_links_.clear();
+    touched_lines_.clear();
     row[kTrafficBusiestLink] = static_cast<uint64_t>(busiest);
     row[kTrafficBusiestLinkPackets] = most;
 }
 
 uint64_t Traffic::memory_bytes() const {
-    return (route_packets_.size() + route_bits_.size() + run_route_packets_.size() +
-            step_link_packets_.size() +
-            step_link_bits_.size() + link_packets_.size() + link_bits_.size() +
-            router_packets_.size() + hop_histogram_.size()) * sizeof(uint64_t) +
-           route_latency_.size() * sizeof(double) + route_longest_.size() * sizeof(int32_t);
+    return routes_.size() * sizeof(RouteTally) +
+           (line_packets_.size() + line_bits_.size() + line_start_.size() + link_packets_.size() +
+            link_bits_.size() + router_packets_.size() + hop_histogram_.size()) * sizeof(uint64_t) +
+           line_touched_.size();
 }
 
 }  // namespace emu

@@ -57,9 +57,10 @@ class Traffic {
 
     // m packets on route r carrying `bits` payload bits in all.
     void send(int32_t r, uint64_t m, uint64_t bits) {
-        if (!route_packets_[r]) touched_routes_.push_back(r);
-        route_packets_[r] += m;
-        route_bits_[r] += bits;
+        RouteTally& t = routes_[r];
+        if (!t.packets) touched_routes_.push_back(r);
+        t.packets += m;
+        t.bits += bits;
     }
     // Spreads the step's packets; fills the step's traffic row, time row (latency and
     // serialisation columns) and the host's packets and hops by kind (host[0], host[1..3]).
@@ -79,13 +80,23 @@ class Traffic {
     const Mesh& mesh_;
     std::vector<Counters*> cores_;
     const Timing& timing_;
-    std::vector<uint64_t> route_packets_, route_bits_;  // this step
-    std::vector<uint64_t> run_route_packets_;          // this run
+    // Per route, what a step touches together (one cache line rather than five arrays:
+    // a large system's step touches many routes once each).
+    struct RouteTally {
+        uint64_t packets, bits;  // this step
+        uint64_t run_packets;    // this run
+        double latency[3];       // to its farthest core
+        int32_t longest;         // hops to its farthest core
+    };
+    std::vector<RouteTally> routes_;
     std::vector<int32_t> touched_routes_;
-    std::vector<double> route_latency_;  // 3 per route: to its farthest core
-    std::vector<int32_t> route_longest_; // hops to its farthest core
-    std::vector<uint64_t> step_link_packets_, step_link_bits_;
-    std::vector<int64_t> touched_links_;
+    // A step's packets and bits per link, as differences along each line (mesh.hpp):
+    // a run of a route adds at its first position and takes away after its last, and
+    // end_step() sums each line the step touched.
+    std::vector<int64_t> line_start_;                  // per line, its first difference
+    std::vector<int64_t> line_packets_, line_bits_;    // differences, length + 1 per line
+    std::vector<uint8_t> line_touched_;
+    std::vector<int64_t> touched_lines_;
     std::vector<uint64_t> link_packets_, link_bits_, router_packets_, hop_histogram_;
 };
 
