@@ -579,6 +579,9 @@ PYBIND11_MODULE(_core, m) {
         } catch (const BusyError& e) {
             auto cls = py::module_::import("emulator.errors").attr("SimulatorBusyError");
             PyErr_SetString(cls.ptr(), e.what());
+        } catch (const ResourceError& e) {
+            auto cls = py::module_::import("emulator.errors").attr("ResourceLimitError");
+            PyErr_SetString(cls.ptr(), e.what());
         } catch (const std::bad_alloc&) {
             auto cls = py::module_::import("emulator.errors").attr("ResourceLimitError");
             PyErr_SetString(cls.ptr(), "the kernel ran out of memory (std::bad_alloc)");

@@ -1,6 +1,6 @@
 // Errors the kernel raises on bad input. The bindings translate them into the Python
 // package's named exceptions (LoadError -> ProgramFormatError, RunError -> InputError,
-// BusyError -> SimulatorBusyError).
+// ResourceError -> ResourceLimitError, BusyError -> SimulatorBusyError).
 #pragma once
 #include <stdexcept>
 #include <string>
@@ -13,6 +13,11 @@ struct LoadError : std::runtime_error {
 };
 // What a run was given (raster, probes) does not fit the loaded system.
 struct RunError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// The machine refused a resource the kernel needs besides memory (a thread).
+struct ResourceError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 

@@ -101,6 +101,16 @@ void SourceCosts::end_step(Counters* const* cores, Traffic* unicast) {
     }
 }
 
+void SourceCosts::discard_step() {
+    for (Tally& tally : tallies_) {
+        for (uint32_t id : tally.touched) {
+            tally.words[id] = 0;
+            tally.extra[id] = Extra{};
+        }
+        tally.touched.clear();
+    }
+}
+
 void SourceCosts::count_run(const uint64_t* outputs, Counters* const* cores) const {
     const int64_t n_sources = static_cast<int64_t>(ptr_.size()) - 1;
     for (int64_t s = 0; s < n_sources; ++s) {

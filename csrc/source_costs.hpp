@@ -60,6 +60,8 @@ class SourceCosts {
         const int64_t e = ptr_[s], n = ptr_[s + 1] - e;
         for (int64_t k = 0; k < n; k += 10) __builtin_prefetch(entries_.data() + e + k);
     }
+    // Forgets what a step that stopped half way gathered.
+    void discard_step();
     // The step's gathered messages, every tally's: the reads to their cores' counters;
     // with `unicast` (ids are routes), the packets onto their routes.
     void end_step(Counters* const* cores, Traffic* unicast);

@@ -180,8 +180,9 @@ void System::finalize() {
     }
     split_cores();
     const int32_t parts = threads();
+    // tallies (per thread) only for per-core counting, totals only without it
     costs_.build(cores_, std::move(src_ptr_), dst_core_, dst_axon_, entry_route_, std::move(route_core),
-                 parts, !traffic_);
+                 traffic_ ? parts : 0, !traffic_);
     fanout_.build({cores_, costs_.entry_ptr(), dst_core_, dst_axon_}, partition_);
     emitted_.assign(parts, Emitted{});
     partition_reads_.assign(parts, Counters{});
@@ -628,6 +629,14 @@ void System::reset() {
     for (auto& c : cores_) c.reset();
     fanout_.reset();
     for (auto& p : plastic_) p->reset();
+    // what a step that stopped half way (an error in a thread) may have left behind
+    for (Emitted& e : emitted_) {
+        e.src.clear();
+        e.payload.clear();
+    }
+    for (Counters& r : partition_reads_) r.clear();
+    costs_.discard_step();
+    if (traffic_) traffic_->discard_step();
     t_ = 0;
     broken_ = false;
 }

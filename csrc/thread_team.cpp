@@ -1,5 +1,10 @@
 #include "thread_team.hpp"
 
+#include <string>
+#include <system_error>
+
+#include "errors.hpp"
+
 #ifndef _WIN32
 #include <signal.h>
 #endif
@@ -21,16 +26,27 @@ inline void pause() {
 }  // namespace
 
 ThreadTeam::ThreadTeam(int32_t n) : errors_(n) {
-    for (int32_t p = 1; p < n; ++p) workers_.emplace_back([this, p] { work(p); });
+    try {
+        for (int32_t p = 1; p < n; ++p) workers_.emplace_back([this, p] { work(p); });
+    } catch (const std::system_error& e) {  // the OS would not start another thread
+        const size_t started = workers_.size() + 1;
+        stop();
+        throw ResourceError("threads: the system could start only " + std::to_string(started) +
+                            " of " + std::to_string(n) + " threads (" + e.what() +
+                            "); ask for fewer (Simulator(threads=...))");
+    }
 }
 
-ThreadTeam::~ThreadTeam() {
+ThreadTeam::~ThreadTeam() { stop(); }
+
+void ThreadTeam::stop() {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         quit_.store(true);
     }
     wake_.notify_all();
     for (auto& w : workers_) w.join();
+    workers_.clear();
 }
 
 void ThreadTeam::work(int32_t p) {

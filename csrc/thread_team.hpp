@@ -18,6 +18,7 @@ namespace emu {
 
 class ThreadTeam {
   public:
+    // Throws ResourceError, having joined the threads it made, if the OS refuses one.
     explicit ThreadTeam(int32_t n);
     ~ThreadTeam();
     ThreadTeam(const ThreadTeam&) = delete;
@@ -30,6 +31,7 @@ class ThreadTeam {
 
   private:
     void work(int32_t p);
+    void stop();  // the workers finish and are joined
 
     std::vector<std::thread> workers_;
     std::atomic<uint64_t> generation_{0};

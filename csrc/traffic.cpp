@@ -42,6 +42,17 @@ void Traffic::clear_run() {
     for (RouteTally& t : routes_) t.run_packets = 0;
 }
 
+void Traffic::discard_step() {
+    for (int32_t r : touched_routes_) routes_[r].packets = routes_[r].bits = 0;
+    touched_routes_.clear();
+    for (int64_t line : touched_lines_) {  // an end_step that stopped half way
+        line_touched_[line] = 0;
+        std::fill(line_packets_.begin() + line_start_[line], line_packets_.begin() + line_start_[line + 1], 0);
+        std::fill(line_bits_.begin() + line_start_[line], line_bits_.begin() + line_start_[line + 1], 0);
+    }
+    touched_lines_.clear();
+}
+
 void Traffic::finish_run() {
     for (int32_t r = 0; r < mesh_.n_routes(); ++r) {
         const uint64_t m = routes_[r].run_packets;

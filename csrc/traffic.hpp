@@ -66,6 +66,8 @@ class Traffic {
     // serialisation columns) and the host's packets and hops by kind (host[0], host[1..3]).
     void end_step(uint64_t* traffic_row, double* time_row, uint64_t* host);
     void clear_run();
+    // Forgets the packets of a step that stopped half way.
+    void discard_step();
     // Spreads the run's packets over the routers and the hop histogram (which need no
     // per-step detail: once per run instead of once per step).
     void finish_run();
