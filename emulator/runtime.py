@@ -205,7 +205,8 @@ class Simulator:
         self._inputs = meta["inputs"]
         self._n_inputs = sum(i["n"] for i in self._inputs)
         self._payload_bits = meta["target"]["payload_bits"]
-        require_memory(f"loading {self._what} into the kernel", self._load_bytes(program))
+        require_memory(f"loading {self._what} into the kernel",
+                       self._load_bytes(program, self._threads_asked, self.network))
         self._system = self._load(program)
         self._links = None
         self._sizes, self._pop_of, self._neuron_of = self._source_map(meta)
@@ -231,17 +232,26 @@ class Simulator:
         return self._system.threads
 
     @staticmethod
-    def _load_bytes(program):
-        """About what the kernel holds for `program`: a copy of its arrays, and per core
-        its compartments' state and their input ring (one slot per step of delay)."""
+    def _load_bytes(program, threads=None, network=True):
+        """About what the kernel holds for `program` at its peak, while it builds: a copy
+        of its arrays; per core its compartments' state and input ring (one slot per step
+        of delay); the delivery layout (a word and a delay byte per synapse, and per
+        thread an index per source); the cost tables (a record per output-axon entry,
+        and with the network per thread a tally per route, at most one per entry)."""
         arrays = sum(a.nbytes for a in program.arrays.values())
-        state = 0
+        state, n_sources = 0, sum(i["n"] for i in program.meta["inputs"])
         for c, core in enumerate(program.meta["cores"]):
             n = sum(b["stop"] - b["start"] for b in core["blocks"])
+            n_sources += n
             delays = [program.arrays[f"core{c}/group{g}/delay"] for g in range(len(core["groups"]))]
             slots = 1 + max((int(d.max()) for d in delays if d.size), default=0)
             state += n * (128 + 2 * 8 * slots)  # state and parameters; ring of two ports
-        return arrays + state
+        synapses = sum(a.size for name, a in program.arrays.items() if name.endswith("/weight"))
+        entries = program.arrays["out/dst_core"].size
+        threads = min(threads or usable_cpus(), max(program.n_cores, 1))
+        layout = 5 * synapses + 40 * threads * n_sources
+        costs = 16 * n_sources + entries * (6 + (48 * threads if network else 0))
+        return arrays + state + layout + costs
 
     def _load(self, program):
         meta, arr = program.meta, program.arrays
