@@ -10,7 +10,7 @@ namespace emu {
 void SourceCosts::build(const std::vector<Core>& cores, std::vector<int64_t> src_ptr,
                         const std::vector<int32_t>& dst_core, const std::vector<int32_t>& dst_axon,
                         const std::vector<int32_t>& entry_route, std::vector<int32_t> route_core,
-                        int32_t n_tallies, bool totals) {
+                        int32_t n_parts, bool totals) {
     ptr_ = std::move(src_ptr);
     route_core_ = std::move(route_core);
     const int64_t n_sources = static_cast<int64_t>(ptr_.size()) - 1;
@@ -54,13 +54,14 @@ void SourceCosts::build(const std::vector<Core>& cores, std::vector<int64_t> src
     if (any_graded) total_graded_ = std::move(graded);
     uint32_t n_ids = 0;
     for (const Entry& x : entries_) n_ids = std::max(n_ids, x.id + 1);
-    std::vector<uint32_t> entries(n_ids, 0);
+    std::vector<uint32_t> per_id(n_ids, 0);
     for (const Entry& x : entries_)
-        if (++entries[x.id] >= (1u << 24))
+        if (++per_id[x.id] >= (1u << 24))
             throw LoadError(std::string("output axons: ") + (route_core_.empty() ? "core " : "route ") +
                             std::to_string(x.id) + " is the destination of 2^24 or more messages "
                             "per step; the accounting counts fewer");
-    tallies_.assign(n_tallies, Tally{std::vector<uint64_t>(n_ids, 0), std::vector<Extra>(n_ids), {}});
+    parts_.assign(n_parts, Part{std::vector<uint64_t>(n_ids, 0), std::vector<Extra>(n_ids), {},
+                                std::vector<Reads>(cores.size(), Reads{})});
 }
 
 const SourceCosts::Escape& SourceCosts::escape(int64_t e) const {
@@ -68,8 +69,8 @@ const SourceCosts::Escape& SourceCosts::escape(int64_t e) const {
                              [](const Escape& x, int64_t entry) { return x.entry < entry; });
 }
 
-void SourceCosts::count_rare(int64_t e, uint32_t bits, Tally& tally) const {
-    Extra& x = tally.extra[entries_[e].id];
+void SourceCosts::count_rare(int64_t e, uint32_t bits, Part& part) const {
+    Extra& x = part.extra[entries_[e].id];
     x.bits += bits;
     const uint16_t r = entries_[e].reads;
     uint64_t n = r & kReadsCount, dense = (r & kReadsDense) ? n : 0, graded = (r & kReadsGraded) ? n : 0;
@@ -84,30 +85,43 @@ void SourceCosts::count_rare(int64_t e, uint32_t bits, Tally& tally) const {
     x.graded += graded;
 }
 
-void SourceCosts::end_step(Counters* const* cores, Traffic* unicast) {
-    for (Tally& tally : tallies_) {
-        for (uint32_t id : tally.touched) {
-            const uint64_t t = tally.words[id];
-            Extra& x = tally.extra[id];
-            if (unicast) unicast->send(static_cast<int32_t>(id), t >> 40, x.bits);
-            uint64_t* v = cores[core_of(id)]->v;
-            v[kSynOps] += (t & kTallyReads) + x.reads;
-            v[kSynOpsDense] += x.dense;
-            v[kSynOpsGraded] += x.graded;
-            tally.words[id] = 0;
-            x = Extra{};
-        }
-        tally.touched.clear();
+void SourceCosts::flush(int32_t p, Traffic* unicast) {
+    Part& part = parts_[p];
+    for (uint32_t id : part.touched) {
+        const uint64_t t = part.tally[id];
+        Extra& x = part.extra[id];
+        if (unicast) unicast->send(p, static_cast<int32_t>(id), t >> 40, x.bits);
+        Reads& to = part.reads[core_of(id)];
+        to.reads += (t & kTallyReads) + x.reads;
+        to.dense += x.dense;
+        to.graded += x.graded;
+        part.tally[id] = 0;
+        x = Extra{};
     }
+    part.touched.clear();
+}
+
+void SourceCosts::end_step(Counters* const* cores) {
+    for (Part& part : parts_)
+        for (size_t c = 0; c < part.reads.size(); ++c) {
+            Reads& r = part.reads[c];
+            if (!r.reads) continue;  // (dense and graded reads are reads)
+            uint64_t* v = cores[c]->v;
+            v[kSynOps] += r.reads;
+            v[kSynOpsDense] += r.dense;
+            v[kSynOpsGraded] += r.graded;
+            r = Reads{};
+        }
 }
 
 void SourceCosts::discard_step() {
-    for (Tally& tally : tallies_) {
-        for (uint32_t id : tally.touched) {
-            tally.words[id] = 0;
-            tally.extra[id] = Extra{};
+    for (Part& part : parts_) {
+        for (uint32_t id : part.touched) {
+            part.tally[id] = 0;
+            part.extra[id] = Extra{};
         }
-        tally.touched.clear();
+        part.touched.clear();
+        std::fill(part.reads.begin(), part.reads.end(), Reads{});
     }
 }
 
@@ -136,7 +150,8 @@ void SourceCosts::count_run(const uint64_t* outputs, Counters* const* cores) con
 
 uint64_t SourceCosts::memory_bytes() const {
     return ptr_.size() * sizeof(int64_t) + entries_.size() * sizeof(Entry) + escapes_.size() * sizeof(Escape) +
-           route_core_.size() * sizeof(int32_t) + tallies_.size() * (tallies_.empty() ? 0 : tallies_[0].words.size()) * (sizeof(uint64_t) + sizeof(Extra)) +
+           route_core_.size() * sizeof(int32_t) + (parts_.empty() ? 0 : parts_.size() * (parts_[0].tally.size() * (sizeof(uint64_t) + sizeof(Extra)) +
+                                                parts_[0].reads.size() * sizeof(Reads))) +
            (total_.size() + total_dense_.size() + total_graded_.size()) * sizeof(uint64_t);
 }
 

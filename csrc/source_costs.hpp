@@ -6,12 +6,16 @@
 // by reading its source's entries, one per message:
 //
 //   entries of source s = ptr[s] .. ptr[s + 1]     (one message per destination core)
-//   id[e]     4 bytes   the destination core, or the unicast route the packet takes
-//   reads[e]  2 bytes   [graded:1 | dense:1 | synapses read:14]; synapses read = 0x3FFF
-//                       escapes to a side table (big rows, or rows of mixed kinds)
+//   id      4 bytes   the destination core, or the unicast route the packet takes
+//   reads   2 bytes   [graded:1 | dense:1 | synapses read:14]; synapses read = 0x3FFF
+//                     escapes to a side table (big rows, or rows of mixed kinds)
 //
-// Runs without per-core, per-step detail (no network) count each spike's total from a
-// per-source sum instead and spread the run's totals over the cores once, at its end.
+// Each thread ("part") counts the spikes of its own cores (part 0 also the host's): a
+// spike adds one to a 64-bit tally per entry's id (messages and reads together), and at
+// the end of the step the part moves its tallies to per-core sums of its own and onto
+// the routes, which leave its own cores; end_step() adds the parts' sums up. Runs without per-core, per-step detail (no network) count each spike's
+// total from a per-source sum instead and spread the run's totals over the cores once,
+// at its end.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -25,46 +29,49 @@ class SourceCosts {
   public:
     // src_ptr, dst_core, dst_axon: the output-axon table; entry_route: per entry its
     // unicast route (empty: ids are cores); route_core: per route its destination core.
-    // n_tallies: one per thread that counts. totals: keep each source's reads summed
-    // (count_total, for runs without the network).
+    // n_parts: the threads that count per core (0 without the network). totals: keep
+    // each source's reads summed (count_total, for runs without the network).
     void build(const std::vector<Core>& cores, std::vector<int64_t> src_ptr,
                const std::vector<int32_t>& dst_core, const std::vector<int32_t>& dst_axon,
                const std::vector<int32_t>& entry_route, std::vector<int32_t> route_core,
-               int32_t n_tallies, bool totals);
+               int32_t n_parts, bool totals);
 
     const std::vector<int64_t>& entry_ptr() const { return ptr_; }
     // Messages a spike of s sends (one per destination core).
     uint64_t messages(int64_t s) const { return static_cast<uint64_t>(ptr_[s + 1] - ptr_[s]); }
-    // A spike of s whose messages carry `bits` payload bits each: its messages and the
-    // synapses they read, gathered per id in tally p (one per thread) until end_step().
+    // A spike of s whose messages carry `bits` payload bits each, counted by part p: its
+    // messages and the synapses they read, tallied per id until flush().
     void count(int64_t s, uint32_t bits, int32_t p) {
         // locals: the stores into the tallies must not make the compiler reload the tables
         const Entry* entries = entries_.data();
-        Tally& tally = tallies_[p];
-        uint64_t* words = tally.words.data();
+        Part& part = parts_[p];
+        uint64_t* words = part.tally.data();
         for (int64_t e = ptr_[s], end = ptr_[s + 1]; e < end; ++e) {
             const uint32_t id = entries[e].id;
             uint64_t& t = words[id];
-            if (!t) tally.touched.push_back(id);
+            if (!t) part.touched.push_back(id);
             const uint16_t r = entries[e].reads;
             if ((r & ~kReadsCount) | bits || (r & kReadsCount) == kReadsCount) {
                 t += kOneMessage;
-                count_rare(e, bits, tally);
+                count_rare(e, bits, part);
                 continue;
             }
             t += kOneMessage | r;  // the common entry: one message, a few binary reads
         }
     }
+    // Part p's tallies of the step: the reads to its per-core sums; with `unicast` (ids
+    // are routes), the packets onto the routes (each leaves one of part p's cores, or
+    // the host for part 0).
+    void flush(int32_t p, Traffic* unicast);
     // Asks the cache for the entries of s (a spike a few spikes ahead of count()).
     void fetch(int64_t s) const {
         const int64_t e = ptr_[s], n = ptr_[s + 1] - e;
         for (int64_t k = 0; k < n; k += 10) __builtin_prefetch(entries_.data() + e + k);
     }
-    // Forgets what a step that stopped half way gathered.
+    // The parts' per-core sums of the step, into the cores' counters.
+    void end_step(Counters* const* cores);
+    // Forgets what a step that stopped half way counted.
     void discard_step();
-    // The step's gathered messages, every tally's: the reads to their cores' counters;
-    // with `unicast` (ids are routes), the packets onto their routes.
-    void end_step(Counters* const* cores, Traffic* unicast);
     // A spike of s, its reads summed over its messages.
     void count_total(int64_t s, Counters& total) const {
         total.v[kSynOps] += total_[s];
@@ -78,6 +85,20 @@ class SourceCosts {
 
   private:
     static constexpr uint16_t kReadsDense = 0x4000, kReadsGraded = 0x8000, kReadsCount = 0x3FFF;
+    // One message: the id it counts under and the synapses it reads, side by side (a
+    // spike's entries are then one stream of 6-byte records).
+    struct __attribute__((packed)) Entry {
+        uint32_t id;
+        uint16_t reads;
+    };
+    struct Escape {
+        int64_t entry;
+        uint64_t reads, dense, graded;
+    };
+    // A core's reads in a step, as one part counts them.
+    struct Reads {
+        uint64_t reads, dense, graded;
+    };
     // What one id (a core or a route) gathers in a step: a tally of [messages:24 |
     // reads:40] (build() checks that no id has 2^24 entries, and a step reads fewer than
     // 2^14 synapses per entry in the tally), and what rarer entries add besides.
@@ -86,33 +107,24 @@ class SourceCosts {
     struct Extra {
         uint64_t bits, reads, dense, graded;
     };
-    struct Escape {
-        int64_t entry;
-        uint64_t reads, dense, graded;
+    struct Part {
+        std::vector<uint64_t> tally;    // per id
+        std::vector<Extra> extra;       // per id
+        std::vector<uint32_t> touched;  // ids with messages this step
+        std::vector<Reads> reads;       // per core
     };
     const Escape& escape(int64_t e) const;
-    struct Tally {
-        std::vector<uint64_t> words;   // per id, this step
-        std::vector<Extra> extra;      // per id, this step
-        std::vector<uint32_t> touched; // ids with messages this step
-    };
     // Entry e's reads beyond the tally: graded bits, dense or graded reads, escapes.
-    void count_rare(int64_t e, uint32_t bits, Tally& tally) const;
+    void count_rare(int64_t e, uint32_t bits, Part& part) const;
     int32_t core_of(uint32_t id) const { return route_core_.empty() ? static_cast<int32_t>(id) : route_core_[id]; }
 
     std::vector<int64_t> ptr_;
-    // One message: the id it tallies under and the synapses it reads, side by side (a
-    // spike's entries are then one stream of 6-byte records).
-    struct __attribute__((packed)) Entry {
-        uint32_t id;
-        uint16_t reads;
-    };
     std::vector<Entry> entries_;
     std::vector<Escape> escapes_;       // by entry
     std::vector<int32_t> route_core_;   // unicast: per route, its destination core
     // per source, with totals (dense, graded: empty if all zero)
     std::vector<uint64_t> total_, total_dense_, total_graded_;
-    std::vector<Tally> tallies_;
+    std::vector<Part> parts_;
 };
 
 }  // namespace emu

@@ -170,6 +170,7 @@ void System::finalize() {
     if (timing_.set && !timing_.core_fixed.empty() && timing_.core_fixed.size() != 3 * cores_.size())
         throw LoadError("system timing: " + std::to_string(timing_.core_fixed.size()) +
                         " fixed times for " + std::to_string(cores_.size()) + " cores (3 each)");
+    split_cores();
     finalize_network();
     for (auto& c : cores_) counters_.push_back(&c.counters());
     std::vector<int32_t> route_core;
@@ -178,9 +179,8 @@ void System::finalize() {
         for (int32_t r = 0; r < mesh_->n_routes(); ++r)
             route_core[r] = mesh_->deliveries(mesh_->route(r))[0].core;
     }
-    split_cores();
     const int32_t parts = threads();
-    // tallies (per thread) only for per-core counting, totals only without it
+    // per-core sums (per thread) only for per-core counting, totals only without it
     costs_.build(cores_, std::move(src_ptr_), dst_core_, dst_axon_, entry_route_, std::move(route_core),
                  traffic_ ? parts : 0, !traffic_);
     fanout_.build({cores_, costs_.entry_ptr(), dst_core_, dst_axon_}, partition_);
@@ -273,7 +273,7 @@ void System::finalize_network() {
     }
     std::vector<Counters*> counters;
     for (auto& c : cores_) counters.push_back(&c.counters());
-    traffic_ = std::make_unique<Traffic>(*mesh_, std::move(counters), timing_);
+    traffic_ = std::make_unique<Traffic>(*mesh_, std::move(counters), timing_, threads());
 }
 
 namespace {
@@ -338,33 +338,37 @@ void System::check_probes(const std::vector<ProbeSpec>& probes) const {
 
 void System::count_messages(int32_t p, const int32_t* src, const int32_t* payload, size_t n,
                             const int32_t* input_row, bool per_core, Counters& total) {
-    const int32_t parts = threads();
-    const int32_t j_end = static_cast<int32_t>(int64_t{n_inputs_} * (p + 1) / parts);
-    for (int32_t j = static_cast<int32_t>(int64_t{n_inputs_} * p / parts); j < j_end; ++j) {
-        if (input_row[j] == 0) continue;
-        if (per_core) costs_.count(j, graded_inputs_[j] ? signed_width(input_row[j]) : 0, p);
-        else costs_.count_total(j, total);
+    Traffic* unicast = traffic_ && !multicast_ ? traffic_.get() : nullptr;
+    Traffic* multicast = traffic_ && multicast_ ? traffic_.get() : nullptr;
+    if (p == 0) {  // the host's spikes: part 0 (its routes leave no core)
+        for (int32_t j = 0; j < n_inputs_; ++j) {
+            if (input_row[j] == 0) continue;
+            if (!per_core) {
+                costs_.count_total(j, total);
+                continue;
+            }
+            const uint32_t bits = graded_inputs_[j] ? signed_width(input_row[j]) : 0;
+            costs_.count(j, bits, p);
+            if (multicast && input_route_[j] >= 0) multicast->send(p, input_route_[j], 1, bits);
+        }
     }
-    const size_t k_end = n * (p + 1) / parts;
-    for (size_t k = n * p / parts; k < k_end; ++k) {
+    for (size_t k = 0; k < n; ++k) {  // the spikes of part p's cores
         const int64_t s = src[k];
-        if (k + 4 < k_end) costs_.fetch(src[k + 4]);
-        if (per_core) costs_.count(s, source_graded_[s] ? signed_width(payload[k]) : 0, p);
-        else costs_.count_total(s, total);
+        if (k + 4 < n) costs_.fetch(src[k + 4]);
+        if (!per_core) {
+            costs_.count_total(s, total);
+            continue;
+        }
+        const uint32_t bits = source_graded_[s] ? signed_width(payload[k]) : 0;
+        costs_.count(s, bits, p);
+        if (multicast && costs_.messages(s)) {  // one packet per spike, down its core's tree
+            const int32_t r = core_route_[source_core_[s]];
+            if (r >= 0) multicast->send(p, r, 1, bits);
+        }
     }
-}
-
-void System::send_multicast(const int32_t* src, const int32_t* payload, size_t n,
-                            const int32_t* input_row) {
-    for (int32_t j = 0; j < n_inputs_; ++j)
-        if (input_row[j] != 0 && input_route_[j] >= 0)
-            traffic_->send(input_route_[j], 1, graded_inputs_[j] ? signed_width(input_row[j]) : 0);
-    for (size_t k = 0; k < n; ++k) {  // one packet per spike, down its core's tree
-        const int64_t s = src[k];
-        const int32_t r = core_route_[source_core_[s]];
-        if (r >= 0 && costs_.messages(s))
-            traffic_->send(r, 1, source_graded_[s] ? signed_width(payload[k]) : 0);
-    }
+    if (!per_core) return;  // (per_core: there is a network)
+    costs_.flush(p, unicast);
+    traffic_->end_part(p);
 }
 
 void System::time_cores(double* time, uint64_t* row) {
@@ -459,25 +463,30 @@ void System::step(int64_t t, const int32_t* input_row, RunOutput& out, uint64_t*
         }
     });
     const size_t lo = out.step_ptr.back();
+    // where each part's spikes start among the step's (a part counts those of its cores)
+    spike_offset_.assign(1, 0);
     if (parts > 1)
         for (Emitted& e : emitted_) {  // in partition order: source order
             out.spike_source.insert(out.spike_source.end(), e.src.begin(), e.src.end());
             out.spike_payload.insert(out.spike_payload.end(), e.payload.begin(), e.payload.end());
+            spike_offset_.push_back(spike_offset_.back() + e.src.size());
             e.src.clear();
             e.payload.clear();
         }
     out.step_ptr.push_back(static_cast<int64_t>(out.spike_source.size()));
     const size_t n = out.spike_source.size() - lo;
+    if (parts == 1) spike_offset_.push_back(n);
     const int32_t* src = out.spike_source.data() + lo;
     const int32_t* payload = out.spike_payload.data() + lo;
     const bool per_core = traffic_ != nullptr;
     each_partition([&](int32_t p) {  // deliver and count
         fanout_.deliver(p, t, src, payload, n, input_row, n_inputs_);
-        count_messages(p, src, payload, n, input_row, per_core, partition_reads_[p]);
+        const size_t first = spike_offset_[p];
+        count_messages(p, src + first, payload + first, spike_offset_[p + 1] - first, input_row,
+                       per_core, partition_reads_[p]);
     });
     if (per_core) {
-        costs_.end_step(counters_.data(), multicast_ ? nullptr : traffic_.get());
-        if (multicast_) send_multicast(src, payload, n, input_row);
+        costs_.end_step(counters_.data());
     } else {
         for (Counters& r : partition_reads_) {
             for (int k = 0; k < kNumCounters; ++k) reads.v[k] += r.v[k];

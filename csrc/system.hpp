@@ -161,12 +161,11 @@ class System {
     // Counts step t's messages: the n spikes (src, payload) the cores emitted and the
     // input raster row (n_inputs payloads, 0 = none). per_core: into the cores' counters
     // and the network's routes; else their reads into `total` (a run without network).
-    // Partition p counts its share of the spikes (tally p, or `total`); the multicast
-    // packets are sent afterwards, on one thread (send_multicast).
+    // Partition p counts the n spikes (src, payload) of its cores, and partition 0 also
+    // the input row's: per core and onto their routes (per_core), or their reads into
+    // `total`; then sums its routes' packets (Traffic::end_part).
     void count_messages(int32_t p, const int32_t* src, const int32_t* payload, size_t n,
                         const int32_t* input_row, bool per_core, Counters& total);
-    void send_multicast(const int32_t* src, const int32_t* payload, size_t n,
-                        const int32_t* input_row);
     // Step t's learning phase, on the same spikes.
     void learn(int64_t t, const int32_t* src, const int32_t* payload, size_t n,
                const int32_t* input_row);
@@ -213,6 +212,7 @@ class System {
         std::vector<int32_t> src, payload;
     };
     std::vector<Emitted> emitted_;
+    std::vector<size_t> spike_offset_;   // per partition, where its spikes start in a step
     std::vector<Counters> partition_reads_;
     bool finalized_ = false;
     bool broken_ = false;                // a run stopped mid-step; reset() required

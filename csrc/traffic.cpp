@@ -4,7 +4,8 @@
 
 namespace emu {
 
-Traffic::Traffic(const Mesh& mesh, std::vector<Counters*> cores, const Timing& timing)
+Traffic::Traffic(const Mesh& mesh, std::vector<Counters*> cores, const Timing& timing,
+                 int32_t n_parts)
     : mesh_(mesh), cores_(std::move(cores)), timing_(timing) {
     const int32_t n = mesh.n_routes();
     routes_.assign(n, RouteTally{});
@@ -26,9 +27,13 @@ Traffic::Traffic(const Mesh& mesh, std::vector<Counters*> cores, const Timing& t
     hop_histogram_.assign(static_cast<size_t>(longest) + 1, 0);
     line_start_.assign(mesh.n_lines() + 1, 0);
     for (int64_t l = 0; l < mesh.n_lines(); ++l) line_start_[l + 1] = line_start_[l] + mesh.line_length(l) + 1;
-    line_packets_.assign(line_start_.back(), 0);
-    line_bits_.assign(line_start_.back(), 0);
-    line_touched_.assign(mesh.n_lines(), 0);
+    parts_.resize(n_parts);
+    for (Part& part : parts_) {
+        part.cores.assign(cores_.size(), CoreTraffic{});
+        part.line_packets.assign(line_start_.back(), 0);
+        part.line_bits.assign(line_start_.back(), 0);
+        part.line_touched.assign(mesh.n_lines(), 0);
+    }
     link_packets_.assign(mesh.n_links(), 0);
     link_bits_.assign(mesh.n_links(), 0);
     router_packets_.assign(mesh.n_routers(), 0);
@@ -42,15 +47,26 @@ void Traffic::clear_run() {
     for (RouteTally& t : routes_) t.run_packets = 0;
 }
 
-void Traffic::discard_step() {
-    for (int32_t r : touched_routes_) routes_[r].packets = routes_[r].bits = 0;
-    touched_routes_.clear();
-    for (int64_t line : touched_lines_) {  // an end_step that stopped half way
-        line_touched_[line] = 0;
-        std::fill(line_packets_.begin() + line_start_[line], line_packets_.begin() + line_start_[line + 1], 0);
-        std::fill(line_bits_.begin() + line_start_[line], line_bits_.begin() + line_start_[line + 1], 0);
+void Traffic::clear_lines(Part& part) {
+    for (int64_t line : part.touched_lines) {
+        part.line_touched[line] = 0;
+        std::fill(part.line_packets.begin() + line_start_[line],
+                  part.line_packets.begin() + line_start_[line + 1], 0);
+        std::fill(part.line_bits.begin() + line_start_[line], part.line_bits.begin() + line_start_[line + 1], 0);
     }
-    touched_lines_.clear();
+    part.touched_lines.clear();
+}
+
+void Traffic::discard_step() {
+    for (Part& part : parts_) {
+        for (int32_t r : part.touched_routes) routes_[r].packets = routes_[r].bits = 0;
+        part.touched_routes.clear();
+        std::fill(std::begin(part.row), std::end(part.row), 0);
+        std::fill(std::begin(part.latency), std::end(part.latency), 0.0);
+        std::fill(std::begin(part.host), std::end(part.host), 0);
+        std::fill(part.cores.begin(), part.cores.end(), CoreTraffic{});
+        clear_lines(part);
+    }
 }
 
 void Traffic::finish_run() {
@@ -68,8 +84,10 @@ void Traffic::finish_run() {
     }
 }
 
-void Traffic::end_step(uint64_t* row, double* time, uint64_t* host) {
-    for (int32_t r : touched_routes_) {
+void Traffic::end_part(int32_t p) {
+    Part& part = parts_[p];
+    uint64_t* row = part.row;
+    for (int32_t r : part.touched_routes) {
         RouteTally& tally = routes_[r];
         const uint64_t m = tally.packets, bits = tally.bits;
         tally.packets = tally.bits = 0;
@@ -83,15 +101,15 @@ void Traffic::end_step(uint64_t* row, double* time, uint64_t* host) {
             const uint64_t h = m * static_cast<uint64_t>(route.hops[k]);
             row[kTrafficHopsEastWest + k] += h;
             link_hops += static_cast<uint64_t>(route.hops[k]);
-            if (src >= 0) cores_[src]->v[kHopsEastWest + k] += h;
-            else host[1 + k] += h;
+            if (src >= 0) part.cores[src].hops[k] += h;
+            else part.host[1 + k] += h;
         }
         row[kTrafficPayloadBitHops] += bits * link_hops;
-        if (src >= 0) cores_[src]->v[kPackets] += m;
-        else host[0] += m;
+        if (src >= 0) part.cores[src].packets += m;
+        else part.host[0] += m;
         const Delivery* d = mesh_.deliveries(route);
         for (int64_t k = 0, nd = route.delivery_end - route.delivery_begin; k < nd; ++k) {
-            cores_[d[k].core]->v[kPacketsIn] += m;
+            part.cores[d[k].core].packets_in += m;
             const int column = d[k].core == src ? kTrafficIntraCore
                                : mesh_.core_chip(d[k].core) == src_chip || (src < 0 && d[k].hops[kChipToChip] == 0)
                                    ? kTrafficIntraChip : kTrafficInterChip;
@@ -99,29 +117,62 @@ void Traffic::end_step(uint64_t* row, double* time, uint64_t* host) {
             row[kTrafficDeliveries] += m;
         }
         row[kTrafficLongestHops] = std::max<uint64_t>(row[kTrafficLongestHops], tally.longest);
-        for (int v = 0; v < 3; ++v)
-            time[kTimeLatency + v] = std::max(time[kTimeLatency + v], tally.latency[v]);
+        for (int v = 0; v < 3; ++v) part.latency[v] = std::max(part.latency[v], tally.latency[v]);
         const LinkRun* runs = mesh_.runs(route);
         for (int64_t k = 0, nr = route.run_end - route.run_begin; k < nr; ++k) {
             const LinkRun& run = runs[k];
             const int64_t at = line_start_[run.line] + run.first;
-            line_packets_[at] += static_cast<int64_t>(m);
-            line_packets_[at + run.count] -= static_cast<int64_t>(m);
-            line_bits_[at] += static_cast<int64_t>(bits);
-            line_bits_[at + run.count] -= static_cast<int64_t>(bits);
-            if (!line_touched_[run.line]) {
-                line_touched_[run.line] = 1;
-                touched_lines_.push_back(run.line);
+            part.line_packets[at] += static_cast<int64_t>(m);
+            part.line_packets[at + run.count] -= static_cast<int64_t>(m);
+            part.line_bits[at] += static_cast<int64_t>(bits);
+            part.line_bits[at + run.count] -= static_cast<int64_t>(bits);
+            if (!part.line_touched[run.line]) {
+                part.line_touched[run.line] = 1;
+                part.touched_lines.push_back(run.line);
             }
         }
     }
-    touched_routes_.clear();
+    part.touched_routes.clear();
+}
+
+void Traffic::end_step(uint64_t* row, double* time, uint64_t* host) {
+    Part& first = parts_[0];
+    for (Part& part : parts_) {
+        for (int k = 0; k < kTrafficColumns; ++k)
+            row[k] = k == kTrafficLongestHops ? std::max(row[k], part.row[k]) : row[k] + part.row[k];
+        for (int v = 0; v < 3; ++v) time[kTimeLatency + v] = std::max(time[kTimeLatency + v], part.latency[v]);
+        for (int k = 0; k <= kLinkKinds; ++k) host[k] += part.host[k];
+        std::fill(std::begin(part.row), std::end(part.row), 0);
+        std::fill(std::begin(part.latency), std::end(part.latency), 0.0);
+        std::fill(std::begin(part.host), std::end(part.host), 0);
+        for (size_t c = 0; c < part.cores.size(); ++c) {
+            CoreTraffic& t = part.cores[c];
+            if (!t.packets && !t.packets_in) continue;  // (hops come with packets)
+            uint64_t* v = cores_[c]->v;
+            v[kPackets] += t.packets;
+            v[kPacketsIn] += t.packets_in;
+            for (int k = 0; k < kLinkKinds; ++k) v[kHopsEastWest + k] += t.hops[k];
+            t = CoreTraffic{};
+        }
+        if (&part == &first) continue;
+        for (int64_t line : part.touched_lines) {  // the other parts' lines into the first's
+            if (!first.line_touched[line]) {
+                first.line_touched[line] = 1;
+                first.touched_lines.push_back(line);
+            }
+            for (int64_t at = line_start_[line]; at < line_start_[line + 1]; ++at) {
+                first.line_packets[at] += part.line_packets[at];
+                first.line_bits[at] += part.line_bits[at];
+            }
+        }
+        clear_lines(part);
+    }
     int64_t busiest = -1;
     uint64_t most = 0;
-    for (int64_t line : touched_lines_) {
-        line_touched_[line] = 0;
-        int64_t* dp = line_packets_.data() + line_start_[line];
-        int64_t* db = line_bits_.data() + line_start_[line];
+    for (int64_t line : first.touched_lines) {
+        first.line_touched[line] = 0;
+        int64_t* dp = first.line_packets.data() + line_start_[line];
+        int64_t* db = first.line_bits.data() + line_start_[line];
         int64_t packets = 0, bits = 0;
         for (int32_t pos = 0, n = mesh_.line_length(line); pos <= n; ++pos) {
             packets += dp[pos];
@@ -143,16 +194,20 @@ void Traffic::end_step(uint64_t* row, double* time, uint64_t* host) {
                     std::max(time[kTimeSerialisation + v], carried * timing_.bit[v][kind]);
         }
     }
-    touched_lines_.clear();
+    first.touched_lines.clear();
     row[kTrafficBusiestLink] = static_cast<uint64_t>(busiest);
     row[kTrafficBusiestLinkPackets] = most;
 }
 
 uint64_t Traffic::memory_bytes() const {
-    return routes_.size() * sizeof(RouteTally) +
-           (line_packets_.size() + line_bits_.size() + line_start_.size() + link_packets_.size() +
-            link_bits_.size() + router_packets_.size() + hop_histogram_.size()) * sizeof(uint64_t) +
-           line_touched_.size();
+    uint64_t bytes = routes_.size() * sizeof(RouteTally) +
+                     (line_start_.size() + link_packets_.size() + link_bits_.size() +
+                      router_packets_.size() + hop_histogram_.size()) * sizeof(uint64_t);
+    for (const Part& part : parts_)
+        bytes += part.cores.size() * sizeof(CoreTraffic) +
+                 (part.line_packets.size() + part.line_bits.size()) * sizeof(int64_t) +
+                 part.line_touched.size();
+    return bytes;
 }
 
 }  // namespace emu

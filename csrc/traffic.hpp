@@ -52,18 +52,22 @@ struct Timing {
 
 class Traffic {
   public:
-    // cores[c]: the counters traffic of core c adds to.
-    Traffic(const Mesh& mesh, std::vector<Counters*> cores, const Timing& timing);
+    // cores[c]: the counters traffic of core c adds to. n_parts: the threads that send
+    // (each on routes of its own: routes leave one core, or the host for part 0).
+    Traffic(const Mesh& mesh, std::vector<Counters*> cores, const Timing& timing, int32_t n_parts);
 
-    // m packets on route r carrying `bits` payload bits in all.
-    void send(int32_t r, uint64_t m, uint64_t bits) {
+    // m packets on route r carrying `bits` payload bits in all, sent by part p.
+    void send(int32_t p, int32_t r, uint64_t m, uint64_t bits) {
         RouteTally& t = routes_[r];
-        if (!t.packets) touched_routes_.push_back(r);
+        if (!t.packets) parts_[p].touched_routes.push_back(r);
         t.packets += m;
         t.bits += bits;
     }
-    // Spreads the step's packets; fills the step's traffic row, time row (latency and
-    // serialisation columns) and the host's packets and hops by kind (host[0], host[1..3]).
+    // Part p's routes of the step: into its own sums (the part's thread, in parallel).
+    void end_part(int32_t p);
+    // The parts' sums of the step: fills the step's traffic row, time row (latency and
+    // serialisation columns), the host's packets and hops by kind (host[0], host[1..3]),
+    // and the cores' counters.
     void end_step(uint64_t* traffic_row, double* time_row, uint64_t* host);
     void clear_run();
     // Forgets the packets of a step that stopped half way.
@@ -79,10 +83,7 @@ class Traffic {
     uint64_t memory_bytes() const;
 
   private:
-    const Mesh& mesh_;
-    std::vector<Counters*> cores_;
-    const Timing& timing_;
-    // Per route, what a step touches together (one cache line rather than five arrays:
+    // Per route, what a step touches together (one record rather than several arrays:
     // a large system's step touches many routes once each).
     struct RouteTally {
         uint64_t packets, bits;  // this step
@@ -90,15 +91,31 @@ class Traffic {
         double latency[3];       // to its farthest core
         int32_t longest;         // hops to its farthest core
     };
+    // What a core's packets do, as one part counts them.
+    struct CoreTraffic {
+        uint64_t packets, packets_in, hops[kLinkKinds];
+    };
+    // One part's sums of a step. A step's packets and bits per link are differences
+    // along each line (mesh.hpp): a run of a route adds at its first position and takes
+    // away after its last; end_step() sums each line the step touched.
+    struct Part {
+        std::vector<int32_t> touched_routes;
+        uint64_t row[kTrafficColumns] = {};
+        double latency[3] = {};
+        uint64_t host[1 + kLinkKinds] = {};
+        std::vector<CoreTraffic> cores;
+        std::vector<int64_t> line_packets, line_bits;  // differences, length + 1 per line
+        std::vector<uint8_t> line_touched;
+        std::vector<int64_t> touched_lines;
+    };
+    void clear_lines(Part& part);
+
+    const Mesh& mesh_;
+    std::vector<Counters*> cores_;
+    const Timing& timing_;
     std::vector<RouteTally> routes_;
-    std::vector<int32_t> touched_routes_;
-    // A step's packets and bits per link, as differences along each line (mesh.hpp):
-    // a run of a route adds at its first position and takes away after its last, and
-    // end_step() sums each line the step touched.
-    std::vector<int64_t> line_start_;                  // per line, its first difference
-    std::vector<int64_t> line_packets_, line_bits_;    // differences, length + 1 per line
-    std::vector<uint8_t> line_touched_;
-    std::vector<int64_t> touched_lines_;
+    std::vector<int64_t> line_start_;  // per line, its first difference
+    std::vector<Part> parts_;
     std::vector<uint64_t> link_packets_, link_bits_, router_packets_, hop_histogram_;
 };
 
