@@ -91,10 +91,15 @@ void SourceCosts::flush(int32_t p, Traffic* unicast) {
         const uint64_t t = part.tally[id];
         Extra& x = part.extra[id];
         if (unicast) unicast->send(p, static_cast<int32_t>(id), t >> 40, x.bits);
-        Reads& to = part.reads[core_of(id)];
-        to.reads += (t & kTallyReads) + x.reads;
-        to.dense += x.dense;
-        to.graded += x.graded;
+        const uint64_t reads = (t & kTallyReads) + x.reads;  // (dense, graded: among them)
+        if (reads) {
+            const int32_t c = core_of(id);
+            Reads& to = part.reads[c];
+            if (!to.reads) part.read_cores.push_back(c);
+            to.reads += reads;
+            to.dense += x.dense;
+            to.graded += x.graded;
+        }
         part.tally[id] = 0;
         x = Extra{};
     }
@@ -102,16 +107,17 @@ void SourceCosts::flush(int32_t p, Traffic* unicast) {
 }
 
 void SourceCosts::end_step(Counters* const* cores) {
-    for (Part& part : parts_)
-        for (size_t c = 0; c < part.reads.size(); ++c) {
+    for (Part& part : parts_) {
+        for (int32_t c : part.read_cores) {
             Reads& r = part.reads[c];
-            if (!r.reads) continue;  // (dense and graded reads are reads)
             uint64_t* v = cores[c]->v;
             v[kSynOps] += r.reads;
             v[kSynOpsDense] += r.dense;
             v[kSynOpsGraded] += r.graded;
             r = Reads{};
         }
+        part.read_cores.clear();
+    }
 }
 
 void SourceCosts::discard_step() {
@@ -122,6 +128,7 @@ void SourceCosts::discard_step() {
         }
         part.touched.clear();
         std::fill(part.reads.begin(), part.reads.end(), Reads{});
+        part.read_cores.clear();
     }
 }
 

@@ -112,6 +112,7 @@ class SourceCosts {
         std::vector<Extra> extra;       // per id
         std::vector<uint32_t> touched;  // ids with messages this step
         std::vector<Reads> reads;       // per core
+        std::vector<int32_t> read_cores;  // cores with reads this step
     };
     const Escape& escape(int64_t e) const;
     // Entry e's reads beyond the tally: graded bits, dense or graded reads, escapes.

@@ -65,6 +65,7 @@ void Traffic::discard_step() {
         std::fill(std::begin(part.latency), std::end(part.latency), 0.0);
         std::fill(std::begin(part.host), std::end(part.host), 0);
         std::fill(part.cores.begin(), part.cores.end(), CoreTraffic{});
+        part.touched_cores.clear();
         clear_lines(part);
     }
 }
@@ -97,19 +98,20 @@ void Traffic::end_part(int32_t p) {
         const int32_t src_chip = src >= 0 ? mesh_.core_chip(src) : -1;
         row[kTrafficPackets] += m;
         uint64_t link_hops = 0;
+        CoreTraffic* sender = src >= 0 ? &core_sums(part, src) : nullptr;  // (m > 0)
         for (int k = 0; k < kLinkKinds; ++k) {
             const uint64_t h = m * static_cast<uint64_t>(route.hops[k]);
             row[kTrafficHopsEastWest + k] += h;
             link_hops += static_cast<uint64_t>(route.hops[k]);
-            if (src >= 0) part.cores[src].hops[k] += h;
+            if (sender) sender->hops[k] += h;
             else part.host[1 + k] += h;
         }
         row[kTrafficPayloadBitHops] += bits * link_hops;
-        if (src >= 0) part.cores[src].packets += m;
+        if (sender) sender->packets += m;
         else part.host[0] += m;
         const Delivery* d = mesh_.deliveries(route);
         for (int64_t k = 0, nd = route.delivery_end - route.delivery_begin; k < nd; ++k) {
-            part.cores[d[k].core].packets_in += m;
+            core_sums(part, d[k].core).packets_in += m;
             const int column = d[k].core == src ? kTrafficIntraCore
                                : mesh_.core_chip(d[k].core) == src_chip || (src < 0 && d[k].hops[kChipToChip] == 0)
                                    ? kTrafficIntraChip : kTrafficInterChip;
@@ -145,15 +147,15 @@ void Traffic::end_step(uint64_t* row, double* time, uint64_t* host) {
         std::fill(std::begin(part.row), std::end(part.row), 0);
         std::fill(std::begin(part.latency), std::end(part.latency), 0.0);
         std::fill(std::begin(part.host), std::end(part.host), 0);
-        for (size_t c = 0; c < part.cores.size(); ++c) {
+        for (int32_t c : part.touched_cores) {
             CoreTraffic& t = part.cores[c];
-            if (!t.packets && !t.packets_in) continue;  // (hops come with packets)
             uint64_t* v = cores_[c]->v;
             v[kPackets] += t.packets;
             v[kPacketsIn] += t.packets_in;
             for (int k = 0; k < kLinkKinds; ++k) v[kHopsEastWest + k] += t.hops[k];
             t = CoreTraffic{};
         }
+        part.touched_cores.clear();
         if (&part == &first) continue;
         for (int64_t line : part.touched_lines) {  // the other parts' lines into the first's
             if (!first.line_touched[line]) {

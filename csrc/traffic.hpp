@@ -104,11 +104,18 @@ class Traffic {
         double latency[3] = {};
         uint64_t host[1 + kLinkKinds] = {};
         std::vector<CoreTraffic> cores;
+        std::vector<int32_t> touched_cores;  // cores with packets sent or received
         std::vector<int64_t> line_packets, line_bits;  // differences, length + 1 per line
         std::vector<uint8_t> line_touched;
         std::vector<int64_t> touched_lines;
     };
     void clear_lines(Part& part);
+    // Part p's sums of core c (noting it the first time in a step).
+    CoreTraffic& core_sums(Part& part, int32_t c) {
+        CoreTraffic& t = part.cores[c];
+        if (!t.packets && !t.packets_in) part.touched_cores.push_back(c);
+        return t;
+    }
 
     const Mesh& mesh_;
     std::vector<Counters*> cores_;
