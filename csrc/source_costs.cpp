@@ -38,7 +38,7 @@ void SourceCosts::build(const std::vector<Core>& cores, std::vector<int64_t> src
                                                   (n_graded ? kReadsGraded : 0));
             } else {
                 entries_[e].reads = kReadsCount;
-                escapes_.push_back({e, n, n_dense, n_graded});
+                escapes_.push_back({e, {n, n_dense, n_graded}});
             }
             if (totals) {
                 total[s] += n;
@@ -64,25 +64,22 @@ void SourceCosts::build(const std::vector<Core>& cores, std::vector<int64_t> src
                                 std::vector<Reads>(cores.size(), Reads{})});
 }
 
-const SourceCosts::Escape& SourceCosts::escape(int64_t e) const {
-    return *std::lower_bound(escapes_.begin(), escapes_.end(), e,
-                             [](const Escape& x, int64_t entry) { return x.entry < entry; });
+SourceCosts::Reads SourceCosts::reads_of(int64_t e) const {
+    const uint16_t r = entries_[e].reads;
+    const uint64_t n = r & kReadsCount;
+    if (n == kReadsCount)
+        return std::lower_bound(escapes_.begin(), escapes_.end(), e,
+                                [](const Escape& x, int64_t entry) { return x.entry < entry; })->reads;
+    return {n, (r & kReadsDense) ? n : 0, (r & kReadsGraded) ? n : 0};
 }
 
 void SourceCosts::count_rare(int64_t e, uint32_t bits, Part& part) const {
     Extra& x = part.extra[entries_[e].id];
+    const Reads r = reads_of(e);
     x.bits += bits;
-    const uint16_t r = entries_[e].reads;
-    uint64_t n = r & kReadsCount, dense = (r & kReadsDense) ? n : 0, graded = (r & kReadsGraded) ? n : 0;
-    if (n == kReadsCount) {
-        const Escape& big = escape(e);
-        n = big.reads;
-        dense = big.dense;
-        graded = big.graded;
-    }
-    x.reads += n;
-    x.dense += dense;
-    x.graded += graded;
+    x.reads += r.reads;
+    x.dense += r.dense;
+    x.graded += r.graded;
 }
 
 void SourceCosts::flush(int32_t p, Traffic* unicast) {
@@ -139,18 +136,10 @@ void SourceCosts::count_run(const uint64_t* outputs, Counters* const* cores) con
         if (!m) continue;
         for (int64_t e = ptr_[s]; e < ptr_[s + 1]; ++e) {
             uint64_t* v = cores[core_of(entries_[e].id)]->v;
-            const uint16_t r = entries_[e].reads;
-            uint64_t n = r & kReadsCount, dense = (r & kReadsDense) ? n : 0,
-                     graded = (r & kReadsGraded) ? n : 0;
-            if (n == kReadsCount) {
-                const Escape& x = escape(e);
-                n = x.reads;
-                dense = x.dense;
-                graded = x.graded;
-            }
-            v[kSynOps] += n * m;
-            v[kSynOpsDense] += dense * m;
-            v[kSynOpsGraded] += graded * m;
+            const Reads r = reads_of(e);
+            v[kSynOps] += r.reads * m;
+            v[kSynOpsDense] += r.dense * m;
+            v[kSynOpsGraded] += r.graded * m;
         }
     }
 }

@@ -91,13 +91,14 @@ class SourceCosts {
         uint32_t id;
         uint16_t reads;
     };
-    struct Escape {
-        int64_t entry;
-        uint64_t reads, dense, graded;
-    };
-    // A core's reads in a step, as one part counts them.
+    // Synapses read: all of them, those in dense groups, those weighted by a payload
+    // (per entry, or a core's in a step as one part counts them).
     struct Reads {
         uint64_t reads, dense, graded;
+    };
+    struct Escape {
+        int64_t entry;
+        Reads reads;
     };
     // What one id (a core or a route) gathers in a step: a tally of [messages:24 |
     // reads:40] (build() checks that no id has 2^24 entries, and a step reads fewer than
@@ -114,7 +115,8 @@ class SourceCosts {
         std::vector<Reads> reads;       // per core
         std::vector<int32_t> read_cores;  // cores with reads this step
     };
-    const Escape& escape(int64_t e) const;
+    // Entry e's reads, from its record or, for an escape, the side table.
+    Reads reads_of(int64_t e) const;
     // Entry e's reads beyond the tally: graded bits, dense or graded reads, escapes.
     void count_rare(int64_t e, uint32_t bits, Part& part) const;
     int32_t core_of(uint32_t id) const { return route_core_.empty() ? static_cast<int32_t>(id) : route_core_[id]; }

@@ -280,6 +280,8 @@ namespace {
 // A thread per this many synapses and neurons, at least, when the count is not exact:
 // below it the barriers between phases cost more than the work they share.
 constexpr uint64_t kMinWorkPerThread = 50000;
+// Spikes ahead of the one counted whose entries are fetched into the cache meanwhile.
+constexpr size_t kCountAhead = 4;
 }  // namespace
 
 void System::split_cores() {
@@ -354,7 +356,7 @@ void System::count_messages(int32_t p, const int32_t* src, const int32_t* payloa
     }
     for (size_t k = 0; k < n; ++k) {  // the spikes of part p's cores
         const int64_t s = src[k];
-        if (k + 4 < n) costs_.fetch(src[k + 4]);
+        if (k + kCountAhead < n) costs_.fetch(src[k + kCountAhead]);
         if (!per_core) {
             costs_.count_total(s, total);
             continue;

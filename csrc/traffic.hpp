@@ -1,6 +1,7 @@
-// What the network carries, step by step. The system counts each packet against its
-// route as it delivers (one increment per packet, nothing per link); at the end of the
-// step every route used spreads its count over the links, routers and cores it reaches.
+// What the network carries, step by step. Each thread ("part") counts the packets of its
+// cores against their routes (one increment per packet, nothing per link); at the end of
+// the step each part spreads its routes' counts over the cores they reach and the runs
+// of links they cross, and end_step() merges the parts and sums the links.
 // The counts land in the cores' counters (packets sent, hops by kind, packets received),
 // in per-step columns, and in per-link and per-router totals of the run.
 //
