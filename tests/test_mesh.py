@@ -384,3 +384,94 @@ def test_locations_outside_the_target_are_refused_on_load(location):
     meta["cores"][0]["location"] = location
     with pytest.raises(ProgramFormatError):
         emulator.Program(meta, dict(program.arrays))
+
+
+def unicast_path(target, src, dst, chip, slot):
+    """The links (chip, router, output, kind) of one unicast packet from core src (-1: the
+    host, which enters at chip 0, router 0) to core dst, worked out apart from the kernel:
+    X-then-Y on each chip, chip_path between chips, entering and leaving by the ports."""
+    from emulator.compiler.multicast import STEPS, chip_path
+    per_router = target.cores_per_router
+    at_chip, at_router = (0, 0) if src < 0 else (int(chip[src]), int(slot[src]) // per_router)
+    links = []
+    for k in chip_path(target.chip_position(at_chip), target.chip_position(int(chip[dst])),
+                       hexagonal=False):
+        links += xy_links(target, at_chip, at_router, target.port_router(k))
+        links.append((at_chip, target.port_router(k), k, 2))
+        pos = target.chip_position(at_chip)
+        at_chip = target.chip_at((pos[0] + STEPS[k][0], pos[1] + STEPS[k][1]))
+        at_router = target.port_router((k + 3) % 6)
+    return links + xy_links(target, at_chip, at_router, int(slot[dst]) // per_router)
+
+
+@settings(deadline=None, max_examples=25)
+@given(seed=st.integers(0, 2**16), n_chips=st.sampled_from([2, 3, 5, 9]),
+       target_name=st.sampled_from(["loihi1", "loihi2"]), grid=st.sampled_from([(8, 4), (3, 2), (1, 3)]))
+def test_unicast_links_routers_and_hops_follow_each_packets_path(seed, n_chips, target_name, grid):
+    """Every message of every spike walked along its own path: per step the busiest link
+    and the longest delivery, over the run each link's packets, each router's, the hop
+    histogram and each core's hops by kind."""
+    rng = np.random.default_rng(seed)
+    net = emulator.Network()
+    x = net.input(5, name="x")
+    h = net.population(20, emulator.LIF(du=500, dv=300, vth=40), name="h")
+    net.connect(x, h, rng.integers(0, 60, (20, 5)) * (rng.random((20, 5)) < 0.6))
+    net.connect(h, h, rng.integers(-10, 40, (20, 20)) * (rng.random((20, 20)) < 0.4))
+    target = emulator.targets.get(target_name).derive(
+        n_chips=n_chips, router_grid=grid, cores_per_router=2, cores_per_chip=grid[0] * grid[1] * 2)
+    program = emulator.compile(net, target, max_neurons_per_core=2)
+    # scatter the cores over the chips and slots
+    places = rng.permutation(target.n_cores)[:program.n_cores]
+    for c, core in enumerate(program.meta["cores"]):
+        core["location"] = [int(places[c] // target.cores_per_chip), int(places[c] % target.cores_per_chip)]
+    chip = np.array([c["location"][0] for c in program.meta["cores"]])
+    slot = np.array([c["location"][1] for c in program.meta["cores"]])
+    steps = 20
+    raster = {"x": rng.random((steps, 5)) < 0.4}
+    result = emulator.Simulator(program).run(steps, raster)
+    traffic = result.traffic
+    link_index = {tuple(int(v) for v in row): k for k, row in enumerate(traffic.links)}
+    routers_per_chip = grid[0] * grid[1]
+    src_ptr, dst_core = program.arrays["out/src_ptr"], program.arrays["out/dst_core"]
+    core_base = 5 + np.concatenate(([0], np.cumsum(
+        [sum(b["stop"] - b["start"] for b in c["blocks"]) for c in program.meta["cores"]])))
+    spiking = np.concatenate([raster["x"], result.spikes["h"]], axis=1)  # one population
+    order = np.concatenate([np.arange(5)] + [
+        5 + np.arange(b["start"], b["stop"]) for core in program.meta["cores"] for b in core["blocks"]])
+    links_run = np.zeros(len(traffic.links), np.int64)
+    routers = np.zeros(len(traffic.router_packets), np.int64)
+    histogram, hops = {}, np.zeros((program.n_cores, 3), np.int64)
+    for t in range(steps):
+        load, longest = np.zeros(len(traffic.links), np.int64), 0
+        for s in range(len(src_ptr) - 1):
+            if not spiking[t, order[s]]:
+                continue
+            src = -1 if s < 5 else int(np.searchsorted(core_base, s, side="right") - 1)
+            for e in range(src_ptr[s], src_ptr[s + 1]):
+                path = unicast_path(target, src, int(dst_core[e]), chip, slot)
+                first = (0, 0) if src < 0 else (chip[src], slot[src] // 2)
+                routers[first[0] * routers_per_chip + first[1]] += 1
+                for link in path:
+                    load[link_index[link]] += 1
+                    c, r, out, kind = link
+                    if kind == 2:
+                        pos = target.chip_position(c)
+                        step = emulator.compiler.multicast.STEPS[out]
+                        c, r = target.chip_at((pos[0] + step[0], pos[1] + step[1])), target.port_router((out + 3) % 6)
+                    else:
+                        r += (1, grid[0], -1, -grid[0])[out]
+                    routers[c * routers_per_chip + r] += 1
+                    if src >= 0:
+                        hops[src, kind] += 1
+                histogram[len(path)] = histogram.get(len(path), 0) + 1
+                longest = max(longest, len(path))
+        links_run += load
+        busiest = int(np.argmax(load)) if load.any() else -1
+        assert traffic.per_step["busiest_link"][t] == busiest
+        assert traffic.per_step["longest_hops"][t] == longest
+    assert np.array_equal(traffic.link_packets, links_run)
+    assert np.array_equal(traffic.router_packets, routers)
+    used = {h: n for h, n in enumerate(traffic.hop_histogram.tolist()) if n}
+    assert used == histogram
+    for k, name in enumerate(("hops_ew", "hops_ns", "hops_chip")):
+        assert np.array_equal(result.counters.per_core[name], hops[:, k])
