@@ -165,29 +165,104 @@ int32_t Mesh::begin_route(int32_t src) {
     r.source_core = src;
     links_.clear();
     r.run_begin = r.run_end = static_cast<int64_t>(runs_.size());
-    r.router_begin = r.router_end = static_cast<int64_t>(routers_.size());
     r.delivery_begin = r.delivery_end = static_cast<int64_t>(deliveries_.size());
     routes_.push_back(r);
     return static_cast<int32_t>(routes_.size()) - 1;
 }
 
-void Mesh::end_route(int32_t r) {
-    // the route's links as runs on lines: sorted by line and position, consecutive
-    // positions of one line merge
+void Mesh::append_runs() {
     std::vector<std::pair<int64_t, int32_t>> at(links_.size());
     for (size_t k = 0; k < links_.size(); ++k) line_of(links_[k], at[k].first, at[k].second);
     std::sort(at.begin(), at.end());
+    const size_t begin = runs_.size();
     for (const auto& [line, pos] : at) {
-        if (runs_.size() > static_cast<size_t>(routes_[r].run_begin) && runs_.back().line == line &&
-            runs_.back().first + runs_.back().count == pos)
+        if (runs_.size() > begin && runs_.back().line == line && runs_.back().first + runs_.back().count == pos)
             ++runs_.back().count;
         else
             runs_.push_back({static_cast<int32_t>(line), pos, 1});
     }
     links_.clear();
+}
+
+void Mesh::end_route(int32_t r) {
+    append_runs();
     routes_[r].run_end = static_cast<int64_t>(runs_.size());
-    routes_[r].router_end = static_cast<int64_t>(routers_.size());
     routes_[r].delivery_end = static_cast<int64_t>(deliveries_.size());
+}
+
+int Mesh::xy_runs(int32_t chip, int32_t from, int32_t to, LinkRun out[2], int32_t hops[kLinkKinds]) const {
+    const int32_t gx = spec_.grid_x;
+    const int32_t x = from % gx, y = from / gx, tx = to % gx, ty = to / gx;
+    int n = 0;
+    // east links of row y at positions x .. tx - 1, west ones at tx + 1 .. x (line_of)
+    if (tx != x) {
+        const int64_t line = (int64_t{chip} * spec_.grid_y + y) * 2 + (tx < x);
+        out[n++] = {static_cast<int32_t>(line), tx > x ? x : tx + 1, tx > x ? tx - x : x - tx};
+        hops[kEastWest] += tx > x ? tx - x : x - tx;
+    }
+    if (ty != y) {  // then along column tx
+        const int64_t line = ns_lines_ + (int64_t{chip} * gx + tx) * 2 + (ty < y);
+        out[n++] = {static_cast<int32_t>(line), ty > y ? y : ty + 1, ty > y ? ty - y : y - ty};
+        hops[kNorthSouth] += ty > y ? ty - y : y - ty;
+    }
+    return n;
+}
+
+int32_t Mesh::add_unicast(int32_t src, int32_t dst) {
+    require_range("mesh route", "source core", src, -1, n_cores() - 1);
+    require_range("mesh route", "destination core", dst, 0, n_cores() - 1);
+    const int32_t a = start_chip(src), b = spec_.core_chip[dst];
+    int32_t hops[kLinkKinds] = {0, 0, 0};
+    LinkRun runs[2];
+    if (a == b) {
+        xy_runs(a, start_router(src), core_router(dst), runs, hops);
+        return hops[0] + hops[1];
+    }
+    auto it = leg_of_.find(pair_key(a, b));
+    if (it == leg_of_.end()) {
+        ChipLeg leg{-1, -1, {0, 0, 0}, static_cast<int64_t>(runs_.size()), 0};
+        int32_t chip = a, entry = -1;
+        links_.clear();
+        for (int32_t d : chip_path(spec_.chip_x[a], spec_.chip_y[a], spec_.chip_x[b], spec_.chip_y[b],
+                                   spec_.hexagonal)) {
+            if (entry < 0) {
+                leg.exit_router = spec_.port_router[d];
+            } else {  // a chip in between: from the port it entered by to the one it leaves by
+                path_.clear();
+                xy_links(chip, entry, spec_.port_router[d], path_);
+                for (int32_t link : path_) {
+                    ++leg.hops[kind(link)];
+                    links_.push_back(link);
+                }
+            }
+            links_.push_back(static_cast<int32_t>(int64_t{chip} * kChipDirections + d));
+            ++leg.hops[kChipToChip];
+            chip = neighbor(chip, d);
+            if (chip < 0) throw LoadError("mesh: the chip path to core " + std::to_string(dst) +
+                                          " leaves the chip grid");
+            entry = spec_.port_router[(d + 3) % kChipDirections];
+        }
+        leg.entry_router = entry;
+        append_runs();
+        leg.run_end = static_cast<int64_t>(runs_.size());
+        it = leg_of_.emplace(pair_key(a, b), static_cast<int32_t>(legs_.size())).first;
+        legs_.push_back(leg);
+    }
+    const ChipLeg& leg = legs_[it->second];
+    xy_runs(a, start_router(src), leg.exit_router, runs, hops);
+    xy_runs(b, leg.entry_router, core_router(dst), runs, hops);
+    return hops[0] + hops[1] + leg.hops[0] + leg.hops[1] + leg.hops[2];
+}
+
+int64_t Mesh::link_end(int64_t link) const {
+    if (link < n_chip_links_) {
+        const int32_t d = static_cast<int32_t>(link % kChipDirections);
+        const int32_t next = neighbor(static_cast<int32_t>(link / kChipDirections), d);
+        return next < 0 ? -1 : int64_t{next} * routers_per_chip_ + spec_.port_router[(d + 3) % kChipDirections];
+    }
+    const int64_t router = (link - n_chip_links_) / 4;
+    const int out = static_cast<int>((link - n_chip_links_) % 4);
+    return router + (out == kEast ? 1 : out == kWest ? -1 : out == kNorth ? spec_.grid_x : -spec_.grid_x);
 }
 
 void Mesh::cross_chip(int32_t chip, int32_t entry, const int32_t hops[kLinkKinds],
@@ -195,8 +270,6 @@ void Mesh::cross_chip(int32_t chip, int32_t entry, const int32_t hops[kLinkKinds
                       int32_t src, std::vector<std::vector<int32_t>>& leave_hops) {
     Route& route = routes_.back();
     const int32_t r = static_cast<int32_t>(routes_.size()) - 1;
-    const int64_t chip_routers = int64_t{chip} * routers_per_chip_;
-    routers_.push_back(static_cast<int32_t>(chip_routers + entry));
     const std::string who = src < 0 ? std::string("the host") : "core " + std::to_string(src);
     // One branch of the tree: the on-chip path to router `to`, crossing each link once.
     auto branch = [&](int32_t to, int32_t* h) {
@@ -209,11 +282,6 @@ void Mesh::cross_chip(int32_t chip, int32_t entry, const int32_t hops[kLinkKinds
             link_stamp_[link] = r;
             links_.push_back(link);
             ++route.hops[k];
-            const int64_t from = (link - n_chip_links_) / 4 - chip_routers;
-            const int out = static_cast<int>((link - n_chip_links_) % 4);
-            const int64_t next = from + (out == kEast ? 1 : out == kWest ? -1
-                                         : out == kNorth ? spec_.grid_x : -spec_.grid_x);
-            routers_.push_back(static_cast<int32_t>(chip_routers + next));
         }
     };
     for (int32_t slot : slots) {
@@ -353,8 +421,9 @@ int32_t Mesh::add_multicast(int32_t src, const std::vector<MulticastTable>& tabl
 }
 
 uint64_t Mesh::memory_bytes() const {
-    return routes_.size() * sizeof(Route) + runs_.size() * sizeof(LinkRun) + routers_.size() * sizeof(int32_t) +
-           deliveries_.size() * sizeof(Delivery) + (link_stamp_.size() + chip_stamp_.size()) * sizeof(int32_t);
+    return routes_.size() * sizeof(Route) + runs_.size() * sizeof(LinkRun) + deliveries_.size() * sizeof(Delivery) +
+           legs_.size() * (sizeof(ChipLeg) + 2 * sizeof(int64_t)) +
+           (link_stamp_.size() + chip_stamp_.size()) * sizeof(int32_t);
 }
 
 }  // namespace emu

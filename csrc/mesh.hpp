@@ -62,8 +62,17 @@ struct LinkRun {
 
 struct Route {
     int32_t source_core;   // -1: the host
-    int64_t run_begin, run_end, router_begin, router_end, delivery_begin, delivery_end;
+    int64_t run_begin, run_end, delivery_begin, delivery_end;
     int64_t hops[kLinkKinds] = {};  // links crossed by one packet, by kind
+};
+
+// A unicast packet's way from chip a to another chip b: it leaves a from exit_router by
+// the chip link of its first step, crosses the chips between (entering and leaving by
+// their ports), and enters b at entry_router.
+struct ChipLeg {
+    int32_t exit_router, entry_router;
+    int32_t hops[kLinkKinds];    // the chip links and the crossings in between
+    int64_t run_begin, run_end;  // their links as runs
 };
 
 class Mesh {
@@ -85,8 +94,25 @@ class Mesh {
     const Route& route(int32_t r) const { return routes_[r]; }
     int32_t n_routes() const { return static_cast<int32_t>(routes_.size()); }
     const LinkRun* runs(const Route& r) const { return runs_.data() + r.run_begin; }
-    const int32_t* routers(const Route& r) const { return routers_.data() + r.router_begin; }
     const Delivery* deliveries(const Route& r) const { return deliveries_.data() + r.delivery_begin; }
+
+    // Readies the unicast path from core src (-1: the host) to core dst (its chip leg,
+    // LoadError if the chip path leaves the grid) and returns the links it crosses.
+    int32_t add_unicast(int32_t src, int32_t dst);
+    // The leg from chip a to chip b != a, readied by add_unicast.
+    const ChipLeg& leg(int32_t a, int32_t b) const { return legs_[leg_of_.at(pair_key(a, b))]; }
+    const LinkRun* runs(const ChipLeg& leg) const { return runs_.data() + leg.run_begin; }
+    // The runs (at most two) of the X-then-Y path between two routers of a chip; adds
+    // its links to hops.
+    int xy_runs(int32_t chip, int32_t from, int32_t to, LinkRun out[2], int32_t hops[kLinkKinds]) const;
+    // Where packets start: core c's router, or the host's (c = -1); and its chip.
+    int32_t start_router(int32_t c) const { return c < 0 ? spec_.host_router : core_router(c); }
+    int32_t start_chip(int32_t c) const { return c < 0 ? spec_.host_chip : spec_.core_chip[c]; }
+    int32_t core_router(int32_t core) const { return spec_.core_slot[core] / spec_.cores_per_router; }
+    int64_t routers_per_chip() const { return routers_per_chip_; }
+    // The router (global index) a packet reaches by crossing link `link`; -1 for a chip
+    // link that leaves the grid.
+    int64_t link_end(int64_t link) const;
 
     int64_t n_links() const { return n_chip_links_ + n_routers() * 4; }
     int64_t n_routers() const { return static_cast<int64_t>(n_chips()) * routers_per_chip_; }
@@ -110,7 +136,10 @@ class Mesh {
   private:
     struct Walk;  // one chip's part of a route under construction (mesh.cpp)
     int32_t neighbor(int32_t chip, int32_t direction) const;  // -1: off the grid
-    int32_t core_router(int32_t core) const { return spec_.core_slot[core] / spec_.cores_per_router; }
+    int64_t pair_key(int32_t a, int32_t b) const { return int64_t{a} * n_chips() + b; }
+    // Appends the links of `links_` to runs_ as runs: sorted by line and position,
+    // consecutive positions of one line merged.
+    void append_runs();
     // The links of the X-then-Y path between two routers of one chip, appended to `out`.
     void xy_links(int32_t chip, int32_t from, int32_t to, std::vector<int32_t>& out) const;
     int32_t begin_route(int32_t src);
@@ -133,8 +162,9 @@ class Mesh {
     std::vector<Route> routes_;
     std::vector<LinkRun> runs_;
     std::vector<int32_t> links_;       // the route being built (end_route makes them runs)
-    std::vector<int32_t> routers_;
     std::vector<Delivery> deliveries_;
+    std::vector<ChipLeg> legs_;
+    std::unordered_map<int64_t, int32_t> leg_of_;  // pair_key(a, b) -> leg
     std::vector<int32_t> link_stamp_;  // per link: the route that last crossed it
     std::vector<int32_t> chip_stamp_;  // per chip: the route that last reached it
     std::vector<int32_t> path_;        // scratch

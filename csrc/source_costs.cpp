@@ -9,10 +9,8 @@ namespace emu {
 
 void SourceCosts::build(const std::vector<Core>& cores, std::vector<int64_t> src_ptr,
                         const std::vector<int32_t>& dst_core, const std::vector<int32_t>& dst_axon,
-                        const std::vector<int32_t>& entry_route, std::vector<int32_t> route_core,
                         int32_t n_parts, bool totals) {
     ptr_ = std::move(src_ptr);
-    route_core_ = std::move(route_core);
     const int64_t n_sources = static_cast<int64_t>(ptr_.size()) - 1;
     const size_t n_entries = dst_core.size();
     entries_.resize(n_entries);
@@ -30,7 +28,7 @@ void SourceCosts::build(const std::vector<Core>& cores, std::vector<int64_t> src
                 n_dense += g.dense() ? len : 0;
                 n_graded += g.graded() ? len : 0;
             }
-            entries_[e].id = static_cast<uint32_t>(entry_route.empty() ? dst_core[e] : entry_route[e]);
+            entries_[e].id = static_cast<uint32_t>(dst_core[e]);
             const bool plain = n < kReadsCount && (n_dense == 0 || n_dense == n) &&
                                (n_graded == 0 || n_graded == n);
             if (plain) {
@@ -57,8 +55,7 @@ void SourceCosts::build(const std::vector<Core>& cores, std::vector<int64_t> src
     std::vector<uint32_t> per_id(n_ids, 0);
     for (const Entry& x : entries_)
         if (++per_id[x.id] >= (1u << 24))
-            throw LoadError(std::string("output axons: ") + (route_core_.empty() ? "core " : "route ") +
-                            std::to_string(x.id) + " is the destination of 2^24 or more messages "
+            throw LoadError("output axons: core " + std::to_string(x.id) + " is the destination of 2^24 or more messages "
                             "per step; the accounting counts fewer");
     parts_.assign(n_parts, Part{std::vector<uint64_t>(n_ids, 0), std::vector<Extra>(n_ids), {},
                                 std::vector<Reads>(cores.size(), Reads{})});
@@ -82,15 +79,15 @@ void SourceCosts::count_rare(int64_t e, uint32_t bits, Part& part) const {
     x.graded += r.graded;
 }
 
-void SourceCosts::flush(int32_t p, Traffic* unicast) {
+void SourceCosts::flush(int32_t p, int32_t sender, Traffic* unicast) {
     Part& part = parts_[p];
     for (uint32_t id : part.touched) {
         const uint64_t t = part.tally[id];
         Extra& x = part.extra[id];
-        if (unicast) unicast->send(p, static_cast<int32_t>(id), t >> 40, x.bits);
+        const int32_t c = static_cast<int32_t>(id);
+        if (unicast) unicast->unicast(p, sender, c, t >> 40, x.bits);
         const uint64_t reads = (t & kTallyReads) + x.reads;  // (dense, graded: among them)
         if (reads) {
-            const int32_t c = core_of(id);
             Reads& to = part.reads[c];
             if (!to.reads) part.read_cores.push_back(c);
             to.reads += reads;
@@ -101,6 +98,7 @@ void SourceCosts::flush(int32_t p, Traffic* unicast) {
         x = Extra{};
     }
     part.touched.clear();
+    if (unicast) unicast->end_sender(p);
 }
 
 void SourceCosts::end_step(Counters* const* cores) {
@@ -135,7 +133,7 @@ void SourceCosts::count_run(const uint64_t* outputs, Counters* const* cores) con
         const uint64_t m = outputs[s];
         if (!m) continue;
         for (int64_t e = ptr_[s]; e < ptr_[s + 1]; ++e) {
-            uint64_t* v = cores[core_of(entries_[e].id)]->v;
+            uint64_t* v = cores[entries_[e].id]->v;
             const Reads r = reads_of(e);
             v[kSynOps] += r.reads * m;
             v[kSynOpsDense] += r.dense * m;
@@ -146,7 +144,7 @@ void SourceCosts::count_run(const uint64_t* outputs, Counters* const* cores) con
 
 uint64_t SourceCosts::memory_bytes() const {
     return ptr_.size() * sizeof(int64_t) + entries_.size() * sizeof(Entry) + escapes_.size() * sizeof(Escape) +
-           route_core_.size() * sizeof(int32_t) + (parts_.empty() ? 0 : parts_.size() * (parts_[0].tally.size() * (sizeof(uint64_t) + sizeof(Extra)) +
+           (parts_.empty() ? 0 : parts_.size() * (parts_[0].tally.size() * (sizeof(uint64_t) + sizeof(Extra)) +
                                                 parts_[0].reads.size() * sizeof(Reads))) +
            (total_.size() + total_dense_.size() + total_graded_.size()) * sizeof(uint64_t);
 }

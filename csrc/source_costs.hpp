@@ -6,14 +6,15 @@
 // by reading its source's entries, one per message:
 //
 //   entries of source s = ptr[s] .. ptr[s + 1]     (one message per destination core)
-//   id      4 bytes   the destination core, or the unicast route the packet takes
+//   id      4 bytes   the destination core
 //   reads   2 bytes   [graded:1 | dense:1 | synapses read:14]; synapses read = 0x3FFF
 //                     escapes to a side table (big rows, or rows of mixed kinds)
 //
 // Each thread ("part") counts the spikes of its own cores (part 0 also the host's): a
-// spike adds one to a 64-bit tally per entry's id (messages and reads together), and at
-// the end of the step the part moves its tallies to per-core sums of its own and onto
-// the routes, which leave its own cores; end_step() adds the parts' sums up. Runs without per-core, per-step detail (no network) count each spike's
+// spike adds one to a 64-bit tally per entry's id (messages and reads together), and
+// flush() moves the tallies to per-core sums of the part's own and, on unicast networks,
+// sends them as packets: once per sender (a core, or the host), since a unicast packet's
+// path depends on its sender and destination cores. end_step() adds the parts' sums up. Runs without per-core, per-step detail (no network) count each spike's
 // total from a per-source sum instead and spread the run's totals over the cores once,
 // at its end.
 #pragma once
@@ -27,13 +28,11 @@ namespace emu {
 
 class SourceCosts {
   public:
-    // src_ptr, dst_core, dst_axon: the output-axon table; entry_route: per entry its
-    // unicast route (empty: ids are cores); route_core: per route its destination core.
-    // n_parts: the threads that count per core (0 without the network). totals: keep
-    // each source's reads summed (count_total, for runs without the network).
+    // src_ptr, dst_core, dst_axon: the output-axon table. n_parts: the threads that
+    // count per core (0 without the network). totals: keep each source's reads summed
+    // (count_total, for runs without the network).
     void build(const std::vector<Core>& cores, std::vector<int64_t> src_ptr,
                const std::vector<int32_t>& dst_core, const std::vector<int32_t>& dst_axon,
-               const std::vector<int32_t>& entry_route, std::vector<int32_t> route_core,
                int32_t n_parts, bool totals);
 
     const std::vector<int64_t>& entry_ptr() const { return ptr_; }
@@ -59,10 +58,9 @@ class SourceCosts {
             t += kOneMessage | r;  // the common entry: one message, a few binary reads
         }
     }
-    // Part p's tallies of the step: the reads to its per-core sums; with `unicast` (ids
-    // are routes), the packets onto the routes (each leaves one of part p's cores, or
-    // the host for part 0).
-    void flush(int32_t p, Traffic* unicast);
+    // Part p's tallies: the reads to its per-core sums; with `unicast`, the messages as
+    // packets from `sender` (every spike tallied since the last flush is the sender's).
+    void flush(int32_t p, int32_t sender, Traffic* unicast);
     // Asks the cache for the entries of s (a spike a few spikes ahead of count()).
     void fetch(int64_t s) const {
         const int64_t e = ptr_[s], n = ptr_[s + 1] - e;
@@ -100,7 +98,7 @@ class SourceCosts {
         int64_t entry;
         Reads reads;
     };
-    // What one id (a core or a route) gathers in a step: a tally of [messages:24 |
+    // What one id (a destination core) gathers in a step: a tally of [messages:24 |
     // reads:40] (build() checks that no id has 2^24 entries, and a step reads fewer than
     // 2^14 synapses per entry in the tally), and what rarer entries add besides.
     static constexpr uint64_t kOneMessage = uint64_t{1} << 40;
@@ -119,12 +117,10 @@ class SourceCosts {
     Reads reads_of(int64_t e) const;
     // Entry e's reads beyond the tally: graded bits, dense or graded reads, escapes.
     void count_rare(int64_t e, uint32_t bits, Part& part) const;
-    int32_t core_of(uint32_t id) const { return route_core_.empty() ? static_cast<int32_t>(id) : route_core_[id]; }
 
     std::vector<int64_t> ptr_;
     std::vector<Entry> entries_;
     std::vector<Escape> escapes_;       // by entry
-    std::vector<int32_t> route_core_;   // unicast: per route, its destination core
     // per source, with totals (dense, graded: empty if all zero)
     std::vector<uint64_t> total_, total_dense_, total_graded_;
     std::vector<Part> parts_;

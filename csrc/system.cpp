@@ -173,16 +173,9 @@ void System::finalize() {
     split_cores();
     finalize_network();
     for (auto& c : cores_) counters_.push_back(&c.counters());
-    std::vector<int32_t> route_core;
-    if (mesh_ && !multicast_) {
-        route_core.resize(mesh_->n_routes());
-        for (int32_t r = 0; r < mesh_->n_routes(); ++r)
-            route_core[r] = mesh_->deliveries(mesh_->route(r))[0].core;
-    }
     const int32_t parts = threads();
     // per-core sums (per thread) only for per-core counting, totals only without it
-    costs_.build(cores_, std::move(src_ptr_), dst_core_, dst_axon_, entry_route_, std::move(route_core),
-                 traffic_ ? parts : 0, !traffic_);
+    costs_.build(cores_, std::move(src_ptr_), dst_core_, dst_axon_, traffic_ ? parts : 0, !traffic_);
     fanout_.build({cores_, costs_.entry_ptr(), dst_core_, dst_axon_}, partition_);
     emitted_.assign(parts, Emitted{});
     partition_reads_.assign(parts, Counters{});
@@ -190,7 +183,6 @@ void System::finalize() {
     for (auto& c : cores_) c.release_axons();
     std::vector<int32_t>().swap(dst_core_);
     std::vector<int32_t>().swap(dst_axon_);
-    std::vector<int32_t>().swap(entry_route_);
     finalized_ = true;
 }
 
@@ -213,19 +205,18 @@ void System::finalize_network() {
             }
     }
     const int64_t n_cores = static_cast<int64_t>(cores_.size());
+    int32_t longest_unicast = 0;
     if (!multicast_) {
-        // Unicast routes, one per (sender, destination core); the host is sender -1.
-        std::unordered_map<int64_t, int32_t> pair_route;
-        entry_route_.assign(dst_core_.size(), -1);
+        // Unicast paths, from each sender (the host is -1) to each core it reaches: their
+        // legs between chips readied (and checked), the longest's length noted.
+        std::vector<int64_t> reached_by(n_cores, -2);
         for (int64_t s = 0, c = -1; s < n_sources_; ++s) {
             while (c + 1 < n_cores && s >= source_base_[c + 1]) ++c;  // -1 for the inputs
             for (int64_t e = src_ptr_[s]; e < src_ptr_[s + 1]; ++e) {
-                const int64_t key = (int64_t{c} + 1) * n_cores + dst_core_[e];
-                auto it = pair_route.find(key);
-                if (it == pair_route.end())
-                    it = pair_route.emplace(key, mesh_->add_tree(static_cast<int32_t>(c),
-                                                                 {dst_core_[e]})).first;
-                entry_route_[e] = it->second;
+                if (reached_by[dst_core_[e]] == c) continue;
+                reached_by[dst_core_[e]] = c;
+                longest_unicast = std::max(longest_unicast,
+                                           mesh_->add_unicast(static_cast<int32_t>(c), dst_core_[e]));
             }
         }
     } else {
@@ -273,7 +264,7 @@ void System::finalize_network() {
     }
     std::vector<Counters*> counters;
     for (auto& c : cores_) counters.push_back(&c.counters());
-    traffic_ = std::make_unique<Traffic>(*mesh_, std::move(counters), timing_, threads());
+    traffic_ = std::make_unique<Traffic>(*mesh_, std::move(counters), timing_, threads(), longest_unicast);
 }
 
 namespace {
@@ -353,13 +344,23 @@ void System::count_messages(int32_t p, const int32_t* src, const int32_t* payloa
             costs_.count(j, bits, p);
             if (multicast && input_route_[j] >= 0) multicast->send(p, input_route_[j], 1, bits);
         }
+        if (unicast) costs_.flush(p, -1, unicast);
     }
-    for (size_t k = 0; k < n; ++k) {  // the spikes of part p's cores
+    // The spikes of part p's cores, in the order of their sources (and so of their cores).
+    int32_t sender = n ? core_of_source(src[0]) : 0;
+    auto next_sender_base = [&] { return sender + 1 < n_cores() ? source_base_[sender + 1] : n_sources_; };
+    int64_t next_base = next_sender_base();
+    for (size_t k = 0; k < n; ++k) {
         const int64_t s = src[k];
         if (k + kCountAhead < n) costs_.fetch(src[k + kCountAhead]);
         if (!per_core) {
             costs_.count_total(s, total);
             continue;
+        }
+        if (unicast && s >= next_base) {  // the sender's last spike was counted
+            costs_.flush(p, sender, unicast);
+            sender = core_of_source(s);
+            next_base = next_sender_base();
         }
         const uint32_t bits = source_graded_[s] ? signed_width(payload[k]) : 0;
         costs_.count(s, bits, p);
@@ -369,8 +370,13 @@ void System::count_messages(int32_t p, const int32_t* src, const int32_t* payloa
         }
     }
     if (!per_core) return;  // (per_core: there is a network)
-    costs_.flush(p, unicast);
+    costs_.flush(p, sender, unicast);
     traffic_->end_part(p);
+}
+
+int32_t System::core_of_source(int64_t s) const {
+    return static_cast<int32_t>(std::upper_bound(source_base_.begin(), source_base_.end(), s) -
+                                source_base_.begin()) - 1;
 }
 
 void System::time_cores(double* time, uint64_t* row) {

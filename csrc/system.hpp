@@ -164,6 +164,7 @@ class System {
     // Partition p counts the n spikes (src, payload) of its cores, and partition 0 also
     // the input row's: per core and onto their routes (per_core), or their reads into
     // `total`; then sums its routes' packets (Traffic::end_part).
+    int32_t core_of_source(int64_t s) const;  // (s: a core's compartment)
     void count_messages(int32_t p, const int32_t* src, const int32_t* payload, size_t n,
                         const int32_t* input_row, bool per_core, Counters& total);
     // Step t's learning phase, on the same spikes.
@@ -232,8 +233,6 @@ class System {
     std::unique_ptr<Mesh> mesh_;
     std::unique_ptr<Traffic> traffic_;
     Timing timing_;
-    std::vector<int32_t> entry_route_;   // per output-axon entry: its unicast route (finalize)
-    std::vector<int32_t> route_core_;    // unicast: per route, its destination core
     std::vector<int32_t> core_route_;    // multicast: per core, its tree (-1: none)
     std::vector<int32_t> input_route_;   // multicast: per input channel, its tree (-1: none)
     std::vector<int32_t> source_core_;   // per source: its core (-1: an input)

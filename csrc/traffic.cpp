@@ -1,15 +1,16 @@
 #include "traffic.hpp"
 
 #include <algorithm>
+#include <array>
 
 namespace emu {
 
 Traffic::Traffic(const Mesh& mesh, std::vector<Counters*> cores, const Timing& timing,
-                 int32_t n_parts)
+                 int32_t n_parts, int32_t longest_unicast)
     : mesh_(mesh), cores_(std::move(cores)), timing_(timing) {
     const int32_t n = mesh.n_routes();
     routes_.assign(n, RouteTally{});
-    int32_t longest = 0;
+    int32_t longest = longest_unicast;
     for (int32_t r = 0; r < n; ++r) {
         const Route& route = mesh.route(r);
         const Delivery* d = mesh.deliveries(route);
@@ -33,10 +34,98 @@ Traffic::Traffic(const Mesh& mesh, std::vector<Counters*> cores, const Timing& t
         part.line_packets.assign(line_start_.back(), 0);
         part.line_bits.assign(line_start_.back(), 0);
         part.line_touched.assign(mesh.n_lines(), 0);
+        part.chip_packets.assign(mesh.n_chips(), 0);
+        part.chip_bits.assign(mesh.n_chips(), 0);
+        part.chip_leg.assign(mesh.n_chips(), nullptr);
+        part.chip_hops.assign(mesh.n_chips(), {0, 0, 0});
+        part.hops_seen.assign(hop_histogram_.size(), 0);
     }
     link_packets_.assign(mesh.n_links(), 0);
     link_bits_.assign(mesh.n_links(), 0);
     router_packets_.assign(mesh.n_routers(), 0);
+    started_.assign(mesh.n_routers(), 0);
+}
+
+void Traffic::add_runs(Part& part, const LinkRun* runs, int64_t n, uint64_t m, uint64_t bits) {
+    for (int64_t k = 0; k < n; ++k) {
+        const LinkRun& run = runs[k];
+        const int64_t at = line_start_[run.line] + run.first;
+        part.line_packets[at] += static_cast<int64_t>(m);
+        part.line_packets[at + run.count] -= static_cast<int64_t>(m);
+        if (bits) {
+            part.line_bits[at] += static_cast<int64_t>(bits);
+            part.line_bits[at + run.count] -= static_cast<int64_t>(bits);
+        }
+        if (!part.line_touched[run.line]) {
+            part.line_touched[run.line] = 1;
+            part.touched_lines.push_back(run.line);
+        }
+    }
+}
+
+void Traffic::unicast(int32_t p, int32_t src, int32_t dst, uint64_t m, uint64_t bits) {
+    Part& part = parts_[p];
+    part.sender = src;
+    const int32_t a = mesh_.start_chip(src), b = mesh_.core_chip(dst);
+    int32_t hops[kLinkKinds] = {0, 0, 0};
+    LinkRun runs[2];
+    int n_runs;
+    if (a == b) {
+        n_runs = mesh_.xy_runs(a, mesh_.start_router(src), mesh_.core_router(dst), runs, hops);
+    } else {
+        if (!part.chip_packets[b]) {  // the sender's first packet to chip b: its leg, and hops up to b
+            const ChipLeg& leg = mesh_.leg(a, b);
+            part.chip_leg[b] = &leg;
+            LinkRun first[2];
+            std::array<int32_t, kLinkKinds>& h = part.chip_hops[b];
+            h = {leg.hops[0], leg.hops[1], leg.hops[2]};
+            mesh_.xy_runs(a, mesh_.start_router(src), leg.exit_router, first, h.data());
+            part.touched_chips.push_back(b);
+        }
+        part.chip_packets[b] += m;
+        part.chip_bits[b] += bits;
+        for (int k = 0; k < kLinkKinds; ++k) hops[k] = part.chip_hops[b][k];
+        n_runs = mesh_.xy_runs(b, part.chip_leg[b]->entry_router, mesh_.core_router(dst), runs, hops);
+    }
+    add_runs(part, runs, n_runs, m, bits);
+    uint64_t* row = part.row;
+    const int32_t total = hops[0] + hops[1] + hops[2];
+    row[kTrafficPackets] += m;
+    row[kTrafficDeliveries] += m;
+    row[dst == src ? kTrafficIntraCore : a == b ? kTrafficIntraChip : kTrafficInterChip] += m;
+    row[kTrafficPayloadBitHops] += bits * static_cast<uint64_t>(total);
+    row[kTrafficLongestHops] = std::max<uint64_t>(row[kTrafficLongestHops], static_cast<uint64_t>(total));
+    CoreTraffic* sender = src >= 0 ? &core_sums(part, src) : nullptr;
+    for (int k = 0; k < kLinkKinds; ++k) {
+        const uint64_t h = m * static_cast<uint64_t>(hops[k]);
+        row[kTrafficHopsEastWest + k] += h;
+        if (sender) sender->hops[k] += h;
+        else part.host[1 + k] += h;
+    }
+    if (sender) sender->packets += m;
+    else part.host[0] += m;
+    core_sums(part, dst).packets_in += m;
+    for (int v = 0; v < 3; ++v) {  // (as a route's latency: the same sum in the same order)
+        double t = timing_.packet[v];
+        for (int kind = 0; kind < kLinkKinds; ++kind) t += hops[kind] * timing_.hop[v][kind];
+        part.latency[v] = std::max(part.latency[v], t);
+    }
+    part.hops_seen[total] += m;
+}
+
+void Traffic::end_sender(int32_t p) {
+    Part& part = parts_[p];
+    const int32_t a = mesh_.start_chip(part.sender), from = mesh_.start_router(part.sender);
+    for (int32_t b : part.touched_chips) {
+        const ChipLeg& leg = *part.chip_leg[b];
+        LinkRun runs[2];
+        int32_t hops[kLinkKinds] = {0, 0, 0};
+        const uint64_t m = part.chip_packets[b], bits = part.chip_bits[b];
+        add_runs(part, runs, mesh_.xy_runs(a, from, leg.exit_router, runs, hops), m, bits);
+        add_runs(part, mesh_.runs(leg), leg.run_end - leg.run_begin, m, bits);
+        part.chip_packets[b] = part.chip_bits[b] = 0;
+    }
+    part.touched_chips.clear();
 }
 
 void Traffic::clear_run() {
@@ -44,6 +133,7 @@ void Traffic::clear_run() {
     std::fill(link_bits_.begin(), link_bits_.end(), 0);
     std::fill(router_packets_.begin(), router_packets_.end(), 0);
     std::fill(hop_histogram_.begin(), hop_histogram_.end(), 0);
+    std::fill(started_.begin(), started_.end(), 0);
     for (RouteTally& t : routes_) t.run_packets = 0;
 }
 
@@ -61,6 +151,9 @@ void Traffic::discard_step() {
     for (Part& part : parts_) {
         for (int32_t r : part.touched_routes) routes_[r].packets = routes_[r].bits = 0;
         part.touched_routes.clear();
+        for (int32_t b : part.touched_chips) part.chip_packets[b] = part.chip_bits[b] = 0;
+        part.touched_chips.clear();
+        std::fill(part.hops_seen.begin(), part.hops_seen.end(), 0);
         std::fill(std::begin(part.row), std::end(part.row), 0);
         std::fill(std::begin(part.latency), std::end(part.latency), 0.0);
         std::fill(std::begin(part.host), std::end(part.host), 0);
@@ -76,13 +169,14 @@ void Traffic::finish_run() {
         if (!m) continue;
         routes_[r].run_packets = 0;
         const Route& route = mesh_.route(r);
-        const int32_t* routers = mesh_.routers(route);
-        for (int64_t k = 0, nr = route.router_end - route.router_begin; k < nr; ++k)
-            router_packets_[routers[k]] += m;
         const Delivery* d = mesh_.deliveries(route);
         for (int64_t k = 0, nd = route.delivery_end - route.delivery_begin; k < nd; ++k)
             hop_histogram_[d[k].hops[0] + d[k].hops[1] + d[k].hops[2]] += m;
     }
+    // a packet passes the router it starts at and the one at the end of each link it crosses
+    for (size_t r = 0; r < started_.size(); ++r) router_packets_[r] += started_[r];
+    for (int64_t l = 0; l < mesh_.n_links(); ++l)
+        if (link_packets_[l]) router_packets_[mesh_.link_end(l)] += link_packets_[l];
 }
 
 void Traffic::end_part(int32_t p) {
@@ -120,19 +214,7 @@ void Traffic::end_part(int32_t p) {
         }
         row[kTrafficLongestHops] = std::max<uint64_t>(row[kTrafficLongestHops], tally.longest);
         for (int v = 0; v < 3; ++v) part.latency[v] = std::max(part.latency[v], tally.latency[v]);
-        const LinkRun* runs = mesh_.runs(route);
-        for (int64_t k = 0, nr = route.run_end - route.run_begin; k < nr; ++k) {
-            const LinkRun& run = runs[k];
-            const int64_t at = line_start_[run.line] + run.first;
-            part.line_packets[at] += static_cast<int64_t>(m);
-            part.line_packets[at + run.count] -= static_cast<int64_t>(m);
-            part.line_bits[at] += static_cast<int64_t>(bits);
-            part.line_bits[at + run.count] -= static_cast<int64_t>(bits);
-            if (!part.line_touched[run.line]) {
-                part.line_touched[run.line] = 1;
-                part.touched_lines.push_back(run.line);
-            }
-        }
+        add_runs(part, mesh_.runs(route), route.run_end - route.run_begin, m, bits);
     }
     part.touched_routes.clear();
 }
@@ -144,6 +226,11 @@ void Traffic::end_step(uint64_t* row, double* time, uint64_t* host) {
             row[k] = k == kTrafficLongestHops ? std::max(row[k], part.row[k]) : row[k] + part.row[k];
         for (int v = 0; v < 3; ++v) time[kTimeLatency + v] = std::max(time[kTimeLatency + v], part.latency[v]);
         for (int k = 0; k <= kLinkKinds; ++k) host[k] += part.host[k];
+        started_[int64_t{mesh_.start_chip(-1)} * mesh_.routers_per_chip() + mesh_.start_router(-1)] += part.host[0];
+        for (size_t h = 0; h < part.hops_seen.size(); ++h) {
+            hop_histogram_[h] += part.hops_seen[h];
+            part.hops_seen[h] = 0;
+        }
         std::fill(std::begin(part.row), std::end(part.row), 0);
         std::fill(std::begin(part.latency), std::end(part.latency), 0.0);
         std::fill(std::begin(part.host), std::end(part.host), 0);
@@ -153,6 +240,8 @@ void Traffic::end_step(uint64_t* row, double* time, uint64_t* host) {
             v[kPackets] += t.packets;
             v[kPacketsIn] += t.packets_in;
             for (int k = 0; k < kLinkKinds; ++k) v[kHopsEastWest + k] += t.hops[k];
+            if (t.packets)
+                started_[int64_t{mesh_.core_chip(c)} * mesh_.routers_per_chip() + mesh_.core_router(c)] += t.packets;
             t = CoreTraffic{};
         }
         part.touched_cores.clear();
@@ -204,11 +293,12 @@ void Traffic::end_step(uint64_t* row, double* time, uint64_t* host) {
 uint64_t Traffic::memory_bytes() const {
     uint64_t bytes = routes_.size() * sizeof(RouteTally) +
                      (line_start_.size() + link_packets_.size() + link_bits_.size() +
-                      router_packets_.size() + hop_histogram_.size()) * sizeof(uint64_t);
+                      router_packets_.size() + hop_histogram_.size() + started_.size()) * sizeof(uint64_t);
     for (const Part& part : parts_)
         bytes += part.cores.size() * sizeof(CoreTraffic) +
                  (part.line_packets.size() + part.line_bits.size()) * sizeof(int64_t) +
-                 part.line_touched.size();
+                 part.line_touched.size() +
+                 part.chip_packets.size() * (2 * sizeof(uint64_t) + sizeof(const ChipLeg*) + 3 * sizeof(int32_t));
     return bytes;
 }
 

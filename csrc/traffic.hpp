@@ -1,7 +1,10 @@
 // What the network carries, step by step. Each thread ("part") counts the packets of its
-// cores against their routes (one increment per packet, nothing per link); at the end of
-// the step each part spreads its routes' counts over the cores they reach and the runs
-// of links they cross, and end_step() merges the parts and sums the links.
+// own cores (part 0 also the host's). Unicast packets come a sender at a time, summed per
+// destination core: each pair's path is worked out from where the cores sit (mesh.hpp)
+// and added at once, the last chip's runs per pair, the first chip's and the leg between
+// per destination chip. Multicast packets are tallied on their stored trees, spread at
+// the end of the part's step. Links are added as runs, per line; end_step() merges the
+// parts and sums the lines.
 // The counts land in the cores' counters (packets sent, hops by kind, packets received),
 // in per-step columns, and in per-link and per-router totals of the run.
 //
@@ -11,6 +14,7 @@
 // step's network time is the larger of the longest latency and the busiest link's
 // serialisation, each for the low, typical and high figures.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -53,18 +57,27 @@ struct Timing {
 
 class Traffic {
   public:
-    // cores[c]: the counters traffic of core c adds to. n_parts: the threads that send
-    // (each on routes of its own: routes leave one core, or the host for part 0).
-    Traffic(const Mesh& mesh, std::vector<Counters*> cores, const Timing& timing, int32_t n_parts);
+    // cores[c]: the counters traffic of core c adds to. Each part sends on routes of its
+    // own (a route leaves one core, or the host for part 0).
+    // n_parts: the threads that send; longest_unicast: the links of the longest unicast
+    // path (Mesh::add_unicast), for the hop histogram's length.
+    Traffic(const Mesh& mesh, std::vector<Counters*> cores, const Timing& timing, int32_t n_parts,
+            int32_t longest_unicast);
 
-    // m packets on route r carrying `bits` payload bits in all, sent by part p.
+    // m unicast packets from core `src` (-1: the host) to core `dst`, carrying `bits`
+    // payload bits in all, sent by part p; a part sends one sender's packets together,
+    // then calls end_sender().
+    void unicast(int32_t p, int32_t src, int32_t dst, uint64_t m, uint64_t bits);
+    void end_sender(int32_t p);
+    // m packets on multicast route r carrying `bits` payload bits in all, sent by part p.
     void send(int32_t p, int32_t r, uint64_t m, uint64_t bits) {
         RouteTally& t = routes_[r];
         if (!t.packets) parts_[p].touched_routes.push_back(r);
         t.packets += m;
         t.bits += bits;
     }
-    // Part p's routes of the step: into its own sums (the part's thread, in parallel).
+    // Part p's multicast routes of the step: into its own sums (the part's thread, in
+    // parallel).
     void end_part(int32_t p);
     // The parts' sums of the step: fills the step's traffic row, time row (latency and
     // serialisation columns), the host's packets and hops by kind (host[0], host[1..3]),
@@ -73,8 +86,8 @@ class Traffic {
     void clear_run();
     // Forgets the packets of a step that stopped half way.
     void discard_step();
-    // Spreads the run's packets over the routers and the hop histogram (which need no
-    // per-step detail: once per run instead of once per step).
+    // The run's packets per router (from the links and where packets started) and the
+    // multicast deliveries' hops (once per run instead of once per step).
     void finish_run();
 
     const std::vector<uint64_t>& link_packets() const { return link_packets_; }
@@ -101,6 +114,13 @@ class Traffic {
     // away after its last; end_step() sums each line the step touched.
     struct Part {
         std::vector<int32_t> touched_routes;
+        // unicast: the sender being counted, and its packets per destination chip
+        int32_t sender = -1;
+        std::vector<uint64_t> chip_packets, chip_bits;
+        std::vector<const ChipLeg*> chip_leg;                   // valid while touched
+        std::vector<std::array<int32_t, kLinkKinds>> chip_hops;  // up to the chip's entry port
+        std::vector<int32_t> touched_chips;
+        std::vector<uint64_t> hops_seen;  // deliveries per hop count, this step
         uint64_t row[kTrafficColumns] = {};
         double latency[3] = {};
         uint64_t host[1 + kLinkKinds] = {};
@@ -111,6 +131,8 @@ class Traffic {
         std::vector<int64_t> touched_lines;
     };
     void clear_lines(Part& part);
+    // m packets carrying `bits` over `n` runs, into part's line differences.
+    void add_runs(Part& part, const LinkRun* runs, int64_t n, uint64_t m, uint64_t bits);
     // Part p's sums of core c (noting it the first time in a step).
     CoreTraffic& core_sums(Part& part, int32_t c) {
         CoreTraffic& t = part.cores[c];
@@ -125,6 +147,7 @@ class Traffic {
     std::vector<int64_t> line_start_;  // per line, its first difference
     std::vector<Part> parts_;
     std::vector<uint64_t> link_packets_, link_bits_, router_packets_, hop_histogram_;
+    std::vector<uint64_t> started_;  // this run's packets per router they started at
 };
 
 }  // namespace emu
