@@ -7,76 +7,110 @@
 
 namespace emu {
 
-void SourceCosts::build(const std::vector<Core>& cores, std::vector<int64_t> src_ptr,
+void SourceCosts::build(const std::vector<Core>& cores, const std::vector<int64_t>& src_ptr,
                         const std::vector<int32_t>& dst_core, const std::vector<int32_t>& dst_axon,
-                        int32_t n_parts, bool totals) {
-    ptr_ = std::move(src_ptr);
-    const int64_t n_sources = static_cast<int64_t>(ptr_.size()) - 1;
-    const size_t n_entries = dst_core.size();
-    entries_.resize(n_entries);
+                        const std::vector<int64_t>& source_base, int32_t n_parts, bool totals) {
+    const int64_t n_sources = static_cast<int64_t>(src_ptr.size()) - 1;
+    const int64_t n_cores = static_cast<int64_t>(cores.size());
+    source_base_ = source_base;
+    std::vector<uint32_t> per_core(n_cores, 0);
+    for (int32_t c : dst_core)
+        if (++per_core[c] >= (1u << 24))
+            throw LoadError("output axons: core " + std::to_string(c) + " is the destination of 2^24 "
+                            "or more messages per step; the accounting counts fewer");
     std::vector<uint64_t> total(totals ? n_sources : 0, 0), dense(total.size(), 0),
         graded(total.size(), 0);
     bool any_dense = false, any_graded = false;
-    for (int64_t s = 0; s < n_sources; ++s) {
-        for (int64_t e = ptr_[s]; e < ptr_[s + 1]; ++e) {
+    ptr_.assign(n_sources + 1, 0);
+    messages_.assign(n_sources, 0);
+    words_.clear();
+    words_.reserve(dst_core.size() + dst_core.size() / 8);
+    struct Message {
+        int32_t core;
+        Reads reads;
+    };
+    std::vector<Message> messages;
+    for (int64_t s = 0, sender = -1; s < n_sources; ++s) {
+        while (sender + 1 < n_cores && s >= source_base_[sender + 1]) ++sender;  // -1: the host's
+        messages.clear();
+        for (int64_t e = src_ptr[s]; e < src_ptr[s + 1]; ++e) {
             const Core& core = cores[dst_core[e]];
-            uint64_t n = 0, n_dense = 0, n_graded = 0;
+            Reads r{0, 0, 0};
             for (int64_t k = core.axon_begin(dst_axon[e]); k < core.axon_end(dst_axon[e]); ++k) {
                 const SynapseGroup& g = *core.groups()[core.axon_group(k)];
                 const uint64_t len = g.row_length(core.axon_row(k));
-                n += len;
-                n_dense += g.dense() ? len : 0;
-                n_graded += g.graded() ? len : 0;
+                r.reads += len;
+                r.dense += g.dense() ? len : 0;
+                r.graded += g.graded() ? len : 0;
             }
-            entries_[e].id = static_cast<uint32_t>(dst_core[e]);
-            const bool plain = n < kReadsCount && (n_dense == 0 || n_dense == n) &&
-                               (n_graded == 0 || n_graded == n);
-            if (plain) {
-                entries_[e].reads = static_cast<uint16_t>(n | (n_dense ? kReadsDense : 0) |
-                                                  (n_graded ? kReadsGraded : 0));
-            } else {
-                entries_[e].reads = kReadsCount;
-                escapes_.push_back({e, {n, n_dense, n_graded}});
-            }
+            messages.push_back({dst_core[e], r});
             if (totals) {
-                total[s] += n;
-                dense[s] += n_dense;
-                graded[s] += n_graded;
+                total[s] += r.reads;
+                dense[s] += r.dense;
+                graded[s] += r.graded;
             }
-            any_dense |= n_dense > 0;
-            any_graded |= n_graded > 0;
+            any_dense |= r.dense > 0;
+            any_graded |= r.graded > 0;
         }
+        std::sort(messages.begin(), messages.end(),
+                  [](const Message& a, const Message& b) { return a.core < b.core; });
+        int64_t id = std::max<int64_t>(sender, 0);
+        for (const Message& m : messages) {
+            const Reads& r = m.reads;
+            const int64_t step = m.core - id;
+            id = m.core;
+            if (step >= 0 && step <= kShortStep && r.reads >= 1 && r.reads <= kShortReads && r.dense == 0 &&
+                r.graded == 0) {
+                words_.push_back(static_cast<uint16_t>(step << 4 | r.reads));
+                continue;
+            }
+            const bool plain = r.reads < kReadsCount && (r.dense == 0 || r.dense == r.reads) &&
+                               (r.graded == 0 || r.graded == r.reads);
+            if (!plain) escapes_.push_back({static_cast<int64_t>(words_.size()), r});
+            words_.push_back(0);
+            words_.push_back(static_cast<uint16_t>(m.core & 0xFFFF));
+            words_.push_back(static_cast<uint16_t>(static_cast<uint32_t>(m.core) >> 16));
+            words_.push_back(plain ? static_cast<uint16_t>(r.reads | (r.dense ? kReadsDense : 0) |
+                                                           (r.graded ? kReadsGraded : 0))
+                                   : kReadsCount);
+        }
+        messages_[s] = static_cast<uint32_t>(messages.size());
+        ptr_[s + 1] = static_cast<int64_t>(words_.size());
     }
+    words_.shrink_to_fit();
     total_ = std::move(total);
     if (any_dense) total_dense_ = std::move(dense);
     if (any_graded) total_graded_ = std::move(graded);
-    uint32_t n_ids = 0;
-    for (const Entry& x : entries_) n_ids = std::max(n_ids, x.id + 1);
-    std::vector<uint32_t> per_id(n_ids, 0);
-    for (const Entry& x : entries_)
-        if (++per_id[x.id] >= (1u << 24))
-            throw LoadError("output axons: core " + std::to_string(x.id) + " is the destination of 2^24 or more messages "
-                            "per step; the accounting counts fewer");
-    parts_.assign(n_parts, Part{std::vector<uint64_t>(n_ids, 0), std::vector<Extra>(n_ids), {},
-                                std::vector<Reads>(cores.size(), Reads{})});
+    parts_.assign(n_parts, Part{std::vector<uint64_t>(n_cores, 0), std::vector<Extra>(n_cores), {},
+                                std::vector<Reads>(n_cores, Reads{})});
 }
 
-SourceCosts::Reads SourceCosts::reads_of(int64_t e) const {
-    const uint16_t r = entries_[e].reads;
+SourceCosts::Reads SourceCosts::long_reads(const uint16_t* w) const {
+    const uint16_t r = w[3];
     const uint64_t n = r & kReadsCount;
-    if (n == kReadsCount)
-        return std::lower_bound(escapes_.begin(), escapes_.end(), e,
-                                [](const Escape& x, int64_t entry) { return x.entry < entry; })->reads;
+    if (n == kReadsCount) {
+        const int64_t word = w - words_.data();
+        return std::lower_bound(escapes_.begin(), escapes_.end(), word,
+                                [](const Escape& x, int64_t at) { return x.word < at; })->reads;
+    }
     return {n, (r & kReadsDense) ? n : 0, (r & kReadsGraded) ? n : 0};
 }
 
-void SourceCosts::count_rare(int64_t e, uint32_t bits, Part& part) const {
-    Extra& x = part.extra[entries_[e].id];
-    const Reads r = reads_of(e);
-    x.bits += bits;
-    x.reads += r.reads;
-    x.dense += r.dense;
-    x.graded += r.graded;
+template <class F> void SourceCosts::each_entry(int64_t s, int32_t sender, F f) const {
+    const uint16_t* w = words_.data() + ptr_[s];
+    const uint16_t* const end = words_.data() + ptr_[s + 1];
+    uint32_t id = sender < 0 ? 0 : static_cast<uint32_t>(sender);
+    while (w < end) {
+        if (*w & kShortReads) {
+            id += *w >> 4;
+            f(id, Reads{static_cast<uint64_t>(*w & kShortReads), 0, 0});
+            ++w;
+        } else {
+            id = static_cast<uint32_t>(w[1]) | static_cast<uint32_t>(w[2]) << 16;
+            f(id, long_reads(w));
+            w += kLongWords;
+        }
+    }
 }
 
 void SourceCosts::flush(int32_t p, int32_t sender, Traffic* unicast) {
@@ -129,23 +163,25 @@ void SourceCosts::discard_step() {
 
 void SourceCosts::count_run(const uint64_t* outputs, Counters* const* cores) const {
     const int64_t n_sources = static_cast<int64_t>(ptr_.size()) - 1;
-    for (int64_t s = 0; s < n_sources; ++s) {
+    const int64_t n_cores = static_cast<int64_t>(source_base_.size());
+    for (int64_t s = 0, sender = -1; s < n_sources; ++s) {
+        while (sender + 1 < n_cores && s >= source_base_[sender + 1]) ++sender;
         const uint64_t m = outputs[s];
         if (!m) continue;
-        for (int64_t e = ptr_[s]; e < ptr_[s + 1]; ++e) {
-            uint64_t* v = cores[entries_[e].id]->v;
-            const Reads r = reads_of(e);
+        each_entry(s, static_cast<int32_t>(sender), [&](uint32_t id, const Reads& r) {
+            uint64_t* v = cores[id]->v;
             v[kSynOps] += r.reads * m;
             v[kSynOpsDense] += r.dense * m;
             v[kSynOpsGraded] += r.graded * m;
-        }
+        });
     }
 }
 
 uint64_t SourceCosts::memory_bytes() const {
-    return ptr_.size() * sizeof(int64_t) + entries_.size() * sizeof(Entry) + escapes_.size() * sizeof(Escape) +
+    return ptr_.size() * sizeof(int64_t) + words_.size() * sizeof(uint16_t) + messages_.size() * sizeof(uint32_t) +
+           escapes_.size() * sizeof(Escape) + source_base_.size() * sizeof(int64_t) +
            (parts_.empty() ? 0 : parts_.size() * (parts_[0].tally.size() * (sizeof(uint64_t) + sizeof(Extra)) +
-                                                parts_[0].reads.size() * sizeof(Reads))) +
+                                                  parts_[0].reads.size() * sizeof(Reads))) +
            (total_.size() + total_dense_.size() + total_graded_.size()) * sizeof(uint64_t);
 }
 

@@ -175,12 +175,13 @@ void System::finalize() {
     for (auto& c : cores_) counters_.push_back(&c.counters());
     const int32_t parts = threads();
     // per-core sums (per thread) only for per-core counting, totals only without it
-    costs_.build(cores_, std::move(src_ptr_), dst_core_, dst_axon_, traffic_ ? parts : 0, !traffic_);
-    fanout_.build({cores_, costs_.entry_ptr(), dst_core_, dst_axon_}, partition_);
+    costs_.build(cores_, src_ptr_, dst_core_, dst_axon_, source_base_, traffic_ ? parts : 0, !traffic_);
+    fanout_.build({cores_, src_ptr_, dst_core_, dst_axon_}, partition_);
     emitted_.assign(parts, Emitted{});
     partition_reads_.assign(parts, Counters{});
     // The layout and the costs hold all that the tables said.
     for (auto& c : cores_) c.release_axons();
+    std::vector<int64_t>().swap(src_ptr_);
     std::vector<int32_t>().swap(dst_core_);
     std::vector<int32_t>().swap(dst_axon_);
     finalized_ = true;
@@ -341,12 +342,14 @@ void System::count_messages(int32_t p, const int32_t* src, const int32_t* payloa
                 continue;
             }
             const uint32_t bits = graded_inputs_[j] ? signed_width(input_row[j]) : 0;
-            costs_.count(j, bits, p);
+            costs_.count(j, -1, bits, p);
             if (multicast && input_route_[j] >= 0) multicast->send(p, input_route_[j], 1, bits);
         }
         if (unicast) costs_.flush(p, -1, unicast);
     }
-    // The spikes of part p's cores, in the order of their sources (and so of their cores).
+    // The spikes of part p's cores, in the order of their sources (and so of their cores:
+    // a source's entries are read relative to its core, and unicast packets are sent a
+    // core at a time).
     int32_t sender = n ? core_of_source(src[0]) : 0;
     auto next_sender_base = [&] { return sender + 1 < n_cores() ? source_base_[sender + 1] : n_sources_; };
     int64_t next_base = next_sender_base();
@@ -357,13 +360,13 @@ void System::count_messages(int32_t p, const int32_t* src, const int32_t* payloa
             costs_.count_total(s, total);
             continue;
         }
-        if (unicast && s >= next_base) {  // the sender's last spike was counted
-            costs_.flush(p, sender, unicast);
+        if (s >= next_base) {  // the sender's last spike was counted
+            if (unicast) costs_.flush(p, sender, unicast);
             sender = core_of_source(s);
             next_base = next_sender_base();
         }
         const uint32_t bits = source_graded_[s] ? signed_width(payload[k]) : 0;
-        costs_.count(s, bits, p);
+        costs_.count(s, sender, bits, p);
         if (multicast && costs_.messages(s)) {  // one packet per spike, down its core's tree
             const int32_t r = core_route_[source_core_[s]];
             if (r >= 0) multicast->send(p, r, 1, bits);
