@@ -76,6 +76,13 @@ Mesh::Mesh(MeshSpec spec) : spec_(std::move(spec)) {
                         std::to_string(routers_per_chip_) + " routers have more than 2^31 - 1 links");
     link_stamp_.assign(n_links(), -1);
     chip_stamp_.assign(n_chips, -1);
+    auto place = [&](int32_t chip, int32_t router) {
+        return Place{chip, router % spec_.grid_x, router / spec_.grid_x};
+    };
+    for (size_t c = 0; c < spec_.core_chip.size(); ++c)
+        places_.push_back(place(spec_.core_chip[c], core_router(static_cast<int32_t>(c))));
+    for (int32_t r : spec_.port_router) port_places_.push_back(place(0, r));
+    host_place_ = place(spec_.host_chip, spec_.host_router);
     ns_lines_ = int64_t{n_chips} * spec_.grid_y * 2;
     chip_lines_ = ns_lines_ + int64_t{n_chips} * spec_.grid_x * 2;
 }
@@ -190,43 +197,27 @@ void Mesh::end_route(int32_t r) {
     routes_[r].delivery_end = static_cast<int64_t>(deliveries_.size());
 }
 
-int Mesh::xy_runs(int32_t chip, int32_t from, int32_t to, LinkRun out[2], int32_t hops[kLinkKinds]) const {
-    const int32_t gx = spec_.grid_x;
-    const int32_t x = from % gx, y = from / gx, tx = to % gx, ty = to / gx;
-    int n = 0;
-    // east links of row y at positions x .. tx - 1, west ones at tx + 1 .. x (line_of)
-    if (tx != x) {
-        const int64_t line = (int64_t{chip} * spec_.grid_y + y) * 2 + (tx < x);
-        out[n++] = {static_cast<int32_t>(line), tx > x ? x : tx + 1, tx > x ? tx - x : x - tx};
-        hops[kEastWest] += tx > x ? tx - x : x - tx;
-    }
-    if (ty != y) {  // then along column tx
-        const int64_t line = ns_lines_ + (int64_t{chip} * gx + tx) * 2 + (ty < y);
-        out[n++] = {static_cast<int32_t>(line), ty > y ? y : ty + 1, ty > y ? ty - y : y - ty};
-        hops[kNorthSouth] += ty > y ? ty - y : y - ty;
-    }
-    return n;
-}
-
 int32_t Mesh::add_unicast(int32_t src, int32_t dst) {
     require_range("mesh route", "source core", src, -1, n_cores() - 1);
     require_range("mesh route", "destination core", dst, 0, n_cores() - 1);
-    const int32_t a = start_chip(src), b = spec_.core_chip[dst];
+    const Place from = start_place(src), to = places_[dst];
     int32_t hops[kLinkKinds] = {0, 0, 0};
     LinkRun runs[2];
-    if (a == b) {
-        xy_runs(a, start_router(src), core_router(dst), runs, hops);
+    if (from.chip == to.chip) {
+        xy_runs(from.chip, from.x, from.y, to.x, to.y, runs, hops);
         return hops[0] + hops[1];
     }
-    auto it = leg_of_.find(pair_key(a, b));
+    auto it = leg_of_.find(pair_key(from.chip, to.chip));
     if (it == leg_of_.end()) {
-        ChipLeg leg{-1, -1, {0, 0, 0}, static_cast<int64_t>(runs_.size()), 0};
-        int32_t chip = a, entry = -1;
+        ChipLeg leg{};
+        leg.run_begin = static_cast<int64_t>(runs_.size());
+        int32_t chip = from.chip, entry = -1;
         links_.clear();
-        for (int32_t d : chip_path(spec_.chip_x[a], spec_.chip_y[a], spec_.chip_x[b], spec_.chip_y[b],
-                                   spec_.hexagonal)) {
+        for (int32_t d : chip_path(spec_.chip_x[from.chip], spec_.chip_y[from.chip], spec_.chip_x[to.chip],
+                                   spec_.chip_y[to.chip], spec_.hexagonal)) {
             if (entry < 0) {
-                leg.exit_router = spec_.port_router[d];
+                leg.exit_x = port_places_[d].x;
+                leg.exit_y = port_places_[d].y;
             } else {  // a chip in between: from the port it entered by to the one it leaves by
                 path_.clear();
                 xy_links(chip, entry, spec_.port_router[d], path_);
@@ -240,17 +231,19 @@ int32_t Mesh::add_unicast(int32_t src, int32_t dst) {
             chip = neighbor(chip, d);
             if (chip < 0) throw LoadError("mesh: the chip path to core " + std::to_string(dst) +
                                           " leaves the chip grid");
-            entry = spec_.port_router[(d + 3) % kChipDirections];
+            leg.arrival = (d + 3) % kChipDirections;
+            entry = spec_.port_router[leg.arrival];
         }
-        leg.entry_router = entry;
+        leg.entry_x = port_places_[leg.arrival].x;
+        leg.entry_y = port_places_[leg.arrival].y;
         append_runs();
         leg.run_end = static_cast<int64_t>(runs_.size());
-        it = leg_of_.emplace(pair_key(a, b), static_cast<int32_t>(legs_.size())).first;
+        it = leg_of_.emplace(pair_key(from.chip, to.chip), static_cast<int32_t>(legs_.size())).first;
         legs_.push_back(leg);
     }
     const ChipLeg& leg = legs_[it->second];
-    xy_runs(a, start_router(src), leg.exit_router, runs, hops);
-    xy_runs(b, leg.entry_router, core_router(dst), runs, hops);
+    xy_runs(from.chip, from.x, from.y, leg.exit_x, leg.exit_y, runs, hops);
+    xy_runs(to.chip, leg.entry_x, leg.entry_y, to.x, to.y, runs, hops);
     return hops[0] + hops[1] + leg.hops[0] + leg.hops[1] + leg.hops[2];
 }
 
@@ -422,7 +415,7 @@ int32_t Mesh::add_multicast(int32_t src, const std::vector<MulticastTable>& tabl
 
 uint64_t Mesh::memory_bytes() const {
     return routes_.size() * sizeof(Route) + runs_.size() * sizeof(LinkRun) + deliveries_.size() * sizeof(Delivery) +
-           legs_.size() * (sizeof(ChipLeg) + 2 * sizeof(int64_t)) +
+           legs_.size() * (sizeof(ChipLeg) + 2 * sizeof(int64_t)) + places_.size() * sizeof(Place) +
            (link_stamp_.size() + chip_stamp_.size()) * sizeof(int32_t);
 }
 

@@ -66,11 +66,17 @@ struct Route {
     int64_t hops[kLinkKinds] = {};  // links crossed by one packet, by kind
 };
 
-// A unicast packet's way from chip a to another chip b: it leaves a from exit_router by
-// the chip link of its first step, crosses the chips between (entering and leaving by
-// their ports), and enters b at entry_router.
+// A router's place: its chip and its x, y on the chip's grid.
+struct Place {
+    int32_t chip, x, y;
+};
+
+// A unicast packet's way from chip a to another chip b: it leaves a from the router at
+// (exit_x, exit_y) by the chip link of its first step, crosses the chips between
+// (entering and leaving by their ports), and enters b by the link arriving from
+// direction `arrival`, at the router at (entry_x, entry_y).
 struct ChipLeg {
-    int32_t exit_router, entry_router;
+    int32_t exit_x, exit_y, entry_x, entry_y, arrival;
     int32_t hops[kLinkKinds];    // the chip links and the crossings in between
     int64_t run_begin, run_end;  // their links as runs
 };
@@ -101,15 +107,32 @@ class Mesh {
     int32_t add_unicast(int32_t src, int32_t dst);
     // The leg from chip a to chip b != a, readied by add_unicast.
     const ChipLeg& leg(int32_t a, int32_t b) const { return legs_[leg_of_.at(pair_key(a, b))]; }
+    int32_t chip_directions() const { return kChipDirections; }
     const LinkRun* runs(const ChipLeg& leg) const { return runs_.data() + leg.run_begin; }
-    // The runs (at most two) of the X-then-Y path between two routers of a chip; adds
-    // its links to hops.
-    int xy_runs(int32_t chip, int32_t from, int32_t to, LinkRun out[2], int32_t hops[kLinkKinds]) const;
-    // Where packets start: core c's router, or the host's (c = -1); and its chip.
-    int32_t start_router(int32_t c) const { return c < 0 ? spec_.host_router : core_router(c); }
-    int32_t start_chip(int32_t c) const { return c < 0 ? spec_.host_chip : spec_.core_chip[c]; }
+    // The runs (at most two) of the X-then-Y path on a chip from the router at (x, y) to
+    // the one at (tx, ty); adds its links to hops.
+    int xy_runs(int32_t chip, int32_t x, int32_t y, int32_t tx, int32_t ty, LinkRun out[2],
+                int32_t hops[kLinkKinds]) const {
+        int n = 0;
+        if (tx != x) {  // east links of row y at positions x .. tx - 1, west ones at tx + 1 .. x
+            const int64_t line = (int64_t{chip} * spec_.grid_y + y) * 2 + (tx < x);
+            out[n++] = {static_cast<int32_t>(line), tx > x ? x : tx + 1, tx > x ? tx - x : x - tx};
+            hops[kEastWest] += tx > x ? tx - x : x - tx;
+        }
+        if (ty != y) {  // then along column tx
+            const int64_t line = ns_lines_ + (int64_t{chip} * spec_.grid_x + tx) * 2 + (ty < y);
+            out[n++] = {static_cast<int32_t>(line), ty > y ? y : ty + 1, ty > y ? ty - y : y - ty};
+            hops[kNorthSouth] += ty > y ? ty - y : y - ty;
+        }
+        return n;
+    }
+    // Where packets start: core c's router, or the host's (c = -1).
+    Place start_place(int32_t c) const { return c < 0 ? host_place_ : places_[c]; }
+    const Place& core_place(int32_t c) const { return places_[c]; }
+    // Where packets arriving from direction d enter a chip.
+    const Place& port_place(int32_t d) const { return port_places_[d]; }
     int32_t core_router(int32_t core) const { return spec_.core_slot[core] / spec_.cores_per_router; }
-    int64_t routers_per_chip() const { return routers_per_chip_; }
+    int64_t router_index(const Place& at) const { return int64_t{at.chip} * routers_per_chip_ + at.y * spec_.grid_x + at.x; }
     // The router (global index) a packet reaches by crossing link `link`; -1 for a chip
     // link that leaves the grid.
     int64_t link_end(int64_t link) const;
@@ -163,6 +186,8 @@ class Mesh {
     std::vector<LinkRun> runs_;
     std::vector<int32_t> links_;       // the route being built (end_route makes them runs)
     std::vector<Delivery> deliveries_;
+    std::vector<Place> places_, port_places_;  // per core; per direction (chip 0)
+    Place host_place_;
     std::vector<ChipLeg> legs_;
     std::unordered_map<int64_t, int32_t> leg_of_;  // pair_key(a, b) -> leg
     std::vector<int32_t> link_stamp_;  // per link: the route that last crossed it

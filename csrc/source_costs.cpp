@@ -115,11 +115,12 @@ template <class F> void SourceCosts::each_entry(int64_t s, int32_t sender, F f) 
 
 void SourceCosts::flush(int32_t p, int32_t sender, Traffic* unicast) {
     Part& part = parts_[p];
+    if (unicast) unicast->begin_sender(p, sender);
     for (uint32_t id : part.touched) {
         const uint64_t t = part.tally[id];
         Extra& x = part.extra[id];
         const int32_t c = static_cast<int32_t>(id);
-        if (unicast) unicast->unicast(p, sender, c, t >> 40, x.bits);
+        if (unicast) unicast->unicast(p, c, t >> 40, x.bits);
         const uint64_t reads = (t & kTallyReads) + x.reads;  // (dense, graded: among them)
         if (reads) {
             Reads& to = part.reads[c];

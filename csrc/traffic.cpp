@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 
 namespace emu {
 
@@ -38,6 +39,7 @@ Traffic::Traffic(const Mesh& mesh, std::vector<Counters*> cores, const Timing& t
         part.chip_bits.assign(mesh.n_chips(), 0);
         part.chip_leg.assign(mesh.n_chips(), nullptr);
         part.chip_hops.assign(mesh.n_chips(), {0, 0, 0});
+        part.entered.assign(cores_.size() * kChipDirections, Part::Entered{});
         part.hops_seen.assign(hop_histogram_.size(), 0);
     }
     link_packets_.assign(mesh.n_links(), 0);
@@ -63,48 +65,57 @@ void Traffic::add_runs(Part& part, const LinkRun* runs, int64_t n, uint64_t m, u
     }
 }
 
-void Traffic::unicast(int32_t p, int32_t src, int32_t dst, uint64_t m, uint64_t bits) {
+void Traffic::begin_sender(int32_t p, int32_t src) {
     Part& part = parts_[p];
     part.sender = src;
-    const int32_t a = mesh_.start_chip(src), b = mesh_.core_chip(dst);
+    part.from = mesh_.start_place(src);
+}
+
+void Traffic::unicast(int32_t p, int32_t dst, uint64_t m, uint64_t bits) {
+    Part& part = parts_[p];
+    const Place& from = part.from;
+    const Place& to = mesh_.core_place(dst);
     int32_t hops[kLinkKinds] = {0, 0, 0};
-    LinkRun runs[2];
-    int n_runs;
-    if (a == b) {
-        n_runs = mesh_.xy_runs(a, mesh_.start_router(src), mesh_.core_router(dst), runs, hops);
+    if (from.chip == to.chip) {
+        LinkRun runs[2];
+        add_runs(part, runs, mesh_.xy_runs(to.chip, from.x, from.y, to.x, to.y, runs, hops), m, bits);
     } else {
+        const int32_t b = to.chip;
         if (!part.chip_packets[b]) {  // the sender's first packet to chip b: its leg, and hops up to b
-            const ChipLeg& leg = mesh_.leg(a, b);
+            const ChipLeg& leg = mesh_.leg(from.chip, b);
             part.chip_leg[b] = &leg;
             LinkRun first[2];
             std::array<int32_t, kLinkKinds>& h = part.chip_hops[b];
             h = {leg.hops[0], leg.hops[1], leg.hops[2]};
-            mesh_.xy_runs(a, mesh_.start_router(src), leg.exit_router, first, h.data());
+            mesh_.xy_runs(from.chip, from.x, from.y, leg.exit_x, leg.exit_y, first, h.data());
             part.touched_chips.push_back(b);
         }
         part.chip_packets[b] += m;
         part.chip_bits[b] += bits;
-        for (int k = 0; k < kLinkKinds; ++k) hops[k] = part.chip_hops[b][k];
-        n_runs = mesh_.xy_runs(b, part.chip_leg[b]->entry_router, mesh_.core_router(dst), runs, hops);
+        const ChipLeg& leg = *part.chip_leg[b];
+        hops[kEastWest] = part.chip_hops[b][kEastWest] + std::abs(to.x - leg.entry_x);
+        hops[kNorthSouth] = part.chip_hops[b][kNorthSouth] + std::abs(to.y - leg.entry_y);
+        hops[kChipToChip] = part.chip_hops[b][kChipToChip];
+        const int64_t k = int64_t{leg.arrival} * static_cast<int64_t>(cores_.size()) + dst;
+        Part::Entered& e = part.entered[k];
+        if (!e.packets) part.touched_entered.push_back(k);
+        e.packets += m;
+        e.bits += bits;
     }
-    add_runs(part, runs, n_runs, m, bits);
     uint64_t* row = part.row;
     const int32_t total = hops[0] + hops[1] + hops[2];
     row[kTrafficPackets] += m;
     row[kTrafficDeliveries] += m;
-    row[dst == src ? kTrafficIntraCore : a == b ? kTrafficIntraChip : kTrafficInterChip] += m;
+    row[dst == part.sender ? kTrafficIntraCore : from.chip == to.chip ? kTrafficIntraChip : kTrafficInterChip] += m;
     row[kTrafficPayloadBitHops] += bits * static_cast<uint64_t>(total);
     row[kTrafficLongestHops] = std::max<uint64_t>(row[kTrafficLongestHops], static_cast<uint64_t>(total));
-    CoreTraffic* sender = src >= 0 ? &core_sums(part, src) : nullptr;
+    part.sent.packets += m;
     for (int k = 0; k < kLinkKinds; ++k) {
         const uint64_t h = m * static_cast<uint64_t>(hops[k]);
         row[kTrafficHopsEastWest + k] += h;
-        if (sender) sender->hops[k] += h;
-        else part.host[1 + k] += h;
+        part.sent.hops[k] += h;
     }
-    if (sender) sender->packets += m;
-    else part.host[0] += m;
-    core_sums(part, dst).packets_in += m;
+    if (from.chip == to.chip) core_sums(part, dst).packets_in += m;  // (else at end_part)
     for (int v = 0; v < 3; ++v) {  // (as a route's latency: the same sum in the same order)
         double t = timing_.packet[v];
         for (int kind = 0; kind < kLinkKinds; ++kind) t += hops[kind] * timing_.hop[v][kind];
@@ -115,17 +126,29 @@ void Traffic::unicast(int32_t p, int32_t src, int32_t dst, uint64_t m, uint64_t 
 
 void Traffic::end_sender(int32_t p) {
     Part& part = parts_[p];
-    const int32_t a = mesh_.start_chip(part.sender), from = mesh_.start_router(part.sender);
+    const Place& from = part.from;
     for (int32_t b : part.touched_chips) {
         const ChipLeg& leg = *part.chip_leg[b];
         LinkRun runs[2];
         int32_t hops[kLinkKinds] = {0, 0, 0};
         const uint64_t m = part.chip_packets[b], bits = part.chip_bits[b];
-        add_runs(part, runs, mesh_.xy_runs(a, from, leg.exit_router, runs, hops), m, bits);
+        add_runs(part, runs, mesh_.xy_runs(from.chip, from.x, from.y, leg.exit_x, leg.exit_y, runs, hops), m, bits);
         add_runs(part, mesh_.runs(leg), leg.run_end - leg.run_begin, m, bits);
         part.chip_packets[b] = part.chip_bits[b] = 0;
     }
     part.touched_chips.clear();
+    const CoreTraffic& sent = part.sent;
+    if (sent.packets) {
+        if (part.sender >= 0) {
+            CoreTraffic& t = core_sums(part, part.sender);
+            t.packets += sent.packets;
+            for (int k = 0; k < kLinkKinds; ++k) t.hops[k] += sent.hops[k];
+        } else {
+            part.host[0] += sent.packets;
+            for (int k = 0; k < kLinkKinds; ++k) part.host[1 + k] += sent.hops[k];
+        }
+    }
+    part.sent = CoreTraffic{};
 }
 
 void Traffic::clear_run() {
@@ -153,6 +176,9 @@ void Traffic::discard_step() {
         part.touched_routes.clear();
         for (int32_t b : part.touched_chips) part.chip_packets[b] = part.chip_bits[b] = 0;
         part.touched_chips.clear();
+        part.sent = CoreTraffic{};
+        for (int64_t k : part.touched_entered) part.entered[k] = Part::Entered{};
+        part.touched_entered.clear();
         std::fill(part.hops_seen.begin(), part.hops_seen.end(), 0);
         std::fill(std::begin(part.row), std::end(part.row), 0);
         std::fill(std::begin(part.latency), std::end(part.latency), 0.0);
@@ -181,6 +207,19 @@ void Traffic::finish_run() {
 
 void Traffic::end_part(int32_t p) {
     Part& part = parts_[p];
+    const int64_t n_cores = static_cast<int64_t>(cores_.size());
+    for (int64_t k : part.touched_entered) {  // unicast packets on their last chip
+        const int32_t dst = static_cast<int32_t>(k % n_cores);
+        const Place& entry = mesh_.port_place(static_cast<int32_t>(k / n_cores));
+        const Place& to = mesh_.core_place(dst);
+        Part::Entered& e = part.entered[k];
+        LinkRun runs[2];
+        int32_t hops[kLinkKinds] = {0, 0, 0};
+        add_runs(part, runs, mesh_.xy_runs(to.chip, entry.x, entry.y, to.x, to.y, runs, hops), e.packets, e.bits);
+        core_sums(part, dst).packets_in += e.packets;
+        e = Part::Entered{};
+    }
+    part.touched_entered.clear();
     uint64_t* row = part.row;
     for (int32_t r : part.touched_routes) {
         RouteTally& tally = routes_[r];
@@ -226,7 +265,7 @@ void Traffic::end_step(uint64_t* row, double* time, uint64_t* host) {
             row[k] = k == kTrafficLongestHops ? std::max(row[k], part.row[k]) : row[k] + part.row[k];
         for (int v = 0; v < 3; ++v) time[kTimeLatency + v] = std::max(time[kTimeLatency + v], part.latency[v]);
         for (int k = 0; k <= kLinkKinds; ++k) host[k] += part.host[k];
-        started_[int64_t{mesh_.start_chip(-1)} * mesh_.routers_per_chip() + mesh_.start_router(-1)] += part.host[0];
+        started_[mesh_.router_index(mesh_.start_place(-1))] += part.host[0];
         for (size_t h = 0; h < part.hops_seen.size(); ++h) {
             hop_histogram_[h] += part.hops_seen[h];
             part.hops_seen[h] = 0;
@@ -241,7 +280,7 @@ void Traffic::end_step(uint64_t* row, double* time, uint64_t* host) {
             v[kPacketsIn] += t.packets_in;
             for (int k = 0; k < kLinkKinds; ++k) v[kHopsEastWest + k] += t.hops[k];
             if (t.packets)
-                started_[int64_t{mesh_.core_chip(c)} * mesh_.routers_per_chip() + mesh_.core_router(c)] += t.packets;
+                started_[mesh_.router_index(mesh_.core_place(c))] += t.packets;
             t = CoreTraffic{};
         }
         part.touched_cores.clear();
@@ -298,7 +337,8 @@ uint64_t Traffic::memory_bytes() const {
         bytes += part.cores.size() * sizeof(CoreTraffic) +
                  (part.line_packets.size() + part.line_bits.size()) * sizeof(int64_t) +
                  part.line_touched.size() +
-                 part.chip_packets.size() * (2 * sizeof(uint64_t) + sizeof(const ChipLeg*) + 3 * sizeof(int32_t));
+                 part.chip_packets.size() * (2 * sizeof(uint64_t) + sizeof(const ChipLeg*) + 3 * sizeof(int32_t)) +
+                 part.entered.size() * sizeof(Part::Entered);
     return bytes;
 }
 

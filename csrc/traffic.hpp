@@ -1,10 +1,12 @@
 // What the network carries, step by step. Each thread ("part") counts the packets of its
 // own cores (part 0 also the host's). Unicast packets come a sender at a time, summed per
-// destination core: each pair's path is worked out from where the cores sit (mesh.hpp)
-// and added at once, the last chip's runs per pair, the first chip's and the leg between
-// per destination chip. Multicast packets are tallied on their stored trees, spread at
-// the end of the part's step. Links are added as runs, per line; end_step() merges the
-// parts and sums the lines.
+// destination core; each pair's hops follow from where the cores sit (mesh.hpp), and its
+// links are added where packets share them: on one chip per pair, across chips the first
+// chip's runs and the leg between per destination chip (end_sender), the last chip's per
+// destination core and the direction packets arrive from (end_part), since a large
+// system's step sends each pair of cores a packet or two. Multicast packets are tallied
+// on their stored trees, spread at the end of the part's step. Links are added as runs,
+// per line; end_step() merges the parts and sums the lines.
 // The counts land in the cores' counters (packets sent, hops by kind, packets received),
 // in per-step columns, and in per-link and per-router totals of the run.
 //
@@ -64,10 +66,11 @@ class Traffic {
     Traffic(const Mesh& mesh, std::vector<Counters*> cores, const Timing& timing, int32_t n_parts,
             int32_t longest_unicast);
 
-    // m unicast packets from core `src` (-1: the host) to core `dst`, carrying `bits`
-    // payload bits in all, sent by part p; a part sends one sender's packets together,
-    // then calls end_sender().
-    void unicast(int32_t p, int32_t src, int32_t dst, uint64_t m, uint64_t bits);
+    // Part p sends unicast packets of core `src` (-1: the host): begin_sender(), then for
+    // each destination core `dst` its m packets carrying `bits` payload bits in all
+    // (unicast()), then end_sender().
+    void begin_sender(int32_t p, int32_t src);
+    void unicast(int32_t p, int32_t dst, uint64_t m, uint64_t bits);
     void end_sender(int32_t p);
     // m packets on multicast route r carrying `bits` payload bits in all, sent by part p.
     void send(int32_t p, int32_t r, uint64_t m, uint64_t bits) {
@@ -76,8 +79,8 @@ class Traffic {
         t.packets += m;
         t.bits += bits;
     }
-    // Part p's multicast routes of the step: into its own sums (the part's thread, in
-    // parallel).
+    // Part p's multicast routes and last chips' unicast runs of the step: into its own
+    // sums (the part's thread, in parallel).
     void end_part(int32_t p);
     // The parts' sums of the step: fills the step's traffic row, time row (latency and
     // serialisation columns), the host's packets and hops by kind (host[0], host[1..3]),
@@ -114,12 +117,20 @@ class Traffic {
     // away after its last; end_step() sums each line the step touched.
     struct Part {
         std::vector<int32_t> touched_routes;
-        // unicast: the sender being counted, and its packets per destination chip
+        // unicast: the sender being counted, its sums, its packets per destination chip
         int32_t sender = -1;
+        Place from{};
+        CoreTraffic sent{};
         std::vector<uint64_t> chip_packets, chip_bits;
         std::vector<const ChipLeg*> chip_leg;                   // valid while touched
         std::vector<std::array<int32_t, kLinkKinds>> chip_hops;  // up to the chip's entry port
         std::vector<int32_t> touched_chips;
+        // unicast packets that entered their last chip, per (arrival direction, core)
+        struct Entered {
+            uint64_t packets, bits;
+        };
+        std::vector<Entered> entered;
+        std::vector<int64_t> touched_entered;
         std::vector<uint64_t> hops_seen;  // deliveries per hop count, this step
         uint64_t row[kTrafficColumns] = {};
         double latency[3] = {};
