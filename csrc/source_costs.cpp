@@ -81,8 +81,8 @@ void SourceCosts::build(const std::vector<Core>& cores, const std::vector<int64_
     total_ = std::move(total);
     if (any_dense) total_dense_ = std::move(dense);
     if (any_graded) total_graded_ = std::move(graded);
-    parts_.assign(n_parts, Part{std::vector<uint64_t>(n_cores, 0), std::vector<Extra>(n_cores), {},
-                                std::vector<Reads>(n_cores, Reads{})});
+    parts_.assign(n_parts, Part{std::vector<uint64_t>(n_cores, 0), std::vector<Extra>(n_cores),
+                                std::vector<uint32_t>(n_cores + 1, 0), 0, std::vector<Reads>(n_cores, Reads{})});
 }
 
 SourceCosts::Reads SourceCosts::long_reads(const uint16_t* w) const {
@@ -94,6 +94,28 @@ SourceCosts::Reads SourceCosts::long_reads(const uint16_t* w) const {
                                 [](const Escape& x, int64_t at) { return x.word < at; })->reads;
     }
     return {n, (r & kReadsDense) ? n : 0, (r & kReadsGraded) ? n : 0};
+}
+
+SourceCosts::Counted SourceCosts::count_entry(const uint16_t* w, uint32_t id, uint32_t bits, Part& part) const {
+    Reads r;
+    if (*w & kShortReads) {
+        id += *w >> 4;
+        r = {static_cast<uint64_t>(*w & kShortReads), 0, 0};
+        ++w;
+    } else {
+        id = static_cast<uint32_t>(w[1]) | static_cast<uint32_t>(w[2]) << 16;
+        r = long_reads(w);
+        w += kLongWords;
+    }
+    uint64_t& t = part.tally[id];
+    if (!t) part.touched[part.n_touched++] = id;
+    t += kOneMessage;
+    Extra& x = part.extra[id];
+    x.bits += bits;
+    x.reads += r.reads;
+    x.dense += r.dense;
+    x.graded += r.graded;
+    return {w, id};
 }
 
 template <class F> void SourceCosts::each_entry(int64_t s, int32_t sender, F f) const {
@@ -116,7 +138,8 @@ template <class F> void SourceCosts::each_entry(int64_t s, int32_t sender, F f) 
 void SourceCosts::flush(int32_t p, int32_t sender, Traffic* unicast) {
     Part& part = parts_[p];
     if (unicast) unicast->begin_sender(p, sender);
-    for (uint32_t id : part.touched) {
+    for (size_t k = 0; k < part.n_touched; ++k) {
+        const uint32_t id = part.touched[k];
         const uint64_t t = part.tally[id];
         Extra& x = part.extra[id];
         const int32_t c = static_cast<int32_t>(id);
@@ -132,7 +155,7 @@ void SourceCosts::flush(int32_t p, int32_t sender, Traffic* unicast) {
         part.tally[id] = 0;
         x = Extra{};
     }
-    part.touched.clear();
+    part.n_touched = 0;
     if (unicast) unicast->end_sender(p);
 }
 
@@ -152,11 +175,11 @@ void SourceCosts::end_step(Counters* const* cores) {
 
 void SourceCosts::discard_step() {
     for (Part& part : parts_) {
-        for (uint32_t id : part.touched) {
-            part.tally[id] = 0;
-            part.extra[id] = Extra{};
+        for (size_t k = 0; k < part.n_touched; ++k) {
+            part.tally[part.touched[k]] = 0;
+            part.extra[part.touched[k]] = Extra{};
         }
-        part.touched.clear();
+        part.n_touched = 0;
         std::fill(part.reads.begin(), part.reads.end(), Reads{});
         part.read_cores.clear();
     }
@@ -181,7 +204,7 @@ void SourceCosts::count_run(const uint64_t* outputs, Counters* const* cores) con
 uint64_t SourceCosts::memory_bytes() const {
     return ptr_.size() * sizeof(int64_t) + words_.size() * sizeof(uint16_t) + messages_.size() * sizeof(uint32_t) +
            escapes_.size() * sizeof(Escape) + source_base_.size() * sizeof(int64_t) +
-           (parts_.empty() ? 0 : parts_.size() * (parts_[0].tally.size() * (sizeof(uint64_t) + sizeof(Extra)) +
+           (parts_.empty() ? 0 : parts_.size() * (parts_[0].tally.size() * (sizeof(uint64_t) + sizeof(Extra) + sizeof(uint32_t)) +
                                                   parts_[0].reads.size() * sizeof(Reads))) +
            (total_.size() + total_dense_.size() + total_graded_.size()) * sizeof(uint64_t);
 }

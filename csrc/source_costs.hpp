@@ -48,36 +48,33 @@ class SourceCosts {
     // `bits` payload bits each, counted by part p: its messages and the synapses they
     // read, tallied per destination core until flush().
     void count(int64_t s, int32_t sender, uint32_t bits, int32_t p) {
-        // locals: the stores into the tallies must not make the compiler reload the tables
+        // locals (the stores into the tallies must not make the compiler reload them), and
+        // no branch on whether a destination is new: touched[] has room for every core
         const uint16_t* w = words_.data() + ptr_[s];
         const uint16_t* const end = words_.data() + ptr_[s + 1];
         Part& part = parts_[p];
-        uint64_t* tally = part.tally.data();
+        uint64_t* const tally = part.tally.data();
+        uint32_t* const touched = part.touched.data();
+        size_t n_touched = part.n_touched;
         uint32_t id = sender < 0 ? 0 : static_cast<uint32_t>(sender);
         while (w < end) {
-            const uint16_t x = *w;
-            Reads r;
-            if (x & kShortReads) {
+            const uint32_t x = *w;
+            if (__builtin_expect((x & kShortReads) && !bits, 1)) {  // one message, a few binary reads
                 id += x >> 4;
-                if (!bits) {  // the common entry: one message, a few binary reads
-                    uint64_t& t = tally[id];
-                    if (!t) part.touched.push_back(id);
-                    t += kOneMessage | (x & kShortReads);
-                    ++w;
-                    continue;
-                }
-                r = {static_cast<uint64_t>(x & kShortReads), 0, 0};
+                const uint64_t t = tally[id];
+                touched[n_touched] = id;
+                n_touched += t == 0;
+                tally[id] = t + (kOneMessage | (x & kShortReads));
                 ++w;
-            } else {
-                id = static_cast<uint32_t>(w[1]) | static_cast<uint32_t>(w[2]) << 16;
-                r = long_reads(w);
-                w += kLongWords;
+                continue;
             }
-            uint64_t& t = tally[id];
-            if (!t) part.touched.push_back(id);
-            t += kOneMessage;
-            count_rare(id, r, bits, part);
+            part.n_touched = n_touched;
+            const Counted c = count_entry(w, id, bits, part);
+            w = c.next;
+            id = c.id;
+            n_touched = part.n_touched;
         }
+        part.n_touched = n_touched;
     }
     // Part p's tallies: the reads to its per-core sums; with `unicast`, the messages as
     // packets from `sender` (every spike tallied since the last flush is the sender's).
@@ -127,20 +124,20 @@ class SourceCosts {
     struct Part {
         std::vector<uint64_t> tally;    // per destination core
         std::vector<Extra> extra;       // per destination core
-        std::vector<uint32_t> touched;  // destinations with messages this step
+        std::vector<uint32_t> touched;  // destinations with messages: the first n_touched
+        size_t n_touched = 0;
         std::vector<Reads> reads;       // per core
         std::vector<int32_t> read_cores;  // cores with reads this step
     };
     // The reads of the long entry at w, from its last word or, for an escape, the side table.
     Reads long_reads(const uint16_t* w) const;
-    // An entry's reads beyond the tally: graded bits, dense or graded reads, escapes.
-    static void count_rare(uint32_t id, const Reads& r, uint32_t bits, Part& part) {
-        Extra& x = part.extra[id];
-        x.bits += bits;
-        x.reads += r.reads;
-        x.dense += r.dense;
-        x.graded += r.graded;
-    }
+    // Counts the entry at w (any kind, with any payload; the previous destination was
+    // id) into part's tallies: returns its destination and the next entry.
+    struct Counted {
+        const uint16_t* next;
+        uint32_t id;
+    };
+    Counted count_entry(const uint16_t* w, uint32_t id, uint32_t bits, Part& part) const;
     // Calls f(destination core, reads) for each entry of s, a source of core `sender`.
     template <class F> void each_entry(int64_t s, int32_t sender, F f) const;
 

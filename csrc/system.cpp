@@ -8,6 +8,9 @@
 #include <unordered_map>
 #ifndef _WIN32
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #endif
 
 #include "errors.hpp"
@@ -185,6 +188,11 @@ void System::finalize() {
     std::vector<int32_t>().swap(dst_core_);
     std::vector<int32_t>().swap(dst_axon_);
     finalized_ = true;
+#ifdef __GLIBC__
+    // The load's tables were many blocks of the heap; hand what they held back to the
+    // system, or the process stays as large as its load was.
+    malloc_trim(0);
+#endif
 }
 
 void System::finalize_network() {
