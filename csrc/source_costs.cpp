@@ -82,7 +82,8 @@ void SourceCosts::build(const std::vector<Core>& cores, const std::vector<int64_
     if (any_dense) total_dense_ = std::move(dense);
     if (any_graded) total_graded_ = std::move(graded);
     parts_.assign(n_parts, Part{std::vector<uint64_t>(n_cores, 0), std::vector<Extra>(n_cores),
-                                std::vector<uint32_t>(n_cores + 1, 0), 0, std::vector<Reads>(n_cores, Reads{})});
+                                std::vector<uint32_t>(n_cores + 1, 0), 0, std::vector<uint64_t>(n_cores, 0),
+                                std::vector<Reads>(n_cores, Reads{})});
 }
 
 SourceCosts::Reads SourceCosts::long_reads(const uint16_t* w) const {
@@ -109,8 +110,9 @@ SourceCosts::Counted SourceCosts::count_entry(const uint16_t* w, uint32_t id, ui
     }
     uint64_t& t = part.tally[id];
     if (!t) part.touched[part.n_touched++] = id;
-    t += kOneMessage;
     Extra& x = part.extra[id];
+    if (!(t & kTallyExtra)) x = Extra{};
+    t = (t + kOneMessage) | kTallyExtra;
     x.bits += bits;
     x.reads += r.reads;
     x.dense += r.dense;
@@ -141,19 +143,22 @@ void SourceCosts::flush(int32_t p, int32_t sender, Traffic* unicast) {
     for (size_t k = 0; k < part.n_touched; ++k) {
         const uint32_t id = part.touched[k];
         const uint64_t t = part.tally[id];
-        Extra& x = part.extra[id];
-        const int32_t c = static_cast<int32_t>(id);
-        if (unicast) unicast->unicast(p, c, t >> 40, x.bits);
-        const uint64_t reads = (t & kTallyReads) + x.reads;  // (dense, graded: among them)
-        if (reads) {
-            Reads& to = part.reads[c];
-            if (!to.reads) part.read_cores.push_back(c);
-            to.reads += reads;
-            to.dense += x.dense;
-            to.graded += x.graded;
-        }
         part.tally[id] = 0;
-        x = Extra{};
+        const int32_t c = static_cast<int32_t>(id);
+        uint64_t& reads = part.reads[c];
+        if (!reads) part.read_cores.push_back(c);  // (every message reads, or is marked extra)
+        if (!(t & kTallyExtra)) {
+            if (unicast) unicast->unicast(p, c, t >> 40, 0);
+            reads += t & kTallyReads;
+            continue;
+        }
+        const Extra& x = part.extra[id];
+        if (unicast) unicast->unicast(p, c, t >> 40, x.bits);
+        reads += (t & kTallyReads) + x.reads;  // (dense, graded: among them)
+        Reads& rare = part.rare_reads[c];
+        rare.dense += x.dense;
+        rare.graded += x.graded;
+        // a core listed with no reads yet is listed again if it reads later: harmless
     }
     part.n_touched = 0;
     if (unicast) unicast->end_sender(p);
@@ -162,12 +167,12 @@ void SourceCosts::flush(int32_t p, int32_t sender, Traffic* unicast) {
 void SourceCosts::end_step(Counters* const* cores) {
     for (Part& part : parts_) {
         for (int32_t c : part.read_cores) {
-            Reads& r = part.reads[c];
             uint64_t* v = cores[c]->v;
-            v[kSynOps] += r.reads;
-            v[kSynOpsDense] += r.dense;
-            v[kSynOpsGraded] += r.graded;
-            r = Reads{};
+            v[kSynOps] += part.reads[c];
+            v[kSynOpsDense] += part.rare_reads[c].dense;
+            v[kSynOpsGraded] += part.rare_reads[c].graded;
+            part.reads[c] = 0;
+            part.rare_reads[c] = Reads{};
         }
         part.read_cores.clear();
     }
@@ -175,12 +180,10 @@ void SourceCosts::end_step(Counters* const* cores) {
 
 void SourceCosts::discard_step() {
     for (Part& part : parts_) {
-        for (size_t k = 0; k < part.n_touched; ++k) {
-            part.tally[part.touched[k]] = 0;
-            part.extra[part.touched[k]] = Extra{};
-        }
+        for (size_t k = 0; k < part.n_touched; ++k) part.tally[part.touched[k]] = 0;
         part.n_touched = 0;
-        std::fill(part.reads.begin(), part.reads.end(), Reads{});
+        std::fill(part.reads.begin(), part.reads.end(), 0);
+        std::fill(part.rare_reads.begin(), part.rare_reads.end(), Reads{});
         part.read_cores.clear();
     }
 }
@@ -205,7 +208,7 @@ uint64_t SourceCosts::memory_bytes() const {
     return ptr_.size() * sizeof(int64_t) + words_.size() * sizeof(uint16_t) + messages_.size() * sizeof(uint32_t) +
            escapes_.size() * sizeof(Escape) + source_base_.size() * sizeof(int64_t) +
            (parts_.empty() ? 0 : parts_.size() * (parts_[0].tally.size() * (sizeof(uint64_t) + sizeof(Extra) + sizeof(uint32_t)) +
-                                                  parts_[0].reads.size() * sizeof(Reads))) +
+                                                  parts_[0].reads.size() * (sizeof(uint64_t) + sizeof(Reads)))) +
            (total_.size() + total_dense_.size() + total_graded_.size()) * sizeof(uint64_t);
 }
 

@@ -113,21 +113,25 @@ class SourceCosts {
         int64_t word;  // the long entry's first word
         Reads reads;
     };
-    // What one destination core gathers in a step: a tally of [messages:24 | reads:40]
-    // (build() checks that no core has 2^24 entries, and a step reads fewer than 2^14
-    // synapses per entry in the tally), and what rarer entries add besides.
+    // What one destination core gathers from a sender: a tally of [messages:24 | extra:1 |
+    // reads:39] (build() checks that no core has 2^24 entries, and a step reads fewer
+    // than 2^14 synapses per entry in the tally), and, flagged by the extra bit, what
+    // rarer entries add besides (so that the common flush reads one word per core).
     static constexpr uint64_t kOneMessage = uint64_t{1} << 40;
-    static constexpr uint64_t kTallyReads = kOneMessage - 1;
+    static constexpr uint64_t kTallyExtra = uint64_t{1} << 39;
+    static constexpr uint64_t kTallyReads = kTallyExtra - 1;
     struct Extra {
         uint64_t bits, reads, dense, graded;
     };
     struct Part {
         std::vector<uint64_t> tally;    // per destination core
-        std::vector<Extra> extra;       // per destination core
+        std::vector<Extra> extra;       // per destination core, where the tally says
         std::vector<uint32_t> touched;  // destinations with messages: the first n_touched
         size_t n_touched = 0;
-        std::vector<Reads> reads;       // per core
-        std::vector<int32_t> read_cores;  // cores with reads this step
+        // per core, this step: synapses read, and of them dense and graded ones
+        std::vector<uint64_t> reads;
+        std::vector<Reads> rare_reads;  // (reads unused)
+        std::vector<int32_t> read_cores;  // cores with reads or messages
     };
     // The reads of the long entry at w, from its last word or, for an escape, the side table.
     Reads long_reads(const uint16_t* w) const;

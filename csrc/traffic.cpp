@@ -99,8 +99,8 @@ void Traffic::unicast(int32_t p, int32_t dst, uint64_t m, uint64_t bits) {
         const int64_t k = int64_t{leg.arrival} * static_cast<int64_t>(cores_.size()) + dst;
         Part::Entered& e = part.entered[k];
         if (!e.packets) part.touched_entered.push_back(k);
-        e.packets += m;
-        e.bits += bits;
+        e.packets += static_cast<uint32_t>(m);
+        e.bits += static_cast<uint32_t>(bits);
     }
     uint64_t* row = part.row;
     const int32_t total = hops[0] + hops[1] + hops[2];

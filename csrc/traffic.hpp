@@ -125,9 +125,11 @@ class Traffic {
         std::vector<const ChipLeg*> chip_leg;                   // valid while touched
         std::vector<std::array<int32_t, kLinkKinds>> chip_hops;  // up to the chip's entry port
         std::vector<int32_t> touched_chips;
-        // unicast packets that entered their last chip, per (arrival direction, core)
+        // unicast packets that entered their last chip, per (arrival direction, core); a
+        // core receives fewer than 2^24 messages a step (source_costs.cpp), of at most 32
+        // payload bits
         struct Entered {
-            uint64_t packets, bits;
+            uint32_t packets, bits;
         };
         std::vector<Entered> entered;
         std::vector<int64_t> touched_entered;

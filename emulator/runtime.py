@@ -236,8 +236,8 @@ class Simulator:
         """About what the kernel holds for `program` at its peak, while it builds: a copy
         of its arrays; per core its compartments' state and input ring (one slot per step
         of delay); the delivery layout (a word and a delay byte per synapse, and per
-        thread an index per source); the cost tables (a record per output-axon entry,
-        and with the network per thread a tally per route, at most one per entry)."""
+        thread an index per source); the cost tables (2 to 8 bytes per output-axon entry,
+        and per thread and core its tallies, with the network its traffic sums)."""
         arrays = sum(a.nbytes for a in program.arrays.values())
         state, n_sources = 0, sum(i["n"] for i in program.meta["inputs"])
         for c, core in enumerate(program.meta["cores"]):
@@ -250,7 +250,7 @@ class Simulator:
         entries = program.arrays["out/dst_core"].size
         threads = min(threads or usable_cpus(), max(program.n_cores, 1))
         layout = 5 * synapses + 40 * threads * n_sources
-        costs = 16 * n_sources + entries * (6 + (48 * threads if network else 0))
+        costs = 16 * n_sources + 3 * entries + threads * program.n_cores * (80 + (96 if network else 0))
         return arrays + state + layout + costs
 
     def _load(self, program):
