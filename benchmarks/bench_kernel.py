@@ -197,6 +197,8 @@ def chip_scale_run(path, threads, warm=150, steps=200):
     program = emulator.Program.load(path)
     sim = emulator.Simulator(program, threads=threads)
     load_s = time.perf_counter() - t0
+    with open("/proc/self/statm") as f:  # resident now: the Program and the kernel's tables
+        loaded_rss = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     n = program.meta["inputs"][0]["n"]
     rng = np.random.default_rng(1)
     sim.run(warm, {"x": rng.random((warm, n)) < 0.01})
@@ -209,7 +211,8 @@ def chip_scale_run(path, threads, warm=150, steps=200):
         "load_s": load_s, "threads": sim.threads, "steps_per_s": steps / run_s,
         "synops_per_s": result.counters["synops"] / run_s,
         "rates": [float(np.count_nonzero(result.spikes[p])) / result.spikes[p].size for p in layers],
-        "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "loaded_rss": loaded_rss,
+        "program_bytes": sum(a.nbytes for a in program.arrays.values()),
         "bytes_per_synapse": {k: v / sim.n_synapses for k, v in sim.memory_parts.items()},
         "n_synapses": sim.n_synapses, "n_cores": program.n_cores}))
 
@@ -247,7 +250,9 @@ def chip_scale(scale):
     print(f"  fresh process: load {one['load_s']:.1f} s; one thread {one['steps_per_s']:.1f} steps/s "
           f"({one['synops_per_s']:.2e} synaptic events/s), {many['threads']} threads "
           f"{many['steps_per_s']:.1f} steps/s ({many['steps_per_s'] / one['steps_per_s']:.2f}x); "
-          f"peak resident {max(one['peak_rss'], many['peak_rss']) / 2**30:.2f} GiB")
+          f"resident once loaded {many['loaded_rss'] / 2**30:.2f} GiB (the Program's arrays "
+          f"{many['program_bytes'] / 2**30:.2f} GiB), peak while loading "
+          f"{max(one['peak_rss'], many['peak_rss']) / 2**30:.2f} GiB")
     print("  bytes per synapse: " + ", ".join(f"{k} {v:.2f}" for k, v in one["bytes_per_synapse"].items()))
     print("  firing rate per step, layers h0..h9: " + " ".join(f"{r:.4f}" for r in many["rates"]))
 

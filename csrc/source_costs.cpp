@@ -22,7 +22,6 @@ void SourceCosts::build(const std::vector<Core>& cores, const std::vector<int64_
         graded(total.size(), 0);
     bool any_dense = false, any_graded = false;
     ptr_.assign(n_sources + 1, 0);
-    messages_.assign(n_sources, 0);
     words_.clear();
     words_.reserve(dst_core.size() + dst_core.size() / 8);
     struct Message {
@@ -59,9 +58,9 @@ void SourceCosts::build(const std::vector<Core>& cores, const std::vector<int64_
             const Reads& r = m.reads;
             const int64_t step = m.core - id;
             id = m.core;
-            if (step >= 0 && step <= kShortStep && r.reads >= 1 && r.reads <= kShortReads && r.dense == 0 &&
+            if (step >= -2048 && step < 2048 && r.reads >= 1 && r.reads <= kShortReads && r.dense == 0 &&
                 r.graded == 0) {
-                words_.push_back(static_cast<uint16_t>(step << 4 | r.reads));
+                words_.push_back(static_cast<uint16_t>(static_cast<uint32_t>(step) << 4 | r.reads));
                 continue;
             }
             const bool plain = r.reads < kReadsCount && (r.dense == 0 || r.dense == r.reads) &&
@@ -74,8 +73,11 @@ void SourceCosts::build(const std::vector<Core>& cores, const std::vector<int64_
                                                            (r.graded ? kReadsGraded : 0))
                                    : kReadsCount);
         }
-        messages_[s] = static_cast<uint32_t>(messages.size());
-        ptr_[s + 1] = static_cast<int64_t>(words_.size());
+        if (messages.size() >= (uint64_t{1} << (64 - kMessagesShift)) || words_.size() > kWordMask)
+            throw LoadError("output axons: source " + std::to_string(s) + " sends 2^24 or more messages, "
+                            "or the sources before it 2^40 words of them; the accounting counts fewer");
+        ptr_[s] |= static_cast<uint64_t>(messages.size()) << kMessagesShift;
+        ptr_[s + 1] = words_.size();
     }
     words_.shrink_to_fit();
     total_ = std::move(total);
@@ -100,7 +102,7 @@ SourceCosts::Reads SourceCosts::long_reads(const uint16_t* w) const {
 SourceCosts::Counted SourceCosts::count_entry(const uint16_t* w, uint32_t id, uint32_t bits, Part& part) const {
     Reads r;
     if (*w & kShortReads) {
-        id += *w >> 4;
+        id += short_step(*w);
         r = {static_cast<uint64_t>(*w & kShortReads), 0, 0};
         ++w;
     } else {
@@ -121,12 +123,12 @@ SourceCosts::Counted SourceCosts::count_entry(const uint16_t* w, uint32_t id, ui
 }
 
 template <class F> void SourceCosts::each_entry(int64_t s, int32_t sender, F f) const {
-    const uint16_t* w = words_.data() + ptr_[s];
-    const uint16_t* const end = words_.data() + ptr_[s + 1];
+    const uint16_t* w = words_.data() + first_word(s);
+    const uint16_t* const end = words_.data() + first_word(s + 1);
     uint32_t id = sender < 0 ? 0 : static_cast<uint32_t>(sender);
     while (w < end) {
         if (*w & kShortReads) {
-            id += *w >> 4;
+            id += short_step(*w);
             f(id, Reads{static_cast<uint64_t>(*w & kShortReads), 0, 0});
             ++w;
         } else {
@@ -205,7 +207,7 @@ void SourceCosts::count_run(const uint64_t* outputs, Counters* const* cores) con
 }
 
 uint64_t SourceCosts::memory_bytes() const {
-    return ptr_.size() * sizeof(int64_t) + words_.size() * sizeof(uint16_t) + messages_.size() * sizeof(uint32_t) +
+    return ptr_.size() * sizeof(uint64_t) + words_.size() * sizeof(uint16_t) +
            escapes_.size() * sizeof(Escape) + source_base_.size() * sizeof(int64_t) +
            (parts_.empty() ? 0 : parts_.size() * (parts_[0].tally.size() * (sizeof(uint64_t) + sizeof(Extra) + sizeof(uint32_t)) +
                                                   parts_[0].reads.size() * (sizeof(uint64_t) + sizeof(Reads)))) +

@@ -7,11 +7,11 @@
 // 16-bit words (a network whose messages each carry a synapse or two needs 2 bytes per
 // synapse, not 8):
 //
-//   entries of source s = words ptr[s] .. ptr[s + 1]
-//   short entry   [step:12 | reads:4]     destination = the previous one + step (the
-//                                         first: the sender's core + step; the host's
-//                                         sources: 0 + step); reads 1..15 synapses of
-//                                         binary, sparse groups
+//   entries of source s = words ptr[s] .. ptr[s + 1]  (ptr[s]: [messages:24 | word:40])
+//   short entry   [step:12 | reads:4]     destination = the previous one + step, a signed
+//                                         step in [-2048, 2048) (the first: from the
+//                                         sender's core; the host's sources: from 0);
+//                                         reads 1..15 synapses of binary, sparse groups
 //   long entry    [0], core low, core high, [graded:1 | dense:1 | synapses read:14]
 //                 synapses read = 0x3FFF escapes to a side table (big rows, or rows of
 //                 mixed kinds), keyed by the entry's first word
@@ -43,15 +43,15 @@ class SourceCosts {
                const std::vector<int64_t>& source_base, int32_t n_parts, bool totals);
 
     // Messages a spike of s sends (one per destination core).
-    uint64_t messages(int64_t s) const { return messages_[s]; }
+    uint64_t messages(int64_t s) const { return ptr_[s] >> kMessagesShift; }
     // A spike of s (a source of core `sender`, -1: the host's) whose messages carry
     // `bits` payload bits each, counted by part p: its messages and the synapses they
     // read, tallied per destination core until flush().
     void count(int64_t s, int32_t sender, uint32_t bits, int32_t p) {
         // locals (the stores into the tallies must not make the compiler reload them), and
         // no branch on whether a destination is new: touched[] has room for every core
-        const uint16_t* w = words_.data() + ptr_[s];
-        const uint16_t* const end = words_.data() + ptr_[s + 1];
+        const uint16_t* w = words_.data() + first_word(s);
+        const uint16_t* const end = words_.data() + first_word(s + 1);
         Part& part = parts_[p];
         uint64_t* const tally = part.tally.data();
         uint32_t* const touched = part.touched.data();
@@ -60,7 +60,7 @@ class SourceCosts {
         while (w < end) {
             const uint32_t x = *w;
             if (__builtin_expect((x & kShortReads) && !bits, 1)) {  // one message, a few binary reads
-                id += x >> 4;
+                id += short_step(x);
                 const uint64_t t = tally[id];
                 touched[n_touched] = id;
                 n_touched += t == 0;
@@ -81,7 +81,7 @@ class SourceCosts {
     void flush(int32_t p, int32_t sender, Traffic* unicast);
     // Asks the cache for the entries of s (a spike a few spikes ahead of count()).
     void fetch(int64_t s) const {
-        const int64_t e = ptr_[s], n = ptr_[s + 1] - e;
+        const int64_t e = first_word(s), n = first_word(s + 1) - e;
         for (int64_t k = 0; k < n; k += 32) __builtin_prefetch(words_.data() + e + k);
     }
     // The parts' per-core sums of the step, into the cores' counters.
@@ -102,7 +102,13 @@ class SourceCosts {
   private:
     static constexpr uint16_t kShortReads = 0xF, kReadsDense = 0x4000, kReadsGraded = 0x8000,
                               kReadsCount = 0x3FFF;
-    static constexpr uint32_t kShortStep = 0xFFF;
+    static constexpr int kMessagesShift = 40;
+    static constexpr uint64_t kWordMask = (uint64_t{1} << kMessagesShift) - 1;
+    int64_t first_word(int64_t s) const { return static_cast<int64_t>(ptr_[s] & kWordMask); }
+    // A short entry's signed step (an arithmetic shift of the word as a signed one).
+    static uint32_t short_step(uint32_t x) {
+        return static_cast<uint32_t>(static_cast<int32_t>(static_cast<int16_t>(x)) >> 4);
+    }
     static constexpr int kLongWords = 4;
     // Synapses read: all of them, those in dense groups, those weighted by a payload
     // (per entry, or a core's in a step as one part counts them).
@@ -145,9 +151,8 @@ class SourceCosts {
     // Calls f(destination core, reads) for each entry of s, a source of core `sender`.
     template <class F> void each_entry(int64_t s, int32_t sender, F f) const;
 
-    std::vector<int64_t> ptr_;         // per source, its first word
+    std::vector<uint64_t> ptr_;         // per source, its messages and first word
     std::vector<uint16_t> words_;
-    std::vector<uint32_t> messages_;   // per source
     std::vector<Escape> escapes_;      // by word
     std::vector<int64_t> source_base_;  // per core, its first source
     // per source, with totals (dense, graded: empty if all zero)
