@@ -32,6 +32,15 @@ void add_row_narrow(int32_t* a, const int16_t* w, uint32_t n, int e) {
         a[i] = static_cast<int32_t>(static_cast<uint32_t>(a[i]) + (static_cast<uint32_t>(w[i]) << e));
 }
 
+// Adds n 32-bit sums into the accumulators and clears them.
+EMU_MULTIVERSION
+void fold_narrow(int64_t* __restrict a, int32_t* __restrict sums, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) {
+        a[i] = wrap_add(a[i], sums[i]);
+        sums[i] = 0;
+    }
+}
+
 // Where a segment's synapses go: slot[d] for delay d (the ring's rows, or the staging
 // rows), or `narrow` (the step's 32-bit sums, kSegNarrow).
 struct Targets {
@@ -308,6 +317,15 @@ void Fanout::mark_narrow() {
     }
     if (std::find(narrow_parts_.begin(), narrow_parts_.end(), 1) != narrow_parts_.end())
         narrow_.assign(n_acc_, 0);
+    narrow_cores_.assign(acc_base_.size() - 1, 0);
+    for (int32_t p = 0; p < n_parts; ++p)
+        std::fill(narrow_cores_.begin() + partition_[p], narrow_cores_.begin() + partition_[p + 1], narrow_parts_[p]);
+}
+
+int64_t* Fanout::core_input(int32_t c, int64_t t) {
+    int64_t* row = input(t) + acc_base_[c];
+    if (narrow_cores_[c]) fold_narrow(row, narrow_.data() + acc_base_[c], acc_base_[c + 1] - acc_base_[c]);
+    return row;
 }
 
 void Fanout::deliver(int32_t p, int64_t t, const int32_t* src, const int32_t* payload, size_t n,
@@ -342,13 +360,7 @@ void Fanout::deliver(int32_t p, int64_t t, const int32_t* src, const int32_t* pa
         send(src[k], payload[k]);
     }
     if (stage_slots_ > 0) flush(p, t);
-    if (narrow_parts_[p]) {  // the step's 32-bit sums into the ring row they arrive in
-        int64_t* row = ring_at[0];
-        for (int64_t i = acc_base_[partition_[p]], end = acc_base_[partition_[p + 1]]; i < end; ++i) {
-            row[i] = wrap_add(row[i], narrow_[i]);
-            narrow_[i] = 0;
-        }
-    }
+    // (the step's 32-bit sums wait for the next update: core_input)
 }
 
 void Fanout::flush(int32_t p, int64_t t) {

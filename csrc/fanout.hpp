@@ -67,6 +67,10 @@ class Fanout {
                  const int32_t* input_row, int32_t n_inputs);
     // The input ring's row for step t: core c's accumulators start at acc_base(c).
     int64_t* input(int64_t t) { return ring_.data() + (t % n_slots_) * n_acc_; }
+    // Core c's input of step t, ready for its update: its part of the ring's row with the
+    // 32-bit sums of the step before added in (here, where the update reads them at once,
+    // rather than in a pass of its own over every accumulator after delivery).
+    int64_t* core_input(int32_t c, int64_t t);
     int64_t acc_base(int32_t c) const { return acc_base_[c]; }
     void reset();
 
@@ -92,6 +96,7 @@ class Fanout {
     std::vector<int64_t> ring_;
     std::vector<int32_t> narrow_;          // n_acc_ 32-bit sums of a step (kSegNarrow)
     std::vector<uint8_t> narrow_parts_;    // per partition: it has narrow segments
+    std::vector<uint8_t> narrow_cores_;    // per core: its partition has them
     std::vector<uint32_t> seg_ptr_;        // P x (n_sources + 1)
     int64_t n_sources_ = 0;
     std::vector<Segment> segments_;

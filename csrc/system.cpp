@@ -471,13 +471,12 @@ void System::count_host(const int32_t* row, uint64_t* host, uint64_t* outputs) c
 void System::step(int64_t t, const int32_t* input_row, RunOutput& out, uint64_t* host_row,
                   uint64_t* traffic_row, double* time_row, Counters& reads) {
     const int32_t parts = threads();
-    int64_t* input = fanout_.input(t);
     each_partition([&](int32_t p) {  // update and emit
         // one partition appends straight to the record; more each fill their own
         std::vector<int32_t>& src = parts == 1 ? out.spike_source : emitted_[p].src;
         std::vector<int32_t>& payload = parts == 1 ? out.spike_payload : emitted_[p].payload;
         for (int32_t c = partition_[p]; c < partition_[p + 1]; ++c) {
-            cores_[c].update(t, input + fanout_.acc_base(c));
+            cores_[c].update(t, fanout_.core_input(c, t));
             emit_core(c, src, payload, out.source_outputs.data());
         }
     });
