@@ -16,7 +16,7 @@
 //                 synapses read = 0x3FFF escapes to a side table (big rows, or rows of
 //                 mixed kinds), keyed by the entry's first word
 //
-// Each thread ("part") counts the spikes of its own cores (part 0 also the host's): a
+// Each thread ("part") counts the spikes of its own cores and a share of the host's: a
 // spike adds one to a 64-bit tally per destination core (messages and reads together),
 // and flush() moves the tallies to per-core sums of the part's own and, on unicast
 // networks, sends them as packets: once per sender (a core, or the host), since a unicast

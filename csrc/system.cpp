@@ -342,8 +342,13 @@ void System::count_messages(int32_t p, const int32_t* src, const int32_t* payloa
                             const int32_t* input_row, bool per_core, Counters& total) {
     Traffic* unicast = traffic_ && !multicast_ ? traffic_.get() : nullptr;
     Traffic* multicast = traffic_ && multicast_ ? traffic_.get() : nullptr;
-    if (p == 0) {  // the host's spikes: part 0 (its routes leave no core)
-        for (int32_t j = 0; j < n_inputs_; ++j) {
+    // The host's spikes, shared out between the parts (each sums what it counts apart);
+    // on multicast targets all on part 0, since channels share the host's trees.
+    const int64_t parts = multicast ? 1 : threads();
+    if (p < parts) {
+        const int32_t first = static_cast<int32_t>(int64_t{n_inputs_} * p / parts);
+        const int32_t last = static_cast<int32_t>(int64_t{n_inputs_} * (p + 1) / parts);
+        for (int32_t j = first; j < last; ++j) {
             if (input_row[j] == 0) continue;
             if (!per_core) {
                 costs_.count_total(j, total);

@@ -1,5 +1,5 @@
 // What the network carries, step by step. Each thread ("part") counts the packets of its
-// own cores (part 0 also the host's). Unicast packets come a sender at a time, summed per
+// own cores and a share of the host's. Unicast packets come a sender at a time, summed per
 // destination core; each pair's hops follow from where the cores sit (mesh.hpp), and its
 // links are added where packets share them: on one chip per pair, across chips the first
 // chip's runs and the leg between per destination chip (end_sender), the last chip's per
@@ -60,7 +60,7 @@ struct Timing {
 class Traffic {
   public:
     // cores[c]: the counters traffic of core c adds to. Each part sends on routes of its
-    // own (a route leaves one core, or the host for part 0).
+    // own (a route leaves one core, or the host: the host's multicast trees are part 0's).
     // n_parts: the threads that send; longest_unicast: the links of the longest unicast
     // path (Mesh::add_unicast), for the hop histogram's length.
     Traffic(const Mesh& mesh, std::vector<Counters*> cores, const Timing& timing, int32_t n_parts,
