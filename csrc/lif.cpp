@@ -17,10 +17,10 @@ LifBlock::LifBlock(const std::string& where, int32_t n, const int32_t* du, const
         require_range(where, "vth", vth[i], 0, (1 << 17) - 1);
         require_range(where, "bias_mant", bias_mant[i], -4096, 4095);
         require_range(where, "bias_exp", bias_exp[i], -8, 7);
-        u_decay_[i] = 4096 - (du[i] + 1);
-        v_decay_[i] = 4096 - dv[i];
-        v_th_[i] = shl(vth[i], 6);
-        bias_[i] = shift_signed(bias_mant[i], bias_exp[i]);
+        u_decay_[i] = static_cast<int16_t>(4096 - (du[i] + 1));
+        v_decay_[i] = static_cast<int16_t>(4096 - dv[i]);
+        v_th_[i] = static_cast<int32_t>(shl(vth[i], 6));
+        bias_[i] = static_cast<int32_t>(shift_signed(bias_mant[i], bias_exp[i]));
     }
 }
 
@@ -28,18 +28,18 @@ namespace {
 // The update of n compartments; returns how many were active. A free function, so that
 // it can be cloned for wider vectors (multiversion.hpp).
 EMU_MULTIVERSION
-uint64_t lif_step(int32_t n, const int64_t* a, const int32_t* __restrict u_decay,
-                  const int32_t* __restrict v_decay, const int64_t* __restrict v_th,
-                  const int64_t* __restrict bias, int64_t* __restrict us, int64_t* __restrict vs,
+uint64_t lif_step(int32_t n, const int64_t* a, const int16_t* __restrict u_decay,
+                  const int16_t* __restrict v_decay, const int32_t* __restrict v_th,
+                  const int32_t* __restrict bias, int64_t* __restrict us, int64_t* __restrict vs,
                   int32_t* __restrict payload) {
     uint64_t active = 0;
     for (int32_t i = 0; i < n; ++i) {
         const int64_t u0 = us[i], v0 = vs[i];
-        int64_t u = wrap_add(trunc0(wrap_mul(u0, u_decay[i]), kDecayBits), wrap_mul(a[i], 64));
+        int64_t u = wrap_add(trunc0(wrap_mul(u0, int64_t{u_decay[i]}), kDecayBits), wrap_mul(a[i], 64));
         u = wrap_u24_once(u);
-        int64_t v = wrap_add(wrap_add(trunc0(v0 * v_decay[i], kDecayBits), u), bias[i]);
+        int64_t v = wrap_add(wrap_add(trunc0(v0 * int64_t{v_decay[i]}, kDecayBits), u), int64_t{bias[i]});
         v = saturate(v, -kV_MAX, kV_MAX);
-        const bool spike = v > v_th[i];
+        const bool spike = v > int64_t{v_th[i]};
         v = spike ? 0 : v;
         payload[i] = spike;
         active += static_cast<uint64_t>(spike | (u != u0) | (v != v0));  // no branches
