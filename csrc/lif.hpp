@@ -26,7 +26,7 @@ class LifBlock : public NeuronBlock {
     std::vector<int16_t> u_decay_;   // 4096 - (du + 1): the quirk is in the constant
     std::vector<int16_t> v_decay_;   // 4096 - dv
     std::vector<int32_t> v_th_;      // vth << 6, below 2^23
-    std::vector<int32_t> bias_;      // bias_mant << bias_exp on v's scale, below 2^19 in size
+    std::vector<int32_t> bias_;      // bias_mant << bias_exp on v's scale, at most 2^19 in size
     std::vector<int64_t> u_, v_;     // u may leave 24 bits (spec 3.3); v is 24-bit
 };
 

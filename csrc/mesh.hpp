@@ -133,8 +133,9 @@ class Mesh {
     const Place& port_place(int32_t d) const { return port_places_[d]; }
     int32_t core_router(int32_t core) const { return spec_.core_slot[core] / spec_.cores_per_router; }
     int64_t router_index(const Place& at) const { return int64_t{at.chip} * routers_per_chip_ + at.y * spec_.grid_x + at.x; }
-    // The router (global index) a packet reaches by crossing link `link`; -1 for a chip
-    // link that leaves the grid.
+    // The router (global index) a packet reaches by crossing link `link`, a link some
+    // path crosses (-1 for a chip link that leaves the grid; an on-chip link off the
+    // grid's edge gives a meaningless index).
     int64_t link_end(int64_t link) const;
 
     int64_t n_links() const { return n_chip_links_ + n_routers() * 4; }

@@ -141,6 +141,7 @@ template <class F> void SourceCosts::each_entry(int64_t s, int32_t sender, F f) 
 
 void SourceCosts::flush(int32_t p, int32_t sender, Traffic* unicast) {
     Part& part = parts_[p];
+    if (part.n_touched == 0) return;  // (nothing sent: no sender to look up)
     if (unicast) unicast->begin_sender(p, sender);
     for (size_t k = 0; k < part.n_touched; ++k) {
         const uint32_t id = part.touched[k];

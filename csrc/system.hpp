@@ -158,12 +158,11 @@ class System {
     uint64_t n_synapses() const;
 
   private:
-    // Counts step t's messages: the n spikes (src, payload) the cores emitted and the
-    // input raster row (n_inputs payloads, 0 = none). per_core: into the cores' counters
-    // and the network's routes; else their reads into `total` (a run without network).
-    // Partition p counts the n spikes (src, payload) of its cores, and partition 0 also
-    // the input row's: per core and onto their routes (per_core), or their reads into
-    // `total`; then sums its routes' packets (Traffic::end_part).
+    // Counts step t's messages: partition p counts the n spikes (src, payload) of its
+    // cores and its share of the input raster row (n_inputs payloads, 0 = none; all of it
+    // on partition 0 on multicast targets): per core and onto the network (per_core), or
+    // their reads into `total` (a run without the network); then sums its multicast
+    // routes and last chips' links (Traffic::end_part).
     int32_t core_of_source(int64_t s) const;  // (s: a core's compartment)
     void count_messages(int32_t p, const int32_t* src, const int32_t* payload, size_t n,
                         const int32_t* input_row, bool per_core, Counters& total);

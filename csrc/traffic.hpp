@@ -122,7 +122,8 @@ class Traffic {
         Place from{};
         CoreTraffic sent{};
         std::vector<uint64_t> chip_packets, chip_bits;
-        std::vector<const ChipLeg*> chip_leg;                   // valid while touched
+        // (the mesh's legs are all built before the Traffic is: the pointers stay valid)
+        std::vector<const ChipLeg*> chip_leg;                   // set while touched
         std::vector<std::array<int32_t, kLinkKinds>> chip_hops;  // up to the chip's entry port
         std::vector<int32_t> touched_chips;
         // unicast packets that entered their last chip, per (arrival direction, core); a
