@@ -211,32 +211,27 @@ int32_t Mesh::add_unicast(int32_t src, int32_t dst) {
     if (it == leg_of_.end()) {
         ChipLeg leg{};
         leg.run_begin = static_cast<int64_t>(runs_.size());
-        int32_t chip = from.chip, entry = -1;
-        links_.clear();
+        int32_t chip = from.chip;
+        const Place* entry = nullptr;
         for (int32_t d : chip_path(spec_.chip_x[from.chip], spec_.chip_y[from.chip], spec_.chip_x[to.chip],
                                    spec_.chip_y[to.chip], spec_.hexagonal)) {
-            if (entry < 0) {
-                leg.exit_x = port_places_[d].x;
-                leg.exit_y = port_places_[d].y;
+            const Place& port = port_places_[d];
+            if (!entry) {
+                leg.exit_x = port.x;
+                leg.exit_y = port.y;
             } else {  // a chip in between: from the port it entered by to the one it leaves by
-                path_.clear();
-                xy_links(chip, entry, spec_.port_router[d], path_);
-                for (int32_t link : path_) {
-                    ++leg.hops[kind(link)];
-                    links_.push_back(link);
-                }
+                LinkRun crossing[2];
+                const int n = xy_runs(chip, entry->x, entry->y, port.x, port.y, crossing, leg.hops);
+                runs_.insert(runs_.end(), crossing, crossing + n);
             }
-            links_.push_back(static_cast<int32_t>(int64_t{chip} * kChipDirections + d));
+            runs_.push_back({static_cast<int32_t>(chip_lines_ + int64_t{chip} * kChipDirections + d), 0, 1});
             ++leg.hops[kChipToChip];
-            chip = neighbor(chip, d);
-            if (chip < 0) throw LoadError("mesh: the chip path to core " + std::to_string(dst) +
-                                          " leaves the chip grid");
+            chip = next_chip(chip, d, dst);
             leg.arrival = (d + 3) % kChipDirections;
-            entry = spec_.port_router[leg.arrival];
+            entry = &port_places_[leg.arrival];
         }
-        leg.entry_x = port_places_[leg.arrival].x;
-        leg.entry_y = port_places_[leg.arrival].y;
-        append_runs();
+        leg.entry_x = entry->x;
+        leg.entry_y = entry->y;
         leg.run_end = static_cast<int64_t>(runs_.size());
         it = leg_of_.emplace(pair_key(from.chip, to.chip), static_cast<int32_t>(legs_.size())).first;
         legs_.push_back(leg);
@@ -245,6 +240,12 @@ int32_t Mesh::add_unicast(int32_t src, int32_t dst) {
     xy_runs(from.chip, from.x, from.y, leg.exit_x, leg.exit_y, runs, hops);
     xy_runs(to.chip, leg.entry_x, leg.entry_y, to.x, to.y, runs, hops);
     return hops[0] + hops[1] + leg.hops[0] + leg.hops[1] + leg.hops[2];
+}
+
+int32_t Mesh::next_chip(int32_t chip, int32_t d, int32_t dst) const {
+    const int32_t next = neighbor(chip, d);
+    if (next < 0) throw LoadError("mesh: the chip path to core " + std::to_string(dst) + " leaves the chip grid");
+    return next;
 }
 
 int64_t Mesh::link_end(int64_t link) const {
@@ -320,9 +321,7 @@ int32_t Mesh::add_tree(int32_t src, const std::vector<int32_t>& dsts) {
                                    spec_.chip_y[goal], spec_.hexagonal)) {
             auto& out = visits[visit_of[chip]].directions;
             if (std::find(out.begin(), out.end(), d) == out.end()) out.push_back(d);
-            const int32_t next = neighbor(chip, d);
-            if (next < 0) throw LoadError("mesh: the chip path to core " + std::to_string(dst) +
-                                          " leaves the chip grid");
+            const int32_t next = next_chip(chip, d, dst);
             const int32_t arrival = (d + 3) % kChipDirections;
             const auto it = visit_of.find(next);
             if (it == visit_of.end()) {

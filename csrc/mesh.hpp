@@ -160,6 +160,8 @@ class Mesh {
   private:
     struct Walk;  // one chip's part of a route under construction (mesh.cpp)
     int32_t neighbor(int32_t chip, int32_t direction) const;  // -1: off the grid
+    // The chip after `chip` on the chip path to core dst: LoadError if it is off the grid.
+    int32_t next_chip(int32_t chip, int32_t direction, int32_t dst) const;
     int64_t pair_key(int32_t a, int32_t b) const { return int64_t{a} * n_chips() + b; }
     // Appends the links of `links_` to runs_ as runs: sorted by line and position,
     // consecutive positions of one line merged.

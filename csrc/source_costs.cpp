@@ -99,27 +99,21 @@ SourceCosts::Reads SourceCosts::long_reads(const uint16_t* w) const {
     return {n, (r & kReadsDense) ? n : 0, (r & kReadsGraded) ? n : 0};
 }
 
-SourceCosts::Counted SourceCosts::count_entry(const uint16_t* w, uint32_t id, uint32_t bits, Part& part) const {
-    Reads r;
-    if (*w & kShortReads) {
-        id += short_step(*w);
-        r = {static_cast<uint64_t>(*w & kShortReads), 0, 0};
-        ++w;
-    } else {
-        id = static_cast<uint32_t>(w[1]) | static_cast<uint32_t>(w[2]) << 16;
-        r = long_reads(w);
-        w += kLongWords;
-    }
-    uint64_t& t = part.tally[id];
-    if (!t) part.touched[part.n_touched++] = id;
-    Extra& x = part.extra[id];
+SourceCosts::Entry SourceCosts::decode(const uint16_t* w, uint32_t id) const {
+    if (*w & kShortReads) return {w + 1, id + short_step(*w), {static_cast<uint64_t>(*w & kShortReads), 0, 0}};
+    return {w + kLongWords, static_cast<uint32_t>(w[1]) | static_cast<uint32_t>(w[2]) << 16, long_reads(w)};
+}
+
+void SourceCosts::count_entry(const Entry& e, uint32_t bits, Part& part) {
+    uint64_t& t = part.tally[e.id];
+    if (!t) part.touched[part.n_touched++] = e.id;
+    Extra& x = part.extra[e.id];
     if (!(t & kTallyExtra)) x = Extra{};
     t = (t + kOneMessage) | kTallyExtra;
     x.bits += bits;
-    x.reads += r.reads;
-    x.dense += r.dense;
-    x.graded += r.graded;
-    return {w, id};
+    x.reads += e.reads.reads;
+    x.dense += e.reads.dense;
+    x.graded += e.reads.graded;
 }
 
 template <class F> void SourceCosts::each_entry(int64_t s, int32_t sender, F f) const {
@@ -127,15 +121,10 @@ template <class F> void SourceCosts::each_entry(int64_t s, int32_t sender, F f) 
     const uint16_t* const end = words_.data() + first_word(s + 1);
     uint32_t id = sender < 0 ? 0 : static_cast<uint32_t>(sender);
     while (w < end) {
-        if (*w & kShortReads) {
-            id += short_step(*w);
-            f(id, Reads{static_cast<uint64_t>(*w & kShortReads), 0, 0});
-            ++w;
-        } else {
-            id = static_cast<uint32_t>(w[1]) | static_cast<uint32_t>(w[2]) << 16;
-            f(id, long_reads(w));
-            w += kLongWords;
-        }
+        const Entry e = decode(w, id);
+        f(e.id, e.reads);
+        w = e.next;
+        id = e.id;
     }
 }
 

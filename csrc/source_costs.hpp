@@ -69,9 +69,10 @@ class SourceCosts {
                 continue;
             }
             part.n_touched = n_touched;
-            const Counted c = count_entry(w, id, bits, part);
-            w = c.next;
-            id = c.id;
+            const Entry e = decode(w, id);
+            count_entry(e, bits, part);
+            w = e.next;
+            id = e.id;
             n_touched = part.n_touched;
         }
         part.n_touched = n_touched;
@@ -141,13 +142,16 @@ class SourceCosts {
     };
     // The reads of the long entry at w, from its last word or, for an escape, the side table.
     Reads long_reads(const uint16_t* w) const;
-    // Counts the entry at w (any kind, with any payload; the previous destination was
-    // id) into part's tallies: returns its destination and the next entry.
-    struct Counted {
+    // The entry at w (of any kind; the previous destination was id): its destination,
+    // its reads and the next entry.
+    struct Entry {
         const uint16_t* next;
         uint32_t id;
+        Reads reads;
     };
-    Counted count_entry(const uint16_t* w, uint32_t id, uint32_t bits, Part& part) const;
+    Entry decode(const uint16_t* w, uint32_t id) const;
+    // Counts entry e (with any payload) into part's tallies.
+    static void count_entry(const Entry& e, uint32_t bits, Part& part);
     // Calls f(destination core, reads) for each entry of s, a source of core `sender`.
     template <class F> void each_entry(int64_t s, int32_t sender, F f) const;
 

@@ -19,9 +19,7 @@ Traffic::Traffic(const Mesh& mesh, std::vector<Counters*> cores, const Timing& t
             const int32_t hops = d[k].hops[0] + d[k].hops[1] + d[k].hops[2];
             routes_[r].longest = std::max(routes_[r].longest, hops);
             for (int v = 0; v < 3; ++v) {
-                double t = timing.packet[v];
-                for (int kind = 0; kind < kLinkKinds; ++kind) t += d[k].hops[kind] * timing.hop[v][kind];
-                routes_[r].latency[v] = std::max(routes_[r].latency[v], t);
+                routes_[r].latency[v] = std::max(routes_[r].latency[v], latency(d[k].hops, v));
             }
         }
         longest = std::max(longest, routes_[r].longest);
@@ -116,11 +114,7 @@ void Traffic::unicast(int32_t p, int32_t dst, uint64_t m, uint64_t bits) {
         part.sent.hops[k] += h;
     }
     if (from.chip == to.chip) core_sums(part, dst).packets_in += m;  // (else at end_part)
-    for (int v = 0; v < 3; ++v) {  // (as a route's latency: the same sum in the same order)
-        double t = timing_.packet[v];
-        for (int kind = 0; kind < kLinkKinds; ++kind) t += hops[kind] * timing_.hop[v][kind];
-        part.latency[v] = std::max(part.latency[v], t);
-    }
+    for (int v = 0; v < 3; ++v) part.latency[v] = std::max(part.latency[v], latency(hops, v));
     part.hops_seen[total] += m;
 }
 

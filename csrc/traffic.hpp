@@ -145,6 +145,12 @@ class Traffic {
         std::vector<int64_t> touched_lines;
     };
     void clear_lines(Part& part);
+    // A delivery's latency after `hops` links, for figure variant v.
+    double latency(const int32_t hops[kLinkKinds], int v) const {
+        double t = timing_.packet[v];
+        for (int kind = 0; kind < kLinkKinds; ++kind) t += hops[kind] * timing_.hop[v][kind];
+        return t;
+    }
     // m packets carrying `bits` over `n` runs, into part's line differences.
     void add_runs(Part& part, const LinkRun* runs, int64_t n, uint64_t m, uint64_t bits);
     // Part p's sums of core c (noting it the first time in a step).
