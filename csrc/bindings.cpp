@@ -51,6 +51,35 @@ std::vector<T> take(const py::array& a, const char* name) {
     return std::vector<T>(c.data(), c.data() + c.size());
 }
 
+// The same, lent to the kernel while it loads (borrowed.hpp): the array's own memory
+// when it is C-contiguous (the binding keeps the array alive with the System: see
+// py::keep_alive below; the Program's arrays do not change while a Simulator loads
+// them), else a copy.
+template <typename T>
+Borrowed<T> lend(const py::array& a, const char* name) {
+    auto c = view<T>(a, name);
+    if (c.ptr() == a.ptr()) return Borrowed<T>::view(c.data(), static_cast<size_t>(c.size()));
+    return Borrowed<T>(std::vector<T>(c.data(), c.data() + c.size()));
+}
+
+// Row or axon offsets, int32 (lent as they are: offsets are checked to start at 0 and
+// never decrease, so none is negative) or int64 (copied, each checked to fit 32 bits).
+Borrowed<uint32_t> lend_offsets(const py::array& a, const char* name) {
+    if (a.dtype().equal(py::dtype::of<int32_t>())) {
+        Borrowed<int32_t> b = lend<int32_t>(a, name);
+        if (b.owned_bytes() == 0)
+            return Borrowed<uint32_t>::view(reinterpret_cast<const uint32_t*>(b.data()), b.size());
+        return Borrowed<uint32_t>(std::vector<uint32_t>(b.begin(), b.end()));
+    }
+    auto c = view<int64_t>(a, name);
+    std::vector<uint32_t> out(static_cast<size_t>(c.size()));
+    for (py::ssize_t k = 0; k < c.size(); ++k) {
+        require_range<int64_t>(name, "offset", c.data()[k], 0, UINT32_MAX);
+        out[k] = static_cast<uint32_t>(c.data()[k]);
+    }
+    return Borrowed<uint32_t>(std::move(out));
+}
+
 template <typename T>
 py::array_t<T> to_numpy(const std::vector<T>& v) {
     py::array_t<T> a(static_cast<py::ssize_t>(v.size()));
@@ -131,9 +160,9 @@ void add_group(System& s, int32_t core, const std::string& where, int32_t post_b
                const py::array& post, const py::array& weight, const py::array& delay,
                int32_t weight_exp, bool graded) {
     s.core(core).add_group(std::make_unique<SynapseGroup>(
-        where, post_base, n_post, n_rows, dense, take<int64_t>(row_ptr, "row_ptr"),
-        take<uint16_t>(post, "post"), take<int16_t>(weight, "weight"),
-        take<uint8_t>(delay, "delay"), weight_exp, graded));
+        where, post_base, n_post, n_rows, dense, lend_offsets(row_ptr, "row_ptr"),
+        lend<uint16_t>(post, "post"), lend<int16_t>(weight, "weight"), lend<uint8_t>(delay, "delay"),
+        weight_exp, graded));
 }
 
 // A plastic connection (see csrc/learning.hpp); returns its index.
@@ -617,19 +646,31 @@ PYBIND11_MODULE(_core, m) {
         .def(py::init<int32_t, int32_t, int32_t, bool>(), py::arg("n_inputs"), py::arg("n_cores"),
              py::arg("payload_bits"), py::arg("strict"))
         .def("add_block", &add_block)
-        .def("add_group", &add_group)
+        // (arguments 8 to 11, the group's arrays, are lent to the kernel)
+        .def("add_group", &add_group, py::keep_alive<1, 8>(), py::keep_alive<1, 9>(),
+             py::keep_alive<1, 10>(), py::keep_alive<1, 11>())
         .def("set_axons",
              [](System& s, int32_t core, const py::array& ptr, const py::array& group,
                 const py::array& row) {
-                 s.core(core).set_axons(take<int64_t>(ptr, "axon_ptr"),
+                 Borrowed<uint32_t> offsets = lend_offsets(ptr, "axon_ptr");
+                 s.core(core).set_axons(std::vector<int64_t>(offsets.begin(), offsets.end()),
                                         take<int32_t>(group, "axon_group"),
                                         take<int32_t>(row, "axon_row"));
              })
+        .def("set_row_axons", [](System& s, int32_t core) { s.core(core).set_row_axons(); })
+        // dst_core int16 or int32; dst_axon None: each core's axons in source order
         .def("set_output_axons",
-             [](System& s, const py::array& ptr, const py::array& core, const py::array& axon) {
-                 s.set_output_axons(take<int64_t>(ptr, "src_ptr"), take<int32_t>(core, "dst_core"),
-                                    take<int32_t>(axon, "dst_axon"));
-             })
+             [](System& s, const py::array& ptr, const py::array& core, const py::object& axon) {
+                 const bool narrow = core.dtype().equal(py::dtype::of<int16_t>());
+                 s.set_output_axons(OutputAxons(
+                     lend<int64_t>(ptr, "src_ptr"),
+                     narrow ? lend<int16_t>(core, "dst_core") : Borrowed<int16_t>(),
+                     narrow ? Borrowed<int32_t>() : lend<int32_t>(core, "dst_core"),
+                     !axon.is_none(),
+                     axon.is_none() ? Borrowed<int32_t>() : lend<int32_t>(axon.cast<py::array>(), "dst_axon")));
+             },
+             py::arg("src_ptr"), py::arg("dst_core"), py::arg("dst_axon") = py::none(),
+             py::keep_alive<1, 2>(), py::keep_alive<1, 3>(), py::keep_alive<1, 4>())
         .def("set_graded_inputs",
              [](System& s, const py::array& graded) {
                  s.set_graded_inputs(take<uint8_t>(graded, "graded_inputs"));

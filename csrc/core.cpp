@@ -1,6 +1,7 @@
 #include "core.hpp"
 
 #include <algorithm>
+#include <climits>
 
 #include "errors.hpp"
 
@@ -21,9 +22,16 @@ void Core::set_axons(std::vector<int64_t> axon_ptr, std::vector<int32_t> axon_gr
     axon_row_ = std::move(axon_row);
 }
 
+void Core::set_row_axons() { row_axons_ = true; }
+
 void Core::finalize() {
     const std::string w = where();
-    if (axon_ptr_.empty() || axon_ptr_.front() != 0 ||
+    if (row_axons_) {
+        row_base_.assign(1, 0);
+        for (const auto& g : groups_) row_base_.push_back(row_base_.back() + g->n_rows());
+        if (row_base_.back() > INT32_MAX)
+            throw LoadError(w + ": " + std::to_string(row_base_.back()) + " rows as axons; at most 2^31 - 1");
+    } else if (axon_ptr_.empty() || axon_ptr_.front() != 0 ||
         axon_ptr_.back() != static_cast<int64_t>(axon_group_.size()) ||
         axon_group_.size() != axon_row_.size())
         throw LoadError(w + ": input-axon table is inconsistent");
@@ -43,7 +51,7 @@ void Core::finalize() {
         require_range(w, "axon group", axon_group_[k], 0, n_groups - 1);
         require_range(w, "axon row", axon_row_[k], 0, groups_[axon_group_[k]]->n_rows() - 1);
     }
-    n_axons_ = static_cast<int32_t>(axon_ptr_.size()) - 1;
+    n_axons_ = row_axons_ ? static_cast<int32_t>(row_base_.back()) : static_cast<int32_t>(axon_ptr_.size()) - 1;
     payload_.assign(n_compartments_, 0);
 }
 

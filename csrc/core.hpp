@@ -7,6 +7,7 @@
 // accumulators themselves live in the System's input ring (fanout.hpp), which delivery
 // fills; update() reads the core's part of the ring row of its step.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -27,13 +28,19 @@ class Core {
     // Input axon a maps to (group, row) pairs entries [axon_ptr[a], axon_ptr[a + 1]).
     void set_axons(std::vector<int64_t> axon_ptr, std::vector<int32_t> axon_group,
                    std::vector<int32_t> axon_row);
+    // Or, with no table: axon a is the a-th row of the groups, one group after the other
+    // (a core whose every sender reaches one row, which chip-scale networks' cores are;
+    // a table would cost 16 bytes per row).
+    void set_row_axons();
     // Checks the tables against each other; called once after loading.
     void finalize();
     // Input axon a's (group, row) pairs: k in [axon_begin(a), axon_end(a)).
-    int64_t axon_begin(int32_t a) const { return axon_ptr_[a]; }
-    int64_t axon_end(int32_t a) const { return axon_ptr_[a + 1]; }
-    int32_t axon_group(int64_t k) const { return axon_group_[k]; }
-    int32_t axon_row(int64_t k) const { return axon_row_[k]; }
+    int64_t axon_begin(int32_t a) const { return row_axons_ ? a : axon_ptr_[a]; }
+    int64_t axon_end(int32_t a) const { return row_axons_ ? a + 1 : axon_ptr_[a + 1]; }
+    int32_t axon_group(int64_t k) const { return row_axons_ ? group_of_row(k) : axon_group_[k]; }
+    int32_t axon_row(int64_t k) const {
+        return row_axons_ ? static_cast<int32_t>(k - row_base_[group_of_row(k)]) : axon_row_[k];
+    }
     // Lets go of the input-axon table once the delivery layout and costs are built.
     void release_axons();
 
@@ -63,6 +70,11 @@ class Core {
     std::vector<std::unique_ptr<SynapseGroup>> groups_;
     std::vector<int64_t> axon_ptr_{0};
     std::vector<int32_t> axon_group_, axon_row_;
+    bool row_axons_ = false;
+    std::vector<int64_t> row_base_;  // row axons: each group's first, then the total
+    int32_t group_of_row(int64_t k) const {
+        return static_cast<int32_t>(std::upper_bound(row_base_.begin(), row_base_.end(), k) - row_base_.begin()) - 1;
+    }
     int32_t n_axons_ = 0;
     std::vector<int32_t> payload_;    // outputs of the last update
     Counters counters_;

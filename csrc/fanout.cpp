@@ -131,15 +131,14 @@ constexpr uint32_t kFetchBytes = 1024; // per segment (the rest streams in behin
 
 }  // namespace
 
-void Fanout::build(const FanoutSource& from, const std::vector<int32_t>& partition) {
-    std::vector<Core>& cores = from.cores;
+void Fanout::build(std::vector<Core>& cores, const OutputAxons& out, const std::vector<int32_t>& partition) {
     const int32_t n_cores = static_cast<int32_t>(cores.size());
     if (partition.size() < 2 || partition.front() != 0 || partition.back() != n_cores ||
         !std::is_sorted(partition.begin(), partition.end()))
         throw LoadError("fanout: the partition of cores is not 0 <= ... <= n_cores");
     partition_ = partition;
     const int32_t n_parts = n_partitions();
-    n_sources_ = static_cast<int64_t>(from.src_ptr.size()) - 1;
+    n_sources_ = static_cast<int64_t>(out.src_ptr().size()) - 1;
 
     // Accumulators, ring rows, staged groups, and a flat index of every group.
     acc_base_.assign(n_cores + 1, 0);
@@ -195,17 +194,19 @@ void Fanout::build(const FanoutSource& from, const std::vector<int32_t>& partiti
     };
     std::vector<RowRef> rows;
     seg_ptr_.assign(static_cast<size_t>(n_parts) * (n_sources_ + 1), 0);
+    OutputAxons::Axons axon_of(out, n_cores);  // (a core's entries are all read in its partition's pass)
     for (int32_t p = 0; p < n_parts; ++p) {
         uint32_t* ptr = seg_ptr_.data() + static_cast<size_t>(p) * (n_sources_ + 1);
         for (int64_t s = 0; s < n_sources_; ++s) {
             if (segments_.size() > UINT32_MAX) throw LoadError("fanout: 2^32 or more segments of synapses");
             ptr[s] = static_cast<uint32_t>(segments_.size());
             rows.clear();
-            for (int64_t e = from.src_ptr[s]; e < from.src_ptr[s + 1]; ++e) {
-                const int32_t c = from.dst_core[e];
+            for (int64_t e = out.begin(s); e < out.end(s); ++e) {
+                const int32_t c = out.core(e);
                 if (c < partition_[p] || c >= partition_[p + 1]) continue;
                 const Core& core = cores[c];
-                for (int64_t k = core.axon_begin(from.dst_axon[e]); k < core.axon_end(from.dst_axon[e]); ++k) {
+                const int32_t a = axon_of(e);
+                for (int64_t k = core.axon_begin(a); k < core.axon_end(a); ++k) {
                     const int32_t g = core.axon_group(k), r = core.axon_row(k);
                     uint8_t& seen = reached[group_id[c] + g][r];
                     if (seen)

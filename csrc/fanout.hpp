@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "core.hpp"
+#include "output_axons.hpp"
 
 namespace emu {
 
@@ -46,20 +47,12 @@ struct Segment {
     int8_t exp;             // left shift of each weight (0 for staged segments)
 };
 
-// Where the Fanout finds the synapses: the loaded cores and the output-axon table.
-struct FanoutSource {
-    std::vector<Core>& cores;
-    const std::vector<int64_t>& src_ptr;   // per source, its output-axon entries
-    const std::vector<int32_t>& dst_core;  // per entry
-    const std::vector<int32_t>& dst_axon;
-};
-
 class Fanout {
   public:
     // Builds the layout and moves the sparse synapses into it (SynapseGroup::moved_to,
     // release). partition: P + 1 core boundaries, 0 first, n_cores last. Throws
     // LoadError if a row of a group is reached by more than one output-axon entry.
-    void build(const FanoutSource& from, const std::vector<int32_t>& partition);
+    void build(std::vector<Core>& cores, const OutputAxons& out, const std::vector<int32_t>& partition);
 
     // Step t's delivery into partition p: the n spikes (src, payload) the cores emitted
     // and the input raster row (n_inputs payloads, 0 = none); then flush().

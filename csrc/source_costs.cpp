@@ -7,15 +7,14 @@
 
 namespace emu {
 
-void SourceCosts::build(const std::vector<Core>& cores, const std::vector<int64_t>& src_ptr,
-                        const std::vector<int32_t>& dst_core, const std::vector<int32_t>& dst_axon,
+void SourceCosts::build(const std::vector<Core>& cores, const OutputAxons& out,
                         const std::vector<int64_t>& source_base, int32_t n_parts, bool totals) {
-    const int64_t n_sources = static_cast<int64_t>(src_ptr.size()) - 1;
+    const int64_t n_sources = static_cast<int64_t>(out.src_ptr().size()) - 1;
     const int64_t n_cores = static_cast<int64_t>(cores.size());
     source_base_ = source_base;
     std::vector<uint32_t> per_core(n_cores, 0);
-    for (int32_t c : dst_core)
-        if (++per_core[c] >= (1u << 24))
+    for (int64_t e = 0; e < out.n_entries(); ++e)
+        if (const int32_t c = out.core(e); ++per_core[c] >= (1u << 24))
             throw LoadError("output axons: core " + std::to_string(c) + " is the destination of 2^24 "
                             "or more messages per step; the accounting counts fewer");
     std::vector<uint64_t> total(totals ? n_sources : 0, 0), dense(total.size(), 0),
@@ -23,26 +22,28 @@ void SourceCosts::build(const std::vector<Core>& cores, const std::vector<int64_
     bool any_dense = false, any_graded = false;
     ptr_.assign(n_sources + 1, 0);
     words_.clear();
-    words_.reserve(dst_core.size() + dst_core.size() / 8);
+    words_.reserve(out.n_entries() + out.n_entries() / 8);
     struct Message {
         int32_t core;
         Reads reads;
     };
     std::vector<Message> messages;
+    OutputAxons::Axons axon_of(out, static_cast<int32_t>(n_cores));
     for (int64_t s = 0, sender = -1; s < n_sources; ++s) {
         while (sender + 1 < n_cores && s >= source_base_[sender + 1]) ++sender;  // -1: the host's
         messages.clear();
-        for (int64_t e = src_ptr[s]; e < src_ptr[s + 1]; ++e) {
-            const Core& core = cores[dst_core[e]];
+        for (int64_t e = out.begin(s); e < out.end(s); ++e) {
+            const int32_t c = out.core(e), a = axon_of(e);
+            const Core& core = cores[c];
             Reads r{0, 0, 0};
-            for (int64_t k = core.axon_begin(dst_axon[e]); k < core.axon_end(dst_axon[e]); ++k) {
+            for (int64_t k = core.axon_begin(a); k < core.axon_end(a); ++k) {
                 const SynapseGroup& g = *core.groups()[core.axon_group(k)];
                 const uint64_t len = g.row_length(core.axon_row(k));
                 r.reads += len;
                 r.dense += g.dense() ? len : 0;
                 r.graded += g.graded() ? len : 0;
             }
-            messages.push_back({dst_core[e], r});
+            messages.push_back({c, r});
             if (totals) {
                 total[s] += r.reads;
                 dense[s] += r.dense;

@@ -29,17 +29,17 @@
 #include <vector>
 
 #include "core.hpp"
+#include "output_axons.hpp"
 #include "traffic.hpp"
 
 namespace emu {
 
 class SourceCosts {
   public:
-    // src_ptr, dst_core, dst_axon: the output-axon table; source_base: per core its
-    // first source. n_parts: the threads that count per core (0 without the network).
-    // totals: keep each source's reads summed (count_total, for runs without the network).
-    void build(const std::vector<Core>& cores, const std::vector<int64_t>& src_ptr,
-               const std::vector<int32_t>& dst_core, const std::vector<int32_t>& dst_axon,
+    // out: the output-axon table; source_base: per core its first source. n_parts: the
+    // threads that count per core (0 without the network). totals: keep each source's
+    // reads summed (count_total, for runs without the network).
+    void build(const std::vector<Core>& cores, const OutputAxons& out,
                const std::vector<int64_t>& source_base, int32_t n_parts, bool totals);
 
     // Messages a spike of s sends (one per destination core).

@@ -10,9 +10,9 @@ namespace emu {
 constexpr int32_t kMaxDelay = 62;  // spec section 2: delays 0..62 on the target
 
 SynapseGroup::SynapseGroup(const std::string& where, int32_t post_base, int32_t n_post,
-                           int32_t n_rows, bool dense, std::vector<int64_t> row_ptr,
-                           std::vector<uint16_t> post, std::vector<int16_t> weight,
-                           std::vector<uint8_t> delay, int32_t weight_exp, bool graded)
+                           int32_t n_rows, bool dense, Borrowed<uint32_t> row_ptr,
+                           Borrowed<uint16_t> post, Borrowed<int16_t> weight,
+                           Borrowed<uint8_t> delay, int32_t weight_exp, bool graded)
     : post_base_(post_base), n_post_(n_post), n_rows_(n_rows), dense_(dense), graded_(graded),
       n_synapses_(weight.size()), weight_exp_(weight_exp) {
     require_range(where, "n_post", n_post, 1, 65536);
@@ -36,43 +36,47 @@ SynapseGroup::SynapseGroup(const std::string& where, int32_t post_base, int32_t 
                             " values; expected n_rows * n_post = " +
                             std::to_string(static_cast<int64_t>(n_rows) * n_post));
     } else {
-        if (row_ptr.size() != static_cast<size_t>(n_rows) + 1 || row_ptr.front() != 0 ||
-            row_ptr.back() != static_cast<int64_t>(weight.size()) || post.size() != weight.size())
+        if (row_ptr.size() != static_cast<size_t>(n_rows) + 1 || row_ptr[0] != 0 ||
+            row_ptr[n_rows] != weight.size() || post.size() != weight.size())
             throw LoadError(where + ": sparse rows are inconsistent (row_ptr of " +
                             std::to_string(row_ptr.size()) + " entries for " +
                             std::to_string(n_rows) + " rows, " + std::to_string(weight.size()) +
                             " weights, " + std::to_string(post.size()) + " indices)");
-        if (weight.size() > UINT32_MAX)
-            throw LoadError(where + ": more than 2^32 - 1 synapses in one group");
         for (int32_t r = 0; r < n_rows; ++r)
             if (row_ptr[r] > row_ptr[r + 1])
                 throw LoadError(where + ": row_ptr decreases at row " + std::to_string(r));
         for (uint16_t p : post) require_range<int32_t>(where, "post index", p, 0, n_post - 1);
-        row_ptr_.assign(row_ptr.begin(), row_ptr.end());
+        // (front 0, never decreasing, back the synapse count: every offset is in range)
+        row_ptr_ = std::move(row_ptr);
         post_ = std::move(post);
     }
     weight_ = std::move(weight);
     delay_ = std::move(delay);
+    if (dense_) {  // the delivery layout points at these for good, and learning writes them
+        weight_.own();
+        delay_.own();
+    }
 }
 
 void SynapseGroup::moved_to(uint32_t* words, std::vector<uint64_t> placed) {
     words_ = words;
     placed_ = std::move(placed);
-    std::vector<int16_t>().swap(weight_);
-    std::vector<uint8_t>().swap(delay_);
+    row_ptr_.own();  // what learning reads after the load
+    post_.own();
+    weight_.clear();
+    delay_.clear();
 }
 
 void SynapseGroup::release() {
-    std::vector<uint32_t>().swap(row_ptr_);
-    std::vector<uint16_t>().swap(post_);
-    std::vector<int16_t>().swap(weight_);
-    std::vector<uint8_t>().swap(delay_);
+    row_ptr_.clear();
+    post_.clear();
+    weight_.clear();
+    delay_.clear();
 }
 
 uint64_t SynapseGroup::memory_bytes() const {
-    return row_ptr_.size() * sizeof(uint32_t) + post_.size() * sizeof(uint16_t) +
-           weight_.size() * sizeof(int16_t) + delay_.size() * sizeof(uint8_t) +
-           placed_.size() * sizeof(uint64_t);
+    return row_ptr_.owned_bytes() + post_.owned_bytes() + weight_.owned_bytes() +
+           delay_.owned_bytes() + placed_.size() * sizeof(uint64_t);
 }
 
 }  // namespace emu

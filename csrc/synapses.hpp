@@ -24,6 +24,8 @@
 #include <string>
 #include <vector>
 
+#include "borrowed.hpp"
+
 namespace emu {
 
 // A sparse synapse in the delivery layout: bits 0-22 its target's offset from its
@@ -38,12 +40,14 @@ inline uint32_t word_target(uint32_t word) { return word & kTargetMask; }
 
 class SynapseGroup {
   public:
-    // Arrays are copied and validated. row_ptr: n_rows + 1 offsets (sparse only, else
-    // empty); post: local post index per synapse (sparse only); weight: prepared weights
-    // in [-256, 255]; delay: empty (all 0) or one value in [0, 62] per synapse.
+    // Arrays are validated; a sparse group reads borrowed ones until the delivery layout
+    // takes its synapses, a dense group copies its own. row_ptr: n_rows + 1 offsets
+    // (sparse only, else empty); post: local post index per synapse (sparse only);
+    // weight: prepared weights in [-256, 255]; delay: empty (all 0) or one value in
+    // [0, 62] per synapse.
     SynapseGroup(const std::string& where, int32_t post_base, int32_t n_post, int32_t n_rows,
-                 bool dense, std::vector<int64_t> row_ptr, std::vector<uint16_t> post,
-                 std::vector<int16_t> weight, std::vector<uint8_t> delay, int32_t weight_exp,
+                 bool dense, Borrowed<uint32_t> row_ptr, Borrowed<uint16_t> post,
+                 Borrowed<int16_t> weight, Borrowed<uint8_t> delay, int32_t weight_exp,
                  bool graded);
 
     // Synapse k in storage order: rows one after the other; row r holds synapses
@@ -67,8 +71,8 @@ class SynapseGroup {
     }
     // w in [-256, 255] (the learning engine clips before it writes).
     void set_weight_at(uint64_t k, int16_t w) {
-        if (!words_) {
-            weight_[k] = w;
+        if (!words_) {  // (dense: its own weights)
+            weight_.own()[k] = w;
             return;
         }
         uint32_t& word = words_[placed_[k]];
@@ -103,10 +107,10 @@ class SynapseGroup {
     uint64_t n_synapses_;
     int32_t weight_exp_;
     int32_t max_delay_ = 0;
-    std::vector<uint32_t> row_ptr_;   // sparse: n_rows + 1 offsets
-    std::vector<uint16_t> post_;      // sparse: local post index per synapse
-    std::vector<int16_t> weight_;     // dense: n_rows x n_post; sparse: until moved
-    std::vector<uint8_t> delay_;      // one per synapse, or empty if all 0
+    Borrowed<uint32_t> row_ptr_;      // sparse: n_rows + 1 offsets
+    Borrowed<uint16_t> post_;         // sparse: local post index per synapse
+    Borrowed<int16_t> weight_;        // dense: n_rows x n_post (its own); sparse: until moved
+    Borrowed<uint8_t> delay_;         // one per synapse, or empty if all 0
     uint32_t* words_ = nullptr;       // sparse, moved: the layout's words
     std::vector<uint64_t> placed_;    // sparse, moved: each synapse's word
 };

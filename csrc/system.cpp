@@ -96,12 +96,9 @@ Core& System::core(int32_t c) {
     return cores_[c];
 }
 
-void System::set_output_axons(std::vector<int64_t> src_ptr, std::vector<int32_t> dst_core,
-                              std::vector<int32_t> dst_axon) {
+void System::set_output_axons(OutputAxons table) {
     if (finalized_) throw LoadError("system: output axons cannot change after finalize()");
-    src_ptr_ = std::move(src_ptr);
-    dst_core_ = std::move(dst_core);
-    dst_axon_ = std::move(dst_axon);
+    out_ = std::move(table);
 }
 
 int32_t System::add_plastic(std::unique_ptr<PlasticConnection> plastic, uint64_t n_synapses) {
@@ -149,20 +146,9 @@ void System::finalize() {
         n_sources_ += c.n_compartments();
     }
     if (n_sources_ > INT32_MAX) throw LoadError("system: more than 2^31 - 1 sources");
-    if (src_ptr_.size() != static_cast<size_t>(n_sources_) + 1 || src_ptr_.front() != 0 ||
-        src_ptr_.back() != static_cast<int64_t>(dst_core_.size()) ||
-        dst_core_.size() != dst_axon_.size())
-        throw LoadError("system: output-axon table has " + std::to_string(src_ptr_.size()) +
-                        " offsets for " + std::to_string(n_sources_) + " sources and " +
-                        std::to_string(dst_core_.size()) + " destinations; inconsistent");
-    for (int64_t s = 0; s < n_sources_; ++s)
-        if (src_ptr_[s] > src_ptr_[s + 1])
-            throw LoadError("system: output-axon table decreases at source " + std::to_string(s));
-    for (size_t k = 0; k < dst_core_.size(); ++k) {
-        require_range("system output axons", "destination core", dst_core_[k], 0, n_cores() - 1);
-        require_range("system output axons", "destination axon", dst_axon_[k], 0,
-                      cores_[dst_core_[k]].n_axons() - 1);
-    }
+    std::vector<int32_t> n_axons;
+    for (const auto& c : cores_) n_axons.push_back(c.n_axons());
+    out_.validate(n_sources_, n_axons);
     if (graded_inputs_.empty()) graded_inputs_.assign(n_inputs_, 0);
     if (graded_inputs_.size() != static_cast<size_t>(n_inputs_))
         throw LoadError("system: " + std::to_string(graded_inputs_.size()) +
@@ -178,15 +164,13 @@ void System::finalize() {
     for (auto& c : cores_) counters_.push_back(&c.counters());
     const int32_t parts = threads();
     // per-core sums (per thread) only for per-core counting, totals only without it
-    costs_.build(cores_, src_ptr_, dst_core_, dst_axon_, source_base_, traffic_ ? parts : 0, !traffic_);
-    fanout_.build({cores_, src_ptr_, dst_core_, dst_axon_}, partition_);
+    costs_.build(cores_, out_, source_base_, traffic_ ? parts : 0, !traffic_);
+    fanout_.build(cores_, out_, partition_);
     emitted_.assign(parts, Emitted{});
     partition_reads_.assign(parts, Counters{});
     // The layout and the costs hold all that the tables said.
     for (auto& c : cores_) c.release_axons();
-    std::vector<int64_t>().swap(src_ptr_);
-    std::vector<int32_t>().swap(dst_core_);
-    std::vector<int32_t>().swap(dst_axon_);
+    out_.release();
     finalized_ = true;
 #ifdef __GLIBC__
     // The load's tables were many blocks of the heap; hand what they held back to the
@@ -221,11 +205,11 @@ void System::finalize_network() {
         std::vector<int64_t> reached_by(n_cores, -2);
         for (int64_t s = 0, c = -1; s < n_sources_; ++s) {
             while (c + 1 < n_cores && s >= source_base_[c + 1]) ++c;  // -1 for the inputs
-            for (int64_t e = src_ptr_[s]; e < src_ptr_[s + 1]; ++e) {
-                if (reached_by[dst_core_[e]] == c) continue;
-                reached_by[dst_core_[e]] = c;
-                longest_unicast = std::max(longest_unicast,
-                                           mesh_->add_unicast(static_cast<int32_t>(c), dst_core_[e]));
+            for (int64_t e = out_.begin(s); e < out_.end(s); ++e) {
+                const int32_t dst = out_.core(e);
+                if (reached_by[dst] == c) continue;
+                reached_by[dst] = c;
+                longest_unicast = std::max(longest_unicast, mesh_->add_unicast(static_cast<int32_t>(c), dst));
             }
         }
     } else {
@@ -234,7 +218,8 @@ void System::finalize_network() {
         std::map<std::vector<int32_t>, int32_t> tree_of;
         input_route_.assign(n_inputs_, -1);
         for (int32_t j = 0; j < n_inputs_; ++j) {
-            std::vector<int32_t> dsts(dst_core_.begin() + src_ptr_[j], dst_core_.begin() + src_ptr_[j + 1]);
+            std::vector<int32_t> dsts;
+            for (int64_t e = out_.begin(j); e < out_.end(j); ++e) dsts.push_back(out_.core(e));
             std::sort(dsts.begin(), dsts.end());
             dsts.erase(std::unique(dsts.begin(), dsts.end()), dsts.end());
             if (dsts.empty()) continue;
@@ -257,17 +242,17 @@ void System::finalize_network() {
             const int64_t first = source_base_[c], last = first + cores_[c].n_compartments();
             // A core without destinations sends nothing; the compiler leaves what its key
             // would match undefined (covering entries may catch it anywhere).
-            if (src_ptr_[first] == src_ptr_[last]) continue;
+            if (out_.begin(first) == out_.begin(last)) continue;
             const int32_t r = core_route_[c] = mesh_->add_multicast(c, tables_, key_shift_);
             if (r >= 0) {
                 const Route& route = mesh_->route(r);
                 const Delivery* d = mesh_->deliveries(route);
                 for (int64_t k = 0; k < route.delivery_end - route.delivery_begin; ++k) reached[d[k].core] = c;
             }
-            for (int64_t e = src_ptr_[first]; e < src_ptr_[last]; ++e)
-                if (reached[dst_core_[e]] != c)
+            for (int64_t e = out_.begin(first); e < out_.begin(last); ++e)
+                if (reached[out_.core(e)] != c)
                     throw LoadError("system: the multicast tables do not deliver the spikes of core " +
-                                    std::to_string(c) + " to core " + std::to_string(dst_core_[e]));
+                                    std::to_string(c) + " to core " + std::to_string(out_.core(e)));
         }
         tables_.clear();
     }

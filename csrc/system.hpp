@@ -25,6 +25,7 @@
 #include "fanout.hpp"
 #include "learning.hpp"
 #include "mesh.hpp"
+#include "output_axons.hpp"
 #include "run_control.hpp"
 #include "source_costs.hpp"
 #include "thread_team.hpp"
@@ -96,8 +97,7 @@ class System {
     ~System();
 
     Core& core(int32_t c);
-    void set_output_axons(std::vector<int64_t> src_ptr, std::vector<int32_t> dst_core,
-                          std::vector<int32_t> dst_axon);
+    void set_output_axons(OutputAxons table);
     // Which input channels send graded payloads (n_inputs flags; all binary if not set).
     void set_graded_inputs(std::vector<uint8_t> graded);
     // Where the cores sit on the network and how spikes travel it. Without this call the
@@ -195,8 +195,7 @@ class System {
     std::vector<int64_t> source_base_;   // per core
     int64_t n_sources_ = 0;
     // The output-axon table as loaded (until finalize builds the layout and the costs).
-    std::vector<int64_t> src_ptr_;
-    std::vector<int32_t> dst_core_, dst_axon_;
+    OutputAxons out_;  // until finalize()
     Fanout fanout_;
     SourceCosts costs_;
     std::vector<Counters*> counters_;    // per core
