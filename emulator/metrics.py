@@ -79,7 +79,7 @@ def _fanout(program):
     nonzero weight in binary / graded connections}, following the output-axon table to
     each core's input axons, their synapse rows and the rows' weights."""
     a, meta = program.arrays, program.meta
-    src_ptr, dst_core, dst_axon = a["out/src_ptr"], a["out/dst_core"], a["out/dst_axon"]
+    src_ptr, dst_core, dst_axon = program.output_axons()
     keys = ("stored", "binary", "graded")
     per_entry = {k: np.zeros(len(dst_core), np.int64) for k in keys}
     for c, core in enumerate(meta["cores"]):
@@ -98,8 +98,7 @@ def _fanout(program):
             rows["binary" if group["graded"] else "graded"].append(np.zeros(n_rows, np.int64))
         if not core["groups"]:
             continue
-        axon_ptr = a[f"core{c}/axon_ptr"].astype(np.int64)
-        group, row = a[f"core{c}/axon_group"], a[f"core{c}/axon_row"]
+        axon_ptr, group, row = program.input_axons(c)
         offsets = np.concatenate(([0], np.cumsum([len(r) for r in rows["stored"]])))
         on_core = dst_core == c
         for key in keys:

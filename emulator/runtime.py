@@ -234,11 +234,14 @@ class Simulator:
     @staticmethod
     def _load_bytes(program, threads=None, network=True):
         """About what the kernel holds for `program` at its peak, while it builds: a copy
-        of its arrays; per core its compartments' state and input ring (one slot per step
-        of delay); the delivery layout (a word and a delay byte per synapse, and per
+        of the arrays it does not borrow (the synapse groups and the output-axon table it
+        reads in place); per core its compartments' state and input ring (one slot per
+        step of delay); the delivery layout (a word and a delay byte per synapse, and per
         thread an index per source); the cost tables (2 to 8 bytes per output-axon entry,
         and per thread and core its tallies, with the network its traffic sums)."""
-        arrays = sum(a.nbytes for a in program.arrays.values())
+        lent = ("/post", "/weight", "/delay", "/row_ptr")
+        arrays = sum(a.nbytes for name, a in program.arrays.items()
+                     if not (name.startswith("out/") or name.endswith(lent)))
         state, n_sources = 0, sum(i["n"] for i in program.meta["inputs"])
         for c, core in enumerate(program.meta["cores"]):
             n = sum(b["stop"] - b["start"] for b in core["blocks"])
@@ -271,8 +274,11 @@ class Simulator:
                                  bool(group["dense"]), arr[pre + "row_ptr"], arr[pre + "post"],
                                  arr[pre + "weight"], arr[pre + "delay"], int(group["weight_exp"]),
                                  bool(group["graded"]))
-            system.set_axons(c, arr[f"core{c}/axon_ptr"], arr[f"core{c}/axon_group"],
-                             arr[f"core{c}/axon_row"])
+            if core.get("axons") == "rows":
+                system.set_row_axons(c)
+            else:
+                system.set_axons(c, arr[f"core{c}/axon_ptr"], arr[f"core{c}/axon_group"],
+                                 arr[f"core{c}/axon_row"])
         signs = {"mixed": 0, "excitatory": 1, "inhibitory": 2}
         for k, p in enumerate(meta["plastic"]):
             pre = f"plastic{k}/"
@@ -286,7 +292,7 @@ class Simulator:
             for g, (core, group, post_start) in enumerate(p["groups"]):
                 system.add_plastic_group(index, int(core), int(group),
                                          arr[f"{pre}group{g}/row_pre"], int(post_start))
-        system.set_output_axons(arr["out/src_ptr"], arr["out/dst_core"], arr["out/dst_axon"])
+        system.set_output_axons(arr["out/src_ptr"], arr["out/dst_core"], arr.get("out/dst_axon"))
         asked = self._threads_asked
         system.set_threads(asked or usable_cpus(), exact=asked is not None)
         if self.network:

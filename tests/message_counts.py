@@ -21,7 +21,8 @@ def message_counts(program, spikes):
     from dense groups, those weighted by a graded payload, messages received, and
     messages sent (by the core's neurons); and per step the messages the host sent."""
     arr, cores = program.arrays, program.meta["cores"]
-    src_ptr, dst_core, dst_axon = arr["out/src_ptr"], arr["out/dst_core"], arr["out/dst_axon"]
+    src_ptr, dst_core, dst_axon = program.output_axons()
+    axons = [program.input_axons(c) for c in range(len(cores))]
     n_in = sum(i["n"] for i in program.meta["inputs"])
     core_of = np.concatenate([[-1] * n_in] + [
         [c] * sum(b["stop"] - b["start"] for b in core["blocks"]) for c, core in enumerate(cores)])
@@ -47,9 +48,9 @@ def message_counts(program, spikes):
             for e in range(src_ptr[s], src_ptr[s + 1]):
                 c, a = int(dst_core[e]), int(dst_axon[e])
                 out["messages_in"][t, c] += 1
-                axon_ptr = arr[f"core{c}/axon_ptr"]
+                axon_ptr, axon_group, axon_row = axons[c]
                 for k in range(axon_ptr[a], axon_ptr[a + 1]):
-                    g, r = int(arr[f"core{c}/axon_group"][k]), int(arr[f"core{c}/axon_row"][k])
+                    g, r = int(axon_group[k]), int(axon_row[k])
                     n = row_length(c, g, r)
                     out["synops"][t, c] += n
                     out["synops_dense"][t, c] += n * cores[c]["groups"][g]["dense"]

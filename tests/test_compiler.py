@@ -43,7 +43,7 @@ def test_every_limit_holds_and_results_do_not_change(case, target):
     assert report["limits"]["neurons"] == target.max_neurons_per_core
     # the usage the compiler reports is what the program holds
     assert report["usage"]["input axons"] == \
-        [program.arrays[f"core{c}/axon_ptr"].size - 1 for c in range(program.n_cores)]
+        [program.input_axons(c)[0].size - 1 for c in range(program.n_cores)]
     free = emulator.Simulator(emulator.compile(net)).run(steps, inputs=inputs)
     limited = emulator.Simulator(program).run(steps, inputs=inputs)
     assert_bit_exact(observed(limited, net), observed(free, net))

@@ -353,15 +353,15 @@ def test_a_result_whose_program_arrays_are_inconsistent_is_refused_on_load(files
     IndexError."""
     parts = members(files["result loihi2"])
     for k, (info, body) in enumerate(parts):
-        if info.filename == "program/core0/axon_row.npy":
-            rows = np.load(io.BytesIO(body)).copy()
-            rows[0] = 10**6
+        if info.filename == "program/out/dst_core.npy":
+            cores = np.load(io.BytesIO(body)).copy()
+            cores[0] = 30_000
             buf = io.BytesIO()
-            np.save(buf, rows)
+            np.save(buf, cores)
             parts[k] = (info, buf.getvalue())
     path = tmp_path / "bad.npz"
     path.write_bytes(rezip(parts))
-    with pytest.raises(ProgramFormatError, match="axon row"):
+    with pytest.raises(ProgramFormatError, match="destination core"):
         emulator.Result.load(path)
 
 

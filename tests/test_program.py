@@ -1,5 +1,7 @@
 """Programs are plain arrays that save and load; malformed ones raise ProgramFormatError,
 whether Python or the kernel finds the fault, and never crash or compute silently wrong."""
+import json
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -8,7 +10,24 @@ from hypothesis import given, settings, strategies as st
 import emulator
 from emulator.compiler.program import Program
 from emulator.errors import EmulatorError, ProgramFormatError
-from emulator.testing import assert_bit_exact
+from emulator.testing import assert_bit_exact, observed
+from emulator.testing.strategies import MODEL_STRATEGIES, network_cases
+
+
+def with_tables(program):
+    """The program with every table written out at full width, as version 2 stored them:
+    an input-axon table for every core, the output axons, int64 offsets, int32 cores."""
+    arrays, meta = dict(program.arrays), json.loads(json.dumps(program.meta))
+    for c, core in enumerate(meta["cores"]):
+        core.pop("axons", None)
+        names = (f"core{c}/axon_ptr", f"core{c}/axon_group", f"core{c}/axon_row")
+        arrays.update(zip(names, program.input_axons(c)))
+        for g in range(len(core["groups"])):
+            arrays[f"core{c}/group{g}/row_ptr"] = arrays[f"core{c}/group{g}/row_ptr"].astype(np.int64)
+    meta.pop("axon_numbering", None)
+    arrays["out/src_ptr"], arrays["out/dst_core"], arrays["out/dst_axon"] = program.output_axons()
+    meta["version"] = 2
+    return Program(meta, arrays, program.target)
 
 
 def net_and_inputs():
@@ -139,7 +158,7 @@ def test_kernel_rejects_out_of_range_values(name, index, value, words):
     w = sp.random(5, 30, density=0.2, format="csr", random_state=rng)
     w.data = np.round(w.data * 100)
     net.connect(net.populations[0], net.populations[1], name="sparse", weights=w)
-    p = emulator.compile(net, max_neurons_per_core=16)
+    p = with_tables(emulator.compile(net, max_neurons_per_core=16))
     arrays = {k: v.copy() for k, v in p.arrays.items()}
     arrays[name][index] = value
     with pytest.raises(ProgramFormatError) as e:
@@ -220,3 +239,44 @@ def test_event_scatter_checks_every_offset_before_reading():
         _core.scatter_events(np.array([0, 1_000_000, 5], np.int64), np.zeros(5, np.int32),
                              np.ones(5, np.int32), np.zeros(1, np.int32),
                              np.zeros(1, np.int32), 0, 1)
+
+
+def test_a_chip_scale_layer_stores_no_table_that_follows_from_the_rest():
+    """Each sender reaching one row of a core, in order: no input-axon tables, no output
+    axons, 32-bit offsets and 16-bit destination cores."""
+    rng = np.random.default_rng(5)
+    net = emulator.Network()
+    x = net.input(300, name="x")
+    h = net.population(400, emulator.LIF(du=4095, dv=0, vth=10), name="h")
+    net.connect(x, h, weights=sp.random(400, 300, density=0.05, format="csr", random_state=rng,
+                                         data_rvs=lambda n: rng.integers(-8, 9, n)))
+    p = emulator.compile(net, max_neurons_per_core=50)
+    assert p.meta["version"] == 3 and p.meta["axon_numbering"] == "source"
+    assert all(core["axons"] == "rows" for core in p.meta["cores"])
+    assert not any("axon" in name and name.startswith("core") for name in p.arrays)
+    assert "out/dst_axon" not in p.arrays and p.arrays["out/dst_core"].dtype == np.int16
+    assert all(p.arrays[f"core{c}/group0/row_ptr"].dtype == np.int32 for c in range(p.n_cores))
+
+
+@given(case=network_cases(models=tuple(MODEL_STRATEGIES), max_n=8),
+       limit=st.integers(1, 8), target=st.sampled_from(["loihi2", "spinnaker2"]),
+       chips=st.sampled_from([1, 9]))
+def test_tables_left_out_run_as_the_tables_written_out(case, limit, target, chips):
+    """Whatever a program leaves out of its tables (axons that are rows, axons in source
+    order, narrow offsets) runs exactly as the same tables written out in full, and a
+    saved and loaded program the same again: spikes, states and every counter."""
+    net, inputs, steps = case
+    small = emulator.targets.get(target).derive(n_chips=chips, cores_per_chip=4) if chips > 1 else None
+    p = emulator.compile(net, small or emulator.targets.get(target), max_neurons_per_core=limit)
+    full = with_tables(p)
+    for c in range(p.n_cores):
+        for a, b in zip(p.input_axons(c), full.input_axons(c)):
+            assert_bit_exact(a, b)
+    for a, b in zip(p.output_axons(), full.output_axons()):
+        assert_bit_exact(a, b)
+    r1 = emulator.Simulator(p).run(steps, inputs=inputs)
+    r2 = emulator.Simulator(full).run(steps, inputs=inputs)
+    assert_bit_exact(observed(r1, net), observed(r2, net))
+    assert_bit_exact(r1.counters.arrays(), r2.counters.arrays())
+    if r1.traffic is not None:
+        assert_bit_exact(r1.traffic.arrays(), r2.traffic.arrays())

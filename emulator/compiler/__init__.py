@@ -24,7 +24,7 @@ from .multicast import build_tables, core_pairs, multicast_arrays, neuron_key_bi
 from .place import place_chips, place_cores
 from .resources import core_usage, limits as resource_limits, violations
 from .program import FORMAT, VERSION, Program
-from .route import build_axon_tables
+from .route import build_axon_tables, narrow_offsets, table_arrays
 from .synapses import build_groups
 
 
@@ -169,9 +169,11 @@ def compile(net, target="loihi2", max_neurons_per_core=None, rates=None, dt=None
                                  + _ADVICE.get(resource, "Use a target with larger cores."))
     arrays, cores, sources = built["arrays"], built["cores"], built["sources"]
     plastic_groups, input_base, placed = built["plastic_groups"], built["input_base"], built["placed"]
-    for c, (ptr, grp, row) in enumerate(axons):
-        arrays[f"core{c}/axon_ptr"], arrays[f"core{c}/axon_group"], arrays[f"core{c}/axon_row"] = ptr, grp, row
-    arrays["out/src_ptr"], arrays["out/dst_core"], arrays["out/dst_axon"] = out
+    tables, row_axons, axons_in_order = table_arrays(axons, out, built["groups_per_core"], n_cores)
+    arrays.update(tables)
+    for c, rows in enumerate(row_axons):
+        if rows:
+            cores[c]["axons"] = "rows"
     with clock("placement"):
         slots, placement = place_cores(chips, traffic, target)
     for c in range(n_cores):
@@ -214,6 +216,7 @@ def compile(net, target="loihi2", max_neurons_per_core=None, rates=None, dt=None
         "plastic": plastic,
         "connection_probes": [list(p) for p in net.connection_probes],
         "cores": cores,
+        **({"axon_numbering": "source"} if axons_in_order else {}),
         "compile": {"phases": clock.seconds, "chip_assignment": chip_method,
                     "usage": {name: values.tolist() for name, values in usage.items()},
                     "limits": {name: int(v) for name, v in per_core_limits.items()},
@@ -277,8 +280,10 @@ def _build(net, blocks, n_cores):
                                        "n_post": g.n_post, "n_rows": len(g.sources),
                                        "dense": g.dense, "weight_exp": g.weight_exp,
                                        "graded": g.graded})
-            for name in ("row_ptr", "post", "weight", "delay"):
+            for name in ("post", "weight", "delay"):
                 arrays[f"core{c}/group{k}/{name}"] = getattr(g, name)
+            # (a group's offsets fit 32 bits: a core holds far fewer synapses)
+            arrays[f"core{c}/group{k}/row_ptr"] = narrow_offsets(g.row_ptr, np.int32)
     return {"arrays": arrays, "cores": cores, "groups_per_core": groups_per_core,
             "sources": sources, "n_sources": n_sources, "n_inputs": n_inputs,
             "input_base": input_base, "plastic_groups": plastic_groups, "placed": placed,

@@ -15,9 +15,14 @@ from ..neurons import MODELS
 from .program_schema import check_description
 
 FORMAT = "emulator-program"
-VERSION = 2  # 2: plastic connections and their probes
+# 2: plastic connections and their probes; 3: tables left out where they follow from the
+# rest (cores whose axons are their rows, axons numbered in source order), offsets as
+# int32 and destination cores as int16 where they fit. Version 2 files still load.
+VERSION = 3
+READS = (2, 3)
 
-# dtype of every array, by the last part of its name (the kernel takes exactly these).
+# dtype of every array, by the last part of its name (the kernel takes exactly these;
+# NARROW lists the smaller ones it also takes).
 DTYPES = {**{name: np.int32 for name in (
               "du", "dv", "vth", "bias_mant", "bias_exp",               # LIF
               "bias", "relu", "cum_error", "corrected", "state_exp",    # sigma-delta
@@ -34,6 +39,7 @@ DTYPES = {**{name: np.int32 for name in (
           # multicast tables (SpiNNaker 2), per chip
           "value": np.int64, "mask": np.int64, "links": np.uint8, "core_ptr": np.int64,
           "core_slot": np.int16}
+NARROW = {"row_ptr": np.int32, "axon_ptr": np.int32, "dst_core": np.int16}
 
 
 class Program:
@@ -143,6 +149,36 @@ class Program:
         text = "\n".join(lines)
         print(text, file=file)
         return text
+
+    # -- the routing tables ----------------------------------------------------------
+    def input_axons(self, c):
+        """Core c's input-axon table (axon_ptr int64, axon_group int32, axon_row int32):
+        axon a reaches the (group, row) pairs [axon_ptr[a], axon_ptr[a + 1]). Built here
+        for a core that stores none (its axons are its rows, in group order)."""
+        core = self.meta["cores"][c]
+        if core.get("axons") == "rows":
+            n_rows = [int(g["n_rows"]) for g in core["groups"]]
+            group = np.repeat(np.arange(len(n_rows), dtype=np.int32), n_rows)
+            row = np.concatenate([np.arange(n, dtype=np.int32) for n in n_rows] or [np.zeros(0, np.int32)])
+            return np.arange(len(row) + 1, dtype=np.int64), group, row
+        a = self.arrays
+        return a[f"core{c}/axon_ptr"].astype(np.int64), a[f"core{c}/axon_group"], a[f"core{c}/axon_row"]
+
+    def output_axons(self):
+        """The output-axon table (src_ptr int64, dst_core int32, dst_axon int32): source s
+        sends a message to core dst_core[e] on its axon dst_axon[e] for e in
+        [src_ptr[s], src_ptr[s + 1]). Numbered here when the file leaves the axons out
+        (each core's axons in the order of their senders: a core's k-th entry, in source
+        order, is its axon k)."""
+        a = self.arrays
+        src_ptr, dst_core = a["out/src_ptr"], a["out/dst_core"].astype(np.int32)
+        if "out/dst_axon" in a:
+            return src_ptr, dst_core, a["out/dst_axon"]
+        order = np.argsort(dst_core, kind="stable")
+        first = np.concatenate(([0], np.cumsum(np.bincount(dst_core, minlength=self.n_cores))))
+        dst_axon = np.empty(len(dst_core), np.int32)
+        dst_axon[order] = np.arange(len(dst_core)) - first[dst_core[order]]
+        return src_ptr, dst_core, dst_axon
 
     # -- files ---------------------------------------------------------------------
     def save(self, path):
@@ -303,18 +339,21 @@ class Program:
         where = "program"
         if not isinstance(m, dict) or m.get("format") != FORMAT:
             raise ProgramFormatError(f"{where}: not an {FORMAT} description")
-        if m.get("version") != VERSION:
+        if m.get("version") not in READS:
             raise ProgramFormatError(f"{where}: format version {m.get('version')!r}; this "
-                                     f"emulator reads version {VERSION}")
+                                     f"emulator reads versions {', '.join(map(str, READS))}")
         check_description(m, where)
         if not isinstance(self.arrays, dict) or not all(
                 isinstance(k, str) and isinstance(v, np.ndarray) for k, v in self.arrays.items()):
             raise ProgramFormatError(f"{where}: arrays must be a dict of names to numpy arrays")
         self._check_target()
         self._check_report()
-        needed = {"out/src_ptr", "out/dst_core", "out/dst_axon"}
+        needed = {"out/src_ptr", "out/dst_core"}
+        if m.get("axon_numbering") != "source":
+            needed.add("out/dst_axon")
         for c, core in enumerate(m["cores"]):
-            needed |= {f"core{c}/axon_ptr", f"core{c}/axon_group", f"core{c}/axon_row"}
+            if core.get("axons") != "rows":
+                needed |= {f"core{c}/axon_ptr", f"core{c}/axon_group", f"core{c}/axon_row"}
             for b, block in enumerate(core["blocks"]):
                 if block["kind"] not in MODELS:
                     raise ProgramFormatError(f"{where}: core {c} block {b} has unknown "
@@ -335,12 +374,14 @@ class Program:
         if missing:
             raise ProgramFormatError(f"{where}: missing arrays {sorted(missing)[:5]}")
         for name, a in self.arrays.items():
-            want = DTYPES.get(name.rsplit("/", 1)[-1])
+            kind = name.rsplit("/", 1)[-1]
+            want = DTYPES.get(kind)
             if want is None:
                 raise ProgramFormatError(f"{where}: unexpected array {name!r}")
-            if a.dtype != want or a.ndim != 1:
+            if a.dtype not in (want, NARROW.get(kind, want)) or a.ndim != 1:
                 raise ProgramFormatError(f"{where}: array {name!r} is {a.dtype} with "
-                                         f"{a.ndim} dimensions; expected 1-D {np.dtype(want)}")
+                                         f"{a.ndim} dimensions; expected 1-D {np.dtype(want)}"
+                                         + (f" or {np.dtype(NARROW[kind])}" if kind in NARROW else ""))
 
     def _check_target(self):
         """The saved target names a known target and its limits derive from it."""

@@ -61,7 +61,9 @@ _GROUP = _object({"connection": _NAME, "post_base": _int(), "n_post": _int(), "n
                   "graded": {"type": "boolean"}})
 _CORE = _object({"blocks": {"type": "array", "items": _BLOCK},
                  "groups": {"type": "array", "items": _GROUP},
-                 "location": _pair(_int(), _int())}, required=["blocks", "groups"])
+                 "location": _pair(_int(), _int()),
+                 # no input-axon arrays: axon k is row k of the core's groups in order
+                 "axons": {"enum": ["rows"]}}, required=["blocks", "groups"])
 
 _COMPILE = _object({
     "phases": {"type": "object", "additionalProperties": _NUMBER},
@@ -85,7 +87,7 @@ _COMPILE = _object({
 
 SCHEMA = _object({
     "format": {"const": "emulator-program"},
-    "version": {"const": 2},
+    "version": {"enum": [2, 3]},  # (program.py: READS)
     "target": _TARGET,
     "inputs": {"type": "array", "items": _object({
         "name": _NAME, "n": _int(1), "graded": {"type": "boolean"}, "source_base": _int()})},
@@ -103,6 +105,8 @@ SCHEMA = _object({
         "groups": {"type": "array", "items": _pair(_int(), _int(), _int())}})},
     "connection_probes": {"type": "array", "items": _pair(_NAME, _NAME)},
     "cores": {"type": "array", "items": _CORE},
+    # no out/dst_axon: every core numbers its axons in the order of their senders
+    "axon_numbering": {"enum": ["source"]},
     "compile": {"oneOf": [{"type": "null"}, {"type": "object", "maxProperties": 0}, _COMPILE]},
 }, required=["format", "version", "target", "inputs", "populations", "connections", "probes",
              "plastic", "connection_probes", "cores"])

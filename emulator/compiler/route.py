@@ -23,3 +23,35 @@ def build_axon_tables(groups_per_core, n_sources):
                for groups in groups_per_core]
     axons, out = _core.axon_tables(senders, n_sources)
     return [tuple(a) for a in axons], tuple(out)
+
+
+def table_arrays(axons, out, groups_per_core, n_cores):
+    """The tables as the Program stores them: {name: array}, and per core whether its
+    axons are its rows (no table: every sender reaches one row of the core, axon k is
+    row k of its groups in order), and whether every core numbers its axons in the order
+    of their senders (then `out/dst_axon` follows from the destination cores and is left
+    out). At chip scale the tables are most of a Program: a network whose every message
+    carries a synapse or two would otherwise store 24 bytes of table per synapse.
+    Offsets are stored as int32 and destination cores as int16 where they fit."""
+    arrays, row_axons, in_order = {}, [], True
+    for c, (ptr, grp, row) in enumerate(axons):
+        rows = len(grp) == len(ptr) - 1  # (first-seen numbering: axon k is then row k)
+        row_axons.append(rows)
+        senders = [np.asarray(g.sources) for g in groups_per_core[c]]
+        senders = np.concatenate(senders) if senders else np.zeros(0, np.int64)
+        in_order &= rows and bool(np.all(senders[1:] > senders[:-1]))
+        if not rows:
+            arrays[f"core{c}/axon_ptr"] = narrow_offsets(ptr, np.int32)
+            arrays[f"core{c}/axon_group"], arrays[f"core{c}/axon_row"] = grp, row
+    src_ptr, dst_core, dst_axon = out
+    arrays["out/src_ptr"] = src_ptr
+    arrays["out/dst_core"] = dst_core.astype(np.int16) if n_cores <= np.iinfo(np.int16).max + 1 else dst_core
+    if not in_order:
+        arrays["out/dst_axon"] = dst_axon
+    return arrays, row_axons, in_order
+
+
+def narrow_offsets(offsets, dtype):
+    """Offsets as `dtype` when their largest fits it (they never decrease)."""
+    return offsets.astype(dtype) if offsets.size == 0 or offsets[-1] <= np.iinfo(dtype).max else offsets
+
