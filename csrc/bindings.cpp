@@ -479,9 +479,14 @@ py::tuple block_rows_py(const py::array& pre_in, const py::array& post_in, int64
 
 py::tuple group_synapses_py(const py::array& pre_in, const py::array& post_in,
                             const py::array& weight_in, const py::object& delay_in,
-                            int64_t n_pre, const py::array& block_of_post_in,
-                            const py::array& block_start_in) {
+                            int64_t n_pre, const py::array& pre_order_in,
+                            const py::array& block_of_post_in, const py::array& block_start_in) {
     const auto pre = view<int64_t>(pre_in, "pre_index");
+    const auto pre_order = view<int64_t>(pre_order_in, "pre_order");
+    require_range<int64_t>("group_synapses", "n_pre", n_pre, 0, INT32_MAX);
+    if (pre_order.size() != n_pre)
+        throw LoadError("group_synapses: pre_order has " + std::to_string(pre_order.size()) +
+                        " entries for " + std::to_string(n_pre) + " pre neurons");
     const auto post = view<int64_t>(post_in, "post_index");
     const auto weight = view<int64_t>(weight_in, "weights");
     const auto block_of_post = view<int32_t>(block_of_post_in, "block_of_post");
@@ -507,7 +512,7 @@ py::tuple group_synapses_py(const py::array& pre_in, const py::array& post_in,
         py::gil_scoped_release release;
         n_rows = group_synapses(pre.data(), post.data(), weight.data(),
                                 delay_in.is_none() ? nullptr : delay.data(), n, n_pre,
-                                block_of_post.data(), block_of_post.size(), block_start.data(),
+                                pre_order.data(), block_of_post.data(), block_of_post.size(), block_start.data(),
                                 n_blocks, out_pre.mutable_data(), out_post.mutable_data(),
                                 out_weight.mutable_data(),
                                 delay_in.is_none() ? nullptr : out_delay.mutable_data(),
@@ -635,8 +640,8 @@ PYBIND11_MODULE(_core, m) {
     m.def("block_rows", &block_rows_py, py::arg("pre_index"), py::arg("post_index"),
           py::arg("n_pre"), py::arg("n_post"), py::arg("size"), py::arg("cost"));
     m.def("group_synapses", &group_synapses_py, py::arg("pre_index"), py::arg("post_index"),
-          py::arg("weights"), py::arg("delays"), py::arg("n_pre"), py::arg("block_of_post"),
-          py::arg("block_start"));
+          py::arg("weights"), py::arg("delays"), py::arg("n_pre"), py::arg("pre_order"),
+          py::arg("block_of_post"), py::arg("block_start"));
     m.def("axon_tables", &axon_tables_py, py::arg("groups_per_core"), py::arg("n_sources"));
     m.def("pcg64_draws", &pcg64_draws, py::arg("state"), py::arg("n"), py::arg("kind"));
     m.def("scatter_events", &scatter_events, py::arg("step_ptr"), py::arg("source"),

@@ -62,7 +62,7 @@ BlockRows block_rows(const int64_t* pre, const int64_t* post, int64_t n, int64_t
 }
 
 int64_t group_synapses(const int64_t* pre, const int64_t* post, const int64_t* weight,
-                       const int64_t* delay, int64_t n, int64_t n_pre,
+                       const int64_t* delay, int64_t n, int64_t n_pre, const int64_t* pre_order,
                        const int32_t* block_of_post, int64_t n_post,
                        const int64_t* block_start, int64_t n_blocks, int32_t* out_pre,
                        uint16_t* out_post, int16_t* out_weight, uint8_t* out_delay,
@@ -90,15 +90,27 @@ int64_t group_synapses(const int64_t* pre, const int64_t* post, const int64_t* w
     }
     for (int64_t b = 0; b < n_blocks; ++b) block_ptr[b + 1] += block_ptr[b];
     std::vector<int64_t> fill(block_ptr, block_ptr + n_blocks);
-    for (int64_t i = 0; i < n; ++i) {
-        const int32_t b = block_of_post[post[i]];
-        const int64_t at = fill[b]++;
-        out_pre[at] = static_cast<int32_t>(pre[i]);
-        out_post[at] = static_cast<uint16_t>(post[i] - block_start[b]);
-        out_weight[at] = static_cast<int16_t>(weight[i]);
-        if (delay) out_delay[at] = static_cast<uint8_t>(delay[i]);
+    // each pre neuron's synapses, [pre_ptr[j], pre_ptr[j + 1]) in canonical order
+    std::vector<int64_t> pre_ptr(n_pre + 1, 0);
+    for (int64_t i = 0; i < n; ++i) pre_ptr[pre[i] + 1] += 1;
+    for (int64_t j = 0; j < n_pre; ++j) pre_ptr[j + 1] += pre_ptr[j];
+    std::vector<uint8_t> listed(n_pre, 0);
+    for (int64_t k = 0; k < n_pre; ++k) {
+        const int64_t j = pre_order[k];
+        if (j < 0 || j >= n_pre || listed[j])
+            throw LoadError("group_synapses: pre_order is not a permutation of the " +
+                            std::to_string(n_pre) + " pre neurons (at " + std::to_string(k) + ")");
+        listed[j] = 1;
+        for (int64_t i = pre_ptr[j]; i < pre_ptr[j + 1]; ++i) {
+            const int32_t b = block_of_post[post[i]];
+            const int64_t at = fill[b]++;
+            out_pre[at] = static_cast<int32_t>(pre[i]);
+            out_post[at] = static_cast<uint16_t>(post[i] - block_start[b]);
+            out_weight[at] = static_cast<int16_t>(weight[i]);
+            if (delay) out_delay[at] = static_cast<uint8_t>(delay[i]);
+        }
     }
-    // rows: within a block (canonical order), each run of one pre neuron
+    // rows: within a block, each run of one pre neuron
     int64_t n_rows = 0;
     block_row_ptr[0] = 0;
     for (int64_t b = 0; b < n_blocks; ++b) {

@@ -31,15 +31,21 @@ def test_block_rows_counts_rows_as_numpy_does(case, size):
     assert list(per_pre) == [sum(1 for r in rows if r[0] == p) for p in range(n_pre)]
 
 
-@given(case=synapses(), cuts=st.sets(st.integers(1, 39), max_size=5))
-def test_group_synapses_regroups_by_block_in_canonical_order(case, cuts):
+@given(case=synapses(), cuts=st.sets(st.integers(1, 39), max_size=5), data=st.data())
+def test_group_synapses_regroups_by_block_in_canonical_order(case, cuts, data):
+    """Each block keeps canonical order, its rows in the order pre_order lists the pre
+    neurons."""
     n_pre, n_post, pre, post = case
     starts = np.array(sorted({0, *[c for c in cuts if c < n_post]}), np.int64)
     block_of_post = (np.searchsorted(starts, np.arange(n_post), side="right") - 1).astype(np.int32)
     weight = np.arange(len(pre), dtype=np.int64) - 5
+    pre_order = np.array(data.draw(st.permutations(range(n_pre))), np.int64)
     out_pre, out_post, out_w, out_d, block_ptr, row_start, block_row_ptr = _core.group_synapses(
-        pre, post, weight, None, n_pre, block_of_post, starts)
+        pre, post, weight, None, n_pre, pre_order, block_of_post, starts)
     assert len(out_d) == 0
+    rank = np.argsort(pre_order)
+    by_rank = np.argsort(rank[pre], kind="stable")  # rows in pre_order, each in canonical order
+    pre, post, weight = pre[by_rank], post[by_rank], weight[by_rank]
     for b in range(len(starts)):
         mine = block_of_post[post] == b
         lo, hi = block_ptr[b], block_ptr[b + 1]
@@ -60,7 +66,7 @@ def test_bad_arrays_are_program_format_errors():
             _core.block_rows(bad_pre.astype(np.int64), bad_post.astype(np.int64), 2, 2, 2, cost)
         with pytest.raises(ProgramFormatError):
             _core.group_synapses(bad_pre.astype(np.int64), bad_post.astype(np.int64),
-                                 np.zeros(3, np.int64), None, 2, np.zeros(2, np.int32),
+                                 np.zeros(3, np.int64), None, 2, np.arange(2), np.zeros(2, np.int32),
                                  np.zeros(1, np.int64))
     with pytest.raises(ProgramFormatError, match="size=4 outside"):
         _core.block_rows(pre, post, 2, 2, 4, cost[:2])
@@ -71,14 +77,17 @@ def test_bad_arrays_are_program_format_errors():
             _core.block_rows(pre, post, n_pre, n_post, 2, cost)
     for n_pre in (-1, 2**40):  # (group_synapses takes n_post from block_of_post)
         with pytest.raises(ProgramFormatError, match="n_pre"):
-            _core.group_synapses(pre, post, np.zeros(3, np.int64), None, n_pre,
+            _core.group_synapses(pre, post, np.zeros(3, np.int64), None, n_pre, np.arange(2),
                                  np.zeros(2, np.int32), np.zeros(1, np.int64))
     with pytest.raises(ProgramFormatError, match="weight=40000"):
-        _core.group_synapses(pre, post, np.array([0, 40000, 0], np.int64), None, 2,
+        _core.group_synapses(pre, post, np.array([0, 40000, 0], np.int64), None, 2, np.arange(2),
                              np.zeros(2, np.int32), np.zeros(1, np.int64))
     with pytest.raises(ProgramFormatError, match="in no block"):
-        _core.group_synapses(pre, post, np.zeros(3, np.int64), None, 2,
+        _core.group_synapses(pre, post, np.zeros(3, np.int64), None, 2, np.arange(2),
                              np.array([0, 5], np.int32), np.zeros(1, np.int64))
+    with pytest.raises(ProgramFormatError, match="permutation"):
+        _core.group_synapses(pre, post, np.zeros(3, np.int64), None, 2, np.zeros(2, np.int64),
+                             np.zeros(2, np.int32), np.zeros(1, np.int64))
     with pytest.raises(ProgramFormatError, match="dtype"):
         _core.block_rows(pre.astype(np.int32), post, 2, 2, 2, cost)
     with pytest.raises(ProgramFormatError, match="sender"):

@@ -37,8 +37,11 @@ def build_groups(conn, post_blocks, pre_sources):
     pre_sources: global source id of every pre neuron (array of length pre.n).
     """
     weights = prepare_weights(conn.weights, conn.sign_mode, conn.num_weight_bits)
+    # Rows in the order of their senders' sources, so that every core numbers its axons
+    # in source order and the Program need not store them (route.table_arrays).
+    pre_order = np.argsort(pre_sources, kind="stable").astype(np.int64)
     if conn.dense:
-        return [_dense_group(conn, b, weights, pre_sources) for b in post_blocks]
+        return [_dense_group(conn, b, weights, pre_sources, pre_order) for b in post_blocks]
     # One C++ pass regroups the synapses block by block (each block keeps canonical
     # order) and finds every block's rows: the runs of one pre neuron.
     block_of_post = np.empty(conn.post.n, np.int32)
@@ -48,7 +51,7 @@ def build_groups(conn, post_blocks, pre_sources):
     has_delays = bool(conn.delays.any())
     pre, post, w, d, block_ptr, row_start, block_row_ptr = _core.group_synapses(
         conn.pre_index, conn.post_index, weights, conn.delays if has_delays else None,
-        conn.pre.n, block_of_post, starts)
+        conn.pre.n, pre_order, block_of_post, starts)
     row_pre = pre[row_start]
     groups = []
     for k, b in enumerate(post_blocks):
@@ -62,12 +65,12 @@ def build_groups(conn, post_blocks, pre_sources):
     return groups
 
 
-def _dense_group(conn, b, weights, pre_sources):
+def _dense_group(conn, b, weights, pre_sources, pre_order):
     """A dense block: every pre neuron's row holds all of the block's post neurons."""
     n_pre, n_post = conn.pre.n, conn.post.n
-    w = weights.reshape(n_pre, n_post)[:, b.start:b.stop].ravel().astype(np.int16)
-    d = conn.delays.reshape(n_pre, n_post)[:, b.start:b.stop].ravel()
-    return _group(conn, b, pre_sources, np.arange(n_pre, dtype=np.int32), np.zeros(0, np.int64),
+    w = weights.reshape(n_pre, n_post)[pre_order, b.start:b.stop].ravel().astype(np.int16)
+    d = conn.delays.reshape(n_pre, n_post)[pre_order, b.start:b.stop].ravel()
+    return _group(conn, b, pre_sources, pre_order.astype(np.int32), np.zeros(0, np.int64),
                   np.zeros(0, np.uint16), w,
                   d.astype(np.uint8) if d.any() else np.zeros(0, np.uint8))
 

@@ -65,10 +65,27 @@ def _array(f, size, where, error):
         raise error(f"{where}: header promises {shape} x {dtype} ({nbytes} bytes), the "
                     f"data holds {size - f.tell()}")
     flat = np.empty(count, dtype)
-    if f.readinto(memoryview(flat).cast("B")) != nbytes or f.read(1):
+    if _read_into(f, memoryview(flat).cast("B")) != nbytes or f.read(1):
         raise error(f"{where}: the data is not {nbytes} bytes long")
     array = flat.reshape(shape, order="F" if fortran else "C")
     return array if dtype.isnative else array.astype(dtype.newbyteorder("="))
+
+
+#: Bytes read at a time: a zip member's readinto() reads a whole request into a
+#: temporary first, which for a chip-scale program's largest arrays would be hundreds
+#: of megabytes more at the peak of a load.
+CHUNK = 1 << 24
+
+
+def _read_into(f, buffer):
+    """Fills `buffer` from `f` a chunk at a time; returns the bytes read."""
+    done = 0
+    while done < len(buffer):
+        n = f.readinto(buffer[done:done + CHUNK])
+        if not n:
+            break
+        done += n
+    return done
 
 
 def _member(z, info, where, error):
