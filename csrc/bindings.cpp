@@ -663,18 +663,19 @@ PYBIND11_MODULE(_core, m) {
                                         take<int32_t>(row, "axon_row"));
              })
         .def("set_row_axons", [](System& s, int32_t core) { s.core(core).set_row_axons(); })
-        // dst_core int16 or int32; dst_axon None: each core's axons in source order
+        // dst_core int16 or int32; dst_axon one per entry, or (axons_by_core) core by
+        // core for the cores without row axons (output_axons.hpp)
         .def("set_output_axons",
-             [](System& s, const py::array& ptr, const py::array& core, const py::object& axon) {
+             [](System& s, const py::array& ptr, const py::array& core, const py::array& axon,
+                bool by_core) {
                  const bool narrow = core.dtype().equal(py::dtype::of<int16_t>());
                  s.set_output_axons(OutputAxons(
                      lend<int64_t>(ptr, "src_ptr"),
                      narrow ? lend<int16_t>(core, "dst_core") : Borrowed<int16_t>(),
                      narrow ? Borrowed<int32_t>() : lend<int32_t>(core, "dst_core"),
-                     !axon.is_none(),
-                     axon.is_none() ? Borrowed<int32_t>() : lend<int32_t>(axon.cast<py::array>(), "dst_axon")));
+                     lend<int32_t>(axon, "dst_axon"), by_core));
              },
-             py::arg("src_ptr"), py::arg("dst_core"), py::arg("dst_axon") = py::none(),
+             py::arg("src_ptr"), py::arg("dst_core"), py::arg("dst_axon"), py::arg("axons_by_core") = false,
              py::keep_alive<1, 2>(), py::keep_alive<1, 3>(), py::keep_alive<1, 4>())
         .def("set_graded_inputs",
              [](System& s, const py::array& graded) {

@@ -32,6 +32,7 @@ class Core {
     // (a core whose every sender reaches one row, which chip-scale networks' cores are;
     // a table would cost 16 bytes per row).
     void set_row_axons();
+    bool row_axons() const { return row_axons_; }
     // Checks the tables against each other; called once after loading.
     void finalize();
     // Input axon a's (group, row) pairs: k in [axon_begin(a), axon_end(a)).

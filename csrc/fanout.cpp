@@ -194,7 +194,7 @@ void Fanout::build(std::vector<Core>& cores, const OutputAxons& out, const std::
     };
     std::vector<RowRef> rows;
     seg_ptr_.assign(static_cast<size_t>(n_parts) * (n_sources_ + 1), 0);
-    OutputAxons::Axons axon_of(out, n_cores);  // (a core's entries are all read in its partition's pass)
+    OutputAxons::Axons axon_of(out);  // (a core's entries are all read in its partition's pass)
     for (int32_t p = 0; p < n_parts; ++p) {
         uint32_t* ptr = seg_ptr_.data() + static_cast<size_t>(p) * (n_sources_ + 1);
         for (int64_t s = 0; s < n_sources_; ++s) {

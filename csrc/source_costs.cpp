@@ -28,7 +28,7 @@ void SourceCosts::build(const std::vector<Core>& cores, const OutputAxons& out,
         Reads reads;
     };
     std::vector<Message> messages;
-    OutputAxons::Axons axon_of(out, static_cast<int32_t>(n_cores));
+    OutputAxons::Axons axon_of(out);
     for (int64_t s = 0, sender = -1; s < n_sources; ++s) {
         while (sender + 1 < n_cores && s >= source_base_[sender + 1]) ++sender;  // -1: the host's
         messages.clear();

@@ -147,8 +147,12 @@ void System::finalize() {
     }
     if (n_sources_ > INT32_MAX) throw LoadError("system: more than 2^31 - 1 sources");
     std::vector<int32_t> n_axons;
-    for (const auto& c : cores_) n_axons.push_back(c.n_axons());
-    out_.validate(n_sources_, n_axons);
+    std::vector<uint8_t> in_order;  // (a core whose axons are its rows numbers them by sender)
+    for (const auto& c : cores_) {
+        n_axons.push_back(c.n_axons());
+        in_order.push_back(c.row_axons());
+    }
+    out_.validate(n_sources_, n_axons, in_order);
     if (graded_inputs_.empty()) graded_inputs_.assign(n_inputs_, 0);
     if (graded_inputs_.size() != static_cast<size_t>(n_inputs_))
         throw LoadError("system: " + std::to_string(graded_inputs_.size()) +

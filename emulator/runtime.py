@@ -292,7 +292,8 @@ class Simulator:
             for g, (core, group, post_start) in enumerate(p["groups"]):
                 system.add_plastic_group(index, int(core), int(group),
                                          arr[f"{pre}group{g}/row_pre"], int(post_start))
-        system.set_output_axons(arr["out/src_ptr"], arr["out/dst_core"], arr.get("out/dst_axon"))
+        system.set_output_axons(arr["out/src_ptr"], arr["out/dst_core"], arr["out/dst_axon"],
+                                program.axons_by_core)
         asked = self._threads_asked
         system.set_threads(asked or usable_cpus(), exact=asked is not None)
         if self.network:

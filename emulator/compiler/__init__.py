@@ -169,7 +169,7 @@ def compile(net, target="loihi2", max_neurons_per_core=None, rates=None, dt=None
                                  + _ADVICE.get(resource, "Use a target with larger cores."))
     arrays, cores, sources = built["arrays"], built["cores"], built["sources"]
     plastic_groups, input_base, placed = built["plastic_groups"], built["input_base"], built["placed"]
-    tables, row_axons, axons_in_order = table_arrays(axons, out, built["groups_per_core"], n_cores)
+    tables, row_axons = table_arrays(axons, out, built["groups_per_core"], n_cores)
     arrays.update(tables)
     for c, rows in enumerate(row_axons):
         if rows:
@@ -216,7 +216,6 @@ def compile(net, target="loihi2", max_neurons_per_core=None, rates=None, dt=None
         "plastic": plastic,
         "connection_probes": [list(p) for p in net.connection_probes],
         "cores": cores,
-        **({"axon_numbering": "source"} if axons_in_order else {}),
         "compile": {"phases": clock.seconds, "chip_assignment": chip_method,
                     "usage": {name: values.tolist() for name, values in usage.items()},
                     "limits": {name: int(v) for name, v in per_core_limits.items()},

@@ -16,8 +16,9 @@ from .program_schema import check_description
 
 FORMAT = "emulator-program"
 # 2: plastic connections and their probes; 3: tables left out where they follow from the
-# rest (cores whose axons are their rows, axons numbered in source order), offsets as
-# int32 and destination cores as int16 where they fit. Version 2 files still load.
+# rest (cores whose axons are their rows in source order: no input-axon table, and
+# out/dst_axon holds only the other cores' axons, core by core), offsets as int32 and
+# destination cores as int16 where they fit. Version 2 files still load.
 VERSION = 3
 READS = (2, 3)
 
@@ -164,20 +165,32 @@ class Program:
         a = self.arrays
         return a[f"core{c}/axon_ptr"].astype(np.int64), a[f"core{c}/axon_group"], a[f"core{c}/axon_row"]
 
+    @property
+    def axons_by_core(self):
+        """Whether out/dst_axon holds only the axons of cores without row axons, core by
+        core (version 3), rather than one per message (version 2)."""
+        return self.meta["version"] >= 3
+
     def output_axons(self):
         """The output-axon table (src_ptr int64, dst_core int32, dst_axon int32): source s
         sends a message to core dst_core[e] on its axon dst_axon[e] for e in
-        [src_ptr[s], src_ptr[s + 1]). Numbered here when the file leaves the axons out
-        (each core's axons in the order of their senders: a core's k-th entry, in source
-        order, is its axon k)."""
+        [src_ptr[s], src_ptr[s + 1]). Numbered here where the file leaves the axons out
+        (a core with row axons numbers them by sender: its k-th message, in source
+        order, arrives on axon k)."""
         a = self.arrays
-        src_ptr, dst_core = a["out/src_ptr"], a["out/dst_core"].astype(np.int32)
-        if "out/dst_axon" in a:
-            return src_ptr, dst_core, a["out/dst_axon"]
-        order = np.argsort(dst_core, kind="stable")
+        src_ptr, dst_core, stored = a["out/src_ptr"], a["out/dst_core"].astype(np.int32), a["out/dst_axon"]
+        if not self.axons_by_core:
+            return src_ptr, dst_core, stored
+        order = np.argsort(dst_core, kind="stable")  # messages core by core, in source order
         first = np.concatenate(([0], np.cumsum(np.bincount(dst_core, minlength=self.n_cores))))
         dst_axon = np.empty(len(dst_core), np.int32)
         dst_axon[order] = np.arange(len(dst_core)) - first[dst_core[order]]
+        rows = np.array([core.get("axons") == "rows" for core in self.meta["cores"]], bool)
+        table = order[~rows[dst_core[order]]]
+        if len(table) != len(stored):
+            raise ProgramFormatError(f"program: out/dst_axon has {len(stored)} axons; the "
+                                     f"cores without row axons receive {len(table)} messages")
+        dst_axon[table] = stored
         return src_ptr, dst_core, dst_axon
 
     # -- files ---------------------------------------------------------------------
@@ -348,9 +361,7 @@ class Program:
             raise ProgramFormatError(f"{where}: arrays must be a dict of names to numpy arrays")
         self._check_target()
         self._check_report()
-        needed = {"out/src_ptr", "out/dst_core"}
-        if m.get("axon_numbering") != "source":
-            needed.add("out/dst_axon")
+        needed = {"out/src_ptr", "out/dst_core", "out/dst_axon"}
         for c, core in enumerate(m["cores"]):
             if core.get("axons") != "rows":
                 needed |= {f"core{c}/axon_ptr", f"core{c}/axon_group", f"core{c}/axon_row"}

@@ -62,7 +62,8 @@ _GROUP = _object({"connection": _NAME, "post_base": _int(), "n_post": _int(), "n
 _CORE = _object({"blocks": {"type": "array", "items": _BLOCK},
                  "groups": {"type": "array", "items": _GROUP},
                  "location": _pair(_int(), _int()),
-                 # no input-axon arrays: axon k is row k of the core's groups in order
+                 # no input-axon arrays and no output axons: axon k is row k of the
+                 # core's groups in order, its senders in source order (version 3)
                  "axons": {"enum": ["rows"]}}, required=["blocks", "groups"])
 
 _COMPILE = _object({
@@ -105,8 +106,6 @@ SCHEMA = _object({
         "groups": {"type": "array", "items": _pair(_int(), _int(), _int())}})},
     "connection_probes": {"type": "array", "items": _pair(_NAME, _NAME)},
     "cores": {"type": "array", "items": _CORE},
-    # no out/dst_axon: every core numbers its axons in the order of their senders
-    "axon_numbering": {"enum": ["source"]},
     "compile": {"oneOf": [{"type": "null"}, {"type": "object", "maxProperties": 0}, _COMPILE]},
 }, required=["format", "version", "target", "inputs", "populations", "connections", "probes",
              "plastic", "connection_probes", "cores"])

@@ -27,28 +27,28 @@ def build_axon_tables(groups_per_core, n_sources):
 
 def table_arrays(axons, out, groups_per_core, n_cores):
     """The tables as the Program stores them: {name: array}, and per core whether its
-    axons are its rows (no table: every sender reaches one row of the core, axon k is
-    row k of its groups in order), and whether every core numbers its axons in the order
-    of their senders (then `out/dst_axon` follows from the destination cores and is left
-    out). At chip scale the tables are most of a Program: a network whose every message
-    carries a synapse or two would otherwise store 24 bytes of table per synapse.
-    Offsets are stored as int32 and destination cores as int16 where they fit."""
-    arrays, row_axons, in_order = {}, [], True
+    axons are its rows in the order of their senders. Such a core stores no input-axon
+    table (axon k is row k of its groups in order: every sender reaches one row) and its
+    messages name no axon (a core's k-th message in source order arrives on axon k);
+    `out/dst_axon` holds the axons of the other cores' messages, core by core. At chip
+    scale the tables are most of a Program: a network whose every message carries a
+    synapse or two would otherwise store 24 bytes of table per synapse. Offsets are
+    stored as int32 and destination cores as int16 where they fit."""
+    arrays, row_axons = {}, np.zeros(n_cores, bool)
     for c, (ptr, grp, row) in enumerate(axons):
-        rows = len(grp) == len(ptr) - 1  # (first-seen numbering: axon k is then row k)
-        row_axons.append(rows)
         senders = [np.asarray(g.sources) for g in groups_per_core[c]]
         senders = np.concatenate(senders) if senders else np.zeros(0, np.int64)
-        in_order &= rows and bool(np.all(senders[1:] > senders[:-1]))
-        if not rows:
+        # (first-seen numbering makes axon k row k when no sender repeats)
+        row_axons[c] = len(grp) == len(ptr) - 1 and bool(np.all(senders[1:] > senders[:-1]))
+        if not row_axons[c]:
             arrays[f"core{c}/axon_ptr"] = narrow_offsets(ptr, np.int32)
             arrays[f"core{c}/axon_group"], arrays[f"core{c}/axon_row"] = grp, row
     src_ptr, dst_core, dst_axon = out
+    stored = np.flatnonzero(~row_axons[dst_core])
     arrays["out/src_ptr"] = src_ptr
     arrays["out/dst_core"] = dst_core.astype(np.int16) if n_cores <= np.iinfo(np.int16).max + 1 else dst_core
-    if not in_order:
-        arrays["out/dst_axon"] = dst_axon
-    return arrays, row_axons, in_order
+    arrays["out/dst_axon"] = dst_axon[stored[np.argsort(dst_core[stored], kind="stable")]]
+    return arrays, row_axons
 
 
 def narrow_offsets(offsets, dtype):
