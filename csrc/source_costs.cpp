@@ -131,29 +131,34 @@ template <class F> void SourceCosts::each_entry(int64_t s, int32_t sender, F f) 
 void SourceCosts::flush(int32_t p, int32_t sender, Traffic* unicast) {
     Part& part = parts_[p];
     if (part.n_touched == 0) return;  // (nothing sent: no sender to look up)
-    if (unicast) unicast->begin_sender(p, sender);
-    for (size_t k = 0; k < part.n_touched; ++k) {
-        const uint32_t id = part.touched[k];
-        const uint64_t t = part.tally[id];
-        part.tally[id] = 0;
+    // locals (the stores into the sums must not make the compiler reload them)
+    const uint32_t* const touched = part.touched.data();
+    uint64_t* const tally = part.tally.data();
+    uint64_t* const reads = part.reads.data();
+    const size_t n_touched = part.n_touched;
+    Traffic::Sender packets = unicast ? unicast->begin_sender(p, sender) : Traffic::Sender{};
+    for (size_t k = 0; k < n_touched; ++k) {
+        const uint32_t id = touched[k];
+        const uint64_t t = tally[id];
+        tally[id] = 0;
         const int32_t c = static_cast<int32_t>(id);
-        uint64_t& reads = part.reads[c];
-        if (!reads) part.read_cores.push_back(c);  // (every message reads, or is marked extra)
+        if (!reads[c]) part.read_cores.push_back(c);  // (every message reads, or is marked extra)
+        uint64_t bits = 0;
         if (!(t & kTallyExtra)) {
-            if (unicast) unicast->unicast(p, c, t >> 40, 0);
-            reads += t & kTallyReads;
-            continue;
+            reads[c] += t & kTallyReads;
+        } else {
+            const Extra& x = part.extra[id];
+            bits = x.bits;
+            reads[c] += (t & kTallyReads) + x.reads;  // (dense, graded: among them)
+            Reads& rare = part.rare_reads[c];
+            rare.dense += x.dense;
+            rare.graded += x.graded;
+            // a core listed with no reads yet is listed again if it reads later: harmless
         }
-        const Extra& x = part.extra[id];
-        if (unicast) unicast->unicast(p, c, t >> 40, x.bits);
-        reads += (t & kTallyReads) + x.reads;  // (dense, graded: among them)
-        Reads& rare = part.rare_reads[c];
-        rare.dense += x.dense;
-        rare.graded += x.graded;
-        // a core listed with no reads yet is listed again if it reads later: harmless
+        if (unicast) packets.unicast(c, t >> 40, bits);
     }
     part.n_touched = 0;
-    if (unicast) unicast->end_sender(p);
+    if (unicast) unicast->end_sender(packets);
 }
 
 void SourceCosts::end_step(Counters* const* cores) {

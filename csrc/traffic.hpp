@@ -1,12 +1,9 @@
 // What the network carries, step by step. Each thread ("part") counts the packets of its
 // own cores and a share of the host's. Unicast packets come a sender at a time, summed per
-// destination core; each pair's hops follow from where the cores sit (mesh.hpp), and its
-// links are added where packets share them: on one chip per pair, across chips the first
-// chip's runs and the leg between per destination chip (end_sender), the last chip's per
-// destination core and the direction packets arrive from (end_part), since a large
-// system's step sends each pair of cores a packet or two. Multicast packets are tallied
-// on their stored trees, spread at the end of the part's step. Links are added as runs,
-// per line; end_step() merges the parts and sums the lines.
+// destination router (all cores of a router share their path); each router's hops follow
+// from where it sits (mesh.hpp), and its links are added where packets share them (Part).
+// Multicast packets are tallied on their stored trees, spread at the end of the part's
+// step. Links are added as runs, per line; end_step() merges the parts and sums the lines.
 // The counts land in the cores' counters (packets sent, hops by kind, packets received),
 // in per-step columns, and in per-link and per-router totals of the run.
 //
@@ -16,7 +13,7 @@
 // step's network time is the larger of the longest latency and the busiest link's
 // serialisation, each for the low, typical and high figures.
 #pragma once
-#include <array>
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -58,6 +55,11 @@ struct Timing {
 };
 
 class Traffic {
+    // Packets and their payload bits, all told.
+    struct Load {
+        uint64_t packets, bits;
+    };
+
   public:
     // cores[c]: the counters traffic of core c adds to. Each part sends on routes of its
     // own (a route leaves one core, or the host: the host's multicast trees are part 0's).
@@ -66,12 +68,46 @@ class Traffic {
     Traffic(const Mesh& mesh, std::vector<Counters*> cores, const Timing& timing, int32_t n_parts,
             int32_t longest_unicast);
 
-    // Part p sends unicast packets of core `src` (-1: the host): begin_sender(), then for
-    // each destination core `dst` its m packets carrying `bits` payload bits in all
-    // (unicast()), then end_sender().
-    void begin_sender(int32_t p, int32_t src);
-    void unicast(int32_t p, int32_t dst, uint64_t m, uint64_t bits);
-    void end_sender(int32_t p);
+    // One sender's unicast packets as they are handed over, destination core by
+    // destination core. unicast() runs once per message, so it only sums the packets per
+    // destination router and per core: end_sender() works out each router's path once.
+    class Sender {
+      public:
+        // m packets to core dst carrying `bits` payload bits in all.
+        void unicast(int32_t dst, uint64_t m, uint64_t bits) {
+            Load& to = routers_[core_router_[dst]];
+            touched_[n_touched_] = dst;  // (room for every core: no branch on a new router)
+            n_touched_ += to.packets == 0;
+            to.packets += m;
+            to.bits += bits;
+            packets_in_[dst] += m;
+        }
+
+      private:
+        friend class Traffic;
+        int32_t part_ = 0;
+        const int32_t* core_router_ = nullptr;
+        Load* routers_ = nullptr;
+        int32_t* touched_ = nullptr;  // a core on each router reached, in the order reached
+        size_t n_touched_ = 0;
+        uint64_t* packets_in_ = nullptr;
+    };
+    // Part p sends the unicast packets of core `src` (-1: the host): begin_sender(), then
+    // the Sender's unicast() per destination core, then end_sender(). (Inline, and the
+    // Sender passed by value: the caller's copy is never seen through a pointer, so the
+    // compiler keeps it in registers while the sums are stored.)
+    Sender begin_sender(int32_t p, int32_t src) {
+        start_sender(p, src);
+        Part& part = parts_[p];
+        Sender sender;
+        sender.part_ = p;
+        sender.core_router_ = core_router_.data();
+        sender.routers_ = part.routers.data();
+        sender.touched_ = part.touched_routers.data();
+        sender.packets_in_ = part.packets_in.data();
+        return sender;
+    }
+    void end_sender(Sender sender);
     // m packets on multicast route r carrying `bits` payload bits in all, sent by part p.
     void send(int32_t p, int32_t r, uint64_t m, uint64_t bits) {
         RouteTally& t = routes_[r];
@@ -79,8 +115,8 @@ class Traffic {
         t.packets += m;
         t.bits += bits;
     }
-    // Part p's multicast routes and last chips' unicast runs of the step: into its own
-    // sums (the part's thread, in parallel).
+    // Part p's multicast routes and the step's unicast packets on their legs and last
+    // chips: into its own sums (the part's thread, in parallel).
     void end_part(int32_t p);
     // The parts' sums of the step: fills the step's traffic row, time row (latency and
     // serialisation columns), the host's packets and hops by kind (host[0], host[1..3]),
@@ -110,36 +146,66 @@ class Traffic {
     };
     // What a core's packets do, as one part counts them.
     struct CoreTraffic {
-        uint64_t packets, packets_in, hops[kLinkKinds];
+        uint64_t packets, hops[kLinkKinds];
+    };
+    // The leg to a destination chip from chip `from` (filled when a sender on that chip
+    // first sends there; what each router reached needs of it copied beside the packets,
+    // one record read per router), and the packets the part's senders on `from` sent
+    // along it since its links were last added.
+    struct ChipWay {
+        int32_t from = -1;
+        int32_t departure, arrival, entry_x, entry_y;
+        int32_t hops[kLinkKinds];
+        int64_t entered;      // the arrival direction's first index in Part::entered
+        const ChipLeg* leg;   // (the mesh's legs are all built before the Traffic is)
+        Load load;
+    };
+    // Packets that entered their last chip from direction `arrival` for the router of `core`.
+    struct Entering {
+        int32_t arrival, core;
     };
     // One part's sums of a step. A step's packets and bits per link are differences
     // along each line (mesh.hpp): a run of a route adds at its first position and takes
     // away after its last; end_step() sums each line the step touched.
+    //
+    // Unicast links are added where packets share them: on one chip per sender and
+    // destination router; across chips, the first chip's runs per sender and direction
+    // it leaves by, the legs per sender's chip and destination chip (when the part's
+    // sender moves to another chip, and at end_part), the last chip's runs per arrival
+    // direction and destination router (end_part): a large system's step sends each
+    // pair of cores a packet or two, but each pair of chips many.
     struct Part {
         std::vector<int32_t> touched_routes;
-        // unicast: the sender being counted, its sums, its packets per destination chip
+        // unicast: the sender being counted, its packets per destination router (where
+        // the Sender sums them), per direction they leave its chip by, the hops from
+        // its router to each direction's port, and its own core's packets in before it
         int32_t sender = -1;
         Place from{};
-        CoreTraffic sent{};
-        std::vector<uint64_t> chip_packets, chip_bits;
-        // (the mesh's legs are all built before the Traffic is: the pointers stay valid)
-        std::vector<const ChipLeg*> chip_leg;                   // set while touched
-        std::vector<std::array<int32_t, kLinkKinds>> chip_hops;  // up to the chip's entry port
-        std::vector<int32_t> touched_chips;
-        // unicast packets that entered their last chip, per (arrival direction, core); a
-        // core receives fewer than 2^24 messages a step (source_costs.cpp), of at most 32
-        // payload bits
-        struct Entered {
-            uint32_t packets, bits;
-        };
-        std::vector<Entered> entered;
-        std::vector<int64_t> touched_entered;
+        std::vector<Load> routers;
+        std::vector<int32_t> touched_routers, on_chip;  // (room for every core)
+        Load departing[kChipDirections] = {};
+        int32_t first_hops[kChipDirections][2] = {};
+        uint64_t self_before = 0;
+        // (the touched lists have room for every entry: no branch on a new one)
+        std::vector<ChipWay> ways;  // per destination chip
+        std::vector<int32_t> touched_ways;
+        size_t n_ways = 0;
+        int32_t ways_from = -1;  // the chip whose senders' packets the ways hold
+        std::vector<Load> entered;  // per (arrival direction, router)
+        std::vector<Entering> touched_entered;
+        size_t n_entered = 0;
+        // Per (chip-to-chip hops, north-south hops) of the step's unicast deliveries, the
+        // most east-west hops + 1 (0: none): a latency grows with each kind of hop (the
+        // hop times are >= 0, System::set_timing), so these give the longest latency and
+        // the longest delivery exactly.
+        std::vector<int32_t> most_east_west;
         std::vector<uint64_t> hops_seen;  // deliveries per hop count, this step
         uint64_t row[kTrafficColumns] = {};
         double latency[3] = {};
         uint64_t host[1 + kLinkKinds] = {};
         std::vector<CoreTraffic> cores;
-        std::vector<int32_t> touched_cores;  // cores with packets sent or received
+        std::vector<int32_t> touched_cores;  // cores with packets sent
+        std::vector<uint64_t> packets_in;    // per core
         std::vector<int64_t> line_packets, line_bits;  // differences, length + 1 per line
         std::vector<uint8_t> line_touched;
         std::vector<int64_t> touched_lines;
@@ -153,16 +219,43 @@ class Traffic {
     }
     // m packets carrying `bits` over `n` runs, into part's line differences.
     void add_runs(Part& part, const LinkRun* runs, int64_t n, uint64_t m, uint64_t bits);
+    // The X-then-Y runs on `chip` from the router at `at` to the one at (x, y), into
+    // part's line differences.
+    void add_path(Part& part, int32_t chip, const Place& at, int32_t x, int32_t y, const Load& load) {
+        LinkRun runs[2];
+        int32_t hops[kLinkKinds] = {0, 0, 0};
+        add_runs(part, runs, mesh_.xy_runs(chip, at.x, at.y, x, y, runs, hops), load.packets, load.bits);
+    }
+    // Part p's state for sender src: where it sits, the hops to its chip's ports.
+    void start_sender(int32_t p, int32_t src);
+    // `way` as the leg from chip a to chip b.
+    void fill_way(ChipWay& way, int32_t a, int32_t b) const;
+    // A sender's packets to a router `hops` away: its sums, the hop histogram, the most
+    // east-west hops.
+    void deliver(Part& part, const int32_t hops[kLinkKinds], const Load& load, CoreTraffic& sent,
+                 uint64_t& bit_hops) const {
+        const int32_t total = hops[0] + hops[1] + hops[2];
+        sent.packets += load.packets;
+        for (int kind = 0; kind < kLinkKinds; ++kind) sent.hops[kind] += load.packets * static_cast<uint64_t>(hops[kind]);
+        bit_hops += load.bits * static_cast<uint64_t>(total);
+        part.hops_seen[total] += load.packets;
+        int32_t& most = part.most_east_west[hops[kChipToChip] * ns_span_ + hops[kNorthSouth]];
+        most = std::max(most, hops[kEastWest] + 1);
+    }
+    // The packets part's ways hold, on their legs.
+    void add_legs(Part& part);
     // Part p's sums of core c (noting it the first time in a step).
     CoreTraffic& core_sums(Part& part, int32_t c) {
         CoreTraffic& t = part.cores[c];
-        if (!t.packets && !t.packets_in) part.touched_cores.push_back(c);
+        if (!t.packets) part.touched_cores.push_back(c);
         return t;
     }
 
     const Mesh& mesh_;
     std::vector<Counters*> cores_;
     const Timing& timing_;
+    std::vector<int32_t> core_router_;  // per core, its router's index (Mesh: < 2^31 links)
+    int32_t ns_span_;                   // most north-south hops of a unicast path + 1
     std::vector<RouteTally> routes_;
     std::vector<int64_t> line_start_;  // per line, its first difference
     std::vector<Part> parts_;
