@@ -26,17 +26,22 @@ Traffic::Traffic(const Mesh& mesh, std::vector<Counters*> cores, const Timing& t
     hop_histogram_.assign(static_cast<size_t>(longest) + 1, 0);
     line_start_.assign(mesh.n_lines() + 1, 0);
     for (int64_t l = 0; l < mesh.n_lines(); ++l) line_start_[l + 1] = line_start_[l] + mesh.line_length(l) + 1;
-    for (int32_t c = 0; c < mesh.n_cores(); ++c)
-        core_router_.push_back(static_cast<int32_t>(mesh.router_index(mesh.core_place(c))));
+    for (int32_t c = 0; c < mesh.n_cores(); ++c) {
+        const Place& at = mesh.core_place(c);
+        seats_.push_back({static_cast<int32_t>(mesh.router_index(at)), at.chip, static_cast<int16_t>(at.x),
+                          static_cast<int16_t>(at.y)});
+    }
     parts_.resize(n_parts);
     for (Part& part : parts_) {
-        part.routers.assign(mesh.n_routers(), Load{});
-        part.touched_routers.assign(cores_.size() + 1, 0);
+        part.reached_packets.assign(mesh.n_routers(), 0);
+        part.reached_bits.assign(mesh.n_routers(), 0);
         part.on_chip.assign(cores_.size() + 1, 0);
+        part.off_chip.assign(cores_.size() + 1, 0);
         part.ways.assign(mesh.n_chips(), ChipWay{});
         part.touched_ways.assign(mesh.n_chips() + 1, 0);
-        part.entered.assign(mesh.n_routers() * kChipDirections, Load{});
-        part.touched_entered.assign(part.entered.size() + 1, Entering{});
+        part.entered_packets.assign(mesh.n_routers() * kChipDirections, 0);
+        part.entered_bits.assign(mesh.n_routers() * kChipDirections, 0);
+        part.touched_entered.assign(part.entered_packets.size() + 1, Entering{});
         part.most_east_west.assign(static_cast<size_t>(mesh.most_unicast_hops(kChipToChip) + 1) * ns_span_, 0);
         part.hops_seen.assign(hop_histogram_.size(), 0);
         part.cores.assign(cores_.size(), CoreTraffic{});
@@ -96,47 +101,25 @@ void Traffic::fill_way(ChipWay& way, int32_t a, int32_t b) const {
     way.leg = &leg;
 }
 
-void Traffic::end_sender(Sender sender) {
-    Part& part = parts_[sender.part_];
+template <bool kBits>
+void Traffic::reach_other_chips(Part& part, const int32_t* reached, size_t n, Reach& sums) {
+    Reach reach = sums;
     const Place from = part.from;
-    // the routers reached on the sender's chip apart from the others (a branch per
-    // router on which it is would often be mispredicted)
-    int32_t* const reached = part.touched_routers.data();
-    int32_t* const on_chip = part.on_chip.data();
-    size_t n_on = 0, n_off = 0;
-    for (size_t k = 0; k < sender.n_touched_; ++k) {
-        const int32_t c = reached[k];
-        const bool same = mesh_.core_chip(c) == from.chip;
-        on_chip[n_on] = c;
-        n_on += same;
-        reached[n_off] = c;
-        n_off += !same;
-    }
-    Load* const routers = part.routers.data();
-    CoreTraffic sent{};
-    uint64_t bit_hops = 0;
-    for (size_t k = 0; k < n_on; ++k) {
-        const int32_t c = on_chip[k];
-        const Load load = routers[core_router_[c]];
-        routers[core_router_[c]] = Load{};
-        const Place& to = mesh_.core_place(c);
-        LinkRun runs[2];
-        int32_t hops[kLinkKinds] = {0, 0, 0};
-        add_runs(part, runs, mesh_.xy_runs(to.chip, from.x, from.y, to.x, to.y, runs, hops), load.packets, load.bits);
-        deliver(part, hops, load, sent, bit_hops);
-    }
-    const uint64_t same_chip = sent.packets;
+    uint64_t* const reached_packets = part.reached_packets.data();
+    uint64_t* const reached_bits = part.reached_bits.data();
     ChipWay* const ways = part.ways.data();
     int32_t* const touched_ways = part.touched_ways.data();
-    Load* const entered = part.entered.data();
+    uint64_t* const entered_packets = part.entered_packets.data();
+    uint64_t* const entered_bits = part.entered_bits.data();
     Entering* const touched_entered = part.touched_entered.data();
     size_t n_ways = part.n_ways, n_entered = part.n_entered;  // (locals: not reloaded after each store)
-    for (size_t k = 0; k < n_off; ++k) {
+    for (size_t k = 0; k < n; ++k) {
         const int32_t c = reached[k];
-        const int32_t r = core_router_[c];
-        const Load load = routers[r];
-        routers[r] = Load{};
-        const Place& to = mesh_.core_place(c);
+        const Seat& to = seats_[c];
+        const int32_t r = to.router;
+        const Load load{reached_packets[r], kBits ? reached_bits[r] : 0};
+        reached_packets[r] = 0;
+        if (kBits) reached_bits[r] = 0;
         ChipWay& way = ways[to.chip];
         if (__builtin_expect(way.from != from.chip, 0)) fill_way(way, from.chip, to.chip);
         touched_ways[n_ways] = to.chip;
@@ -145,19 +128,40 @@ void Traffic::end_sender(Sender sender) {
         way.load.bits += load.bits;
         part.departing[way.departure].packets += load.packets;
         part.departing[way.departure].bits += load.bits;
-        Load& in = entered[way.entered + r];
+        uint64_t& in = entered_packets[way.entered + r];
         touched_entered[n_entered] = {way.arrival, c};
-        n_entered += in.packets == 0;
-        in.packets += load.packets;
-        in.bits += load.bits;
+        n_entered += in == 0;
+        in += load.packets;
+        if (kBits) entered_bits[way.entered + r] += load.bits;
         const int32_t hops[kLinkKinds] = {
             part.first_hops[way.departure][kEastWest] + way.hops[kEastWest] + std::abs(to.x - way.entry_x),
             part.first_hops[way.departure][kNorthSouth] + way.hops[kNorthSouth] + std::abs(to.y - way.entry_y),
             way.hops[kChipToChip]};
-        deliver(part, hops, load, sent, bit_hops);
+        reach.add(hops, load);
     }
     part.n_ways = n_ways;
     part.n_entered = n_entered;
+    sums = reach;
+}
+
+void Traffic::end_sender(Sender sender) {
+    Part& part = parts_[sender.part_];
+    const Place from = part.from;
+    Reach reach{CoreTraffic{}, 0, part.hops_seen.data(), part.most_east_west.data(), ns_span_};
+    for (size_t k = 0; k < sender.n_on_chip_; ++k) {
+        const int32_t c = part.on_chip[k];
+        const Seat& to = seats_[c];
+        const Load load{part.reached_packets[to.router], part.reached_bits[to.router]};
+        part.reached_packets[to.router] = part.reached_bits[to.router] = 0;
+        LinkRun runs[2];
+        int32_t hops[kLinkKinds] = {0, 0, 0};
+        add_runs(part, runs, mesh_.xy_runs(to.chip, from.x, from.y, to.x, to.y, runs, hops), load.packets, load.bits);
+        reach.add(hops, load);
+    }
+    const uint64_t same_chip = reach.sent.packets;
+    if (sender.any_bits_) reach_other_chips<true>(part, part.off_chip.data(), sender.n_off_chip_, reach);
+    else reach_other_chips<false>(part, part.off_chip.data(), sender.n_off_chip_, reach);
+    const CoreTraffic& sent = reach.sent;
     for (int d = 0; d < kChipDirections; ++d) {  // the first chip's runs, to the ports left by
         Load& load = part.departing[d];
         if (!load.packets) continue;
@@ -172,7 +176,7 @@ void Traffic::end_sender(Sender sender) {
     row[kTrafficIntraCore] += to_self;
     row[kTrafficIntraChip] += same_chip - to_self;
     row[kTrafficInterChip] += sent.packets - same_chip;
-    row[kTrafficPayloadBitHops] += bit_hops;
+    row[kTrafficPayloadBitHops] += reach.bit_hops;
     for (int kind = 0; kind < kLinkKinds; ++kind) row[kTrafficHopsEastWest + kind] += sent.hops[kind];
     if (part.sender >= 0) {
         CoreTraffic& t = core_sums(part, part.sender);
@@ -216,11 +220,13 @@ void Traffic::discard_step() {
     for (Part& part : parts_) {
         for (int32_t r : part.touched_routes) routes_[r].packets = routes_[r].bits = 0;
         part.touched_routes.clear();
-        std::fill(part.routers.begin(), part.routers.end(), Load{});  // (a sender may be half way)
+        std::fill(part.reached_packets.begin(), part.reached_packets.end(), 0);  // (a sender may be half way)
+        std::fill(part.reached_bits.begin(), part.reached_bits.end(), 0);
         std::fill(std::begin(part.departing), std::end(part.departing), Load{});
         for (size_t k = 0; k < part.n_ways; ++k) part.ways[part.touched_ways[k]].load = Load{};
         part.n_ways = 0;
-        std::fill(part.entered.begin(), part.entered.end(), Load{});
+        std::fill(part.entered_packets.begin(), part.entered_packets.end(), 0);
+        std::fill(part.entered_bits.begin(), part.entered_bits.end(), 0);
         part.n_entered = 0;
         std::fill(part.most_east_west.begin(), part.most_east_west.end(), 0);
         std::fill(part.hops_seen.begin(), part.hops_seen.end(), 0);
@@ -255,10 +261,10 @@ void Traffic::end_part(int32_t p) {
     const int64_t n_routers = mesh_.n_routers();
     for (size_t k = 0; k < part.n_entered; ++k) {  // unicast packets on their last chip
         const Entering& e = part.touched_entered[k];
-        Load& in = part.entered[e.arrival * n_routers + core_router_[e.core]];
-        const Place& to = mesh_.core_place(e.core);
-        add_path(part, to.chip, mesh_.port_place(e.arrival), to.x, to.y, in);
-        in = Load{};
+        const Seat& to = seats_[e.core];
+        const int64_t at = e.arrival * n_routers + to.router;
+        add_path(part, to.chip, mesh_.port_place(e.arrival), to.x, to.y, {part.entered_packets[at], part.entered_bits[at]});
+        part.entered_packets[at] = part.entered_bits[at] = 0;
     }
     part.n_entered = 0;
     add_legs(part);
@@ -330,7 +336,7 @@ void Traffic::end_step(uint64_t* row, double* time, uint64_t* host) {
             uint64_t* v = cores_[c]->v;
             v[kPackets] += t.packets;
             for (int k = 0; k < kLinkKinds; ++k) v[kHopsEastWest + k] += t.hops[k];
-            started_[core_router_[c]] += t.packets;
+            started_[seats_[c].router] += t.packets;
             t = CoreTraffic{};
         }
         part.touched_cores.clear();
@@ -385,12 +391,13 @@ void Traffic::end_step(uint64_t* row, double* time, uint64_t* host) {
 }
 
 uint64_t Traffic::memory_bytes() const {
-    uint64_t bytes = routes_.size() * sizeof(RouteTally) + core_router_.size() * sizeof(int32_t) +
+    uint64_t bytes = routes_.size() * sizeof(RouteTally) + seats_.size() * sizeof(Seat) +
                      (line_start_.size() + link_packets_.size() + link_bits_.size() +
                       router_packets_.size() + hop_histogram_.size() + started_.size()) * sizeof(uint64_t);
     for (const Part& part : parts_)
-        bytes += (part.routers.size() + part.entered.size()) * sizeof(Load) +
-                 (part.touched_routers.size() + part.on_chip.size() + part.touched_ways.size() +
+        bytes += (part.reached_packets.size() + part.reached_bits.size() + part.entered_packets.size() +
+                  part.entered_bits.size()) * sizeof(uint64_t) +
+                 (part.on_chip.size() + part.off_chip.size() + part.touched_ways.size() +
                   part.most_east_west.size()) * sizeof(int32_t) +
                  part.ways.size() * sizeof(ChipWay) + part.touched_entered.size() * sizeof(Entering) + part.hops_seen.size() * sizeof(uint64_t) +
                  part.cores.size() * sizeof(CoreTraffic) + part.packets_in.size() * sizeof(uint64_t) +

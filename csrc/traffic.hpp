@@ -59,6 +59,12 @@ class Traffic {
     struct Load {
         uint64_t packets, bits;
     };
+    // Where a core sits: its router's index (fewer than 2^31: Mesh refuses more links),
+    // chip, and x, y on the chip's grid (at most 4096 x 4096), in one record.
+    struct Seat {
+        int32_t router, chip;
+        int16_t x, y;
+    };
 
   public:
     // cores[c]: the counters traffic of core c adds to. Each part sends on routes of its
@@ -75,21 +81,33 @@ class Traffic {
       public:
         // m packets to core dst carrying `bits` payload bits in all.
         void unicast(int32_t dst, uint64_t m, uint64_t bits) {
-            Load& to = routers_[core_router_[dst]];
-            touched_[n_touched_] = dst;  // (room for every core: no branch on a new router)
-            n_touched_ += to.packets == 0;
-            to.packets += m;
-            to.bits += bits;
+            const Seat& to = seats_[dst];
+            uint64_t& at = packets_[to.router];
+            // a core of each router reached, those on the sender's chip apart from the
+            // others (room for every core: no branch on a new router, nor on its chip)
+            const bool first = at == 0, same = to.chip == chip_;
+            on_chip_[n_on_chip_] = dst;
+            n_on_chip_ += first & same;
+            off_chip_[n_off_chip_] = dst;
+            n_off_chip_ += first & !same;
+            at += m;
+            if (bits) {  // (most packets carry none: their bits are not touched)
+                bits_[to.router] += bits;
+                any_bits_ = true;
+            }
             packets_in_[dst] += m;
         }
 
       private:
         friend class Traffic;
         int32_t part_ = 0;
-        const int32_t* core_router_ = nullptr;
-        Load* routers_ = nullptr;
-        int32_t* touched_ = nullptr;  // a core on each router reached, in the order reached
-        size_t n_touched_ = 0;
+        const Seat* seats_ = nullptr;
+        int32_t chip_ = 0;  // the sender's
+        uint64_t* packets_ = nullptr;  // per router
+        uint64_t* bits_ = nullptr;     // per router
+        int32_t *on_chip_ = nullptr, *off_chip_ = nullptr;
+        size_t n_on_chip_ = 0, n_off_chip_ = 0;
+        bool any_bits_ = false;
         uint64_t* packets_in_ = nullptr;
     };
     // Part p sends the unicast packets of core `src` (-1: the host): begin_sender(), then
@@ -101,9 +119,12 @@ class Traffic {
         Part& part = parts_[p];
         Sender sender;
         sender.part_ = p;
-        sender.core_router_ = core_router_.data();
-        sender.routers_ = part.routers.data();
-        sender.touched_ = part.touched_routers.data();
+        sender.seats_ = seats_.data();
+        sender.packets_ = part.reached_packets.data();
+        sender.bits_ = part.reached_bits.data();
+        sender.chip_ = part.from.chip;
+        sender.on_chip_ = part.on_chip.data();
+        sender.off_chip_ = part.off_chip.data();
         sender.packets_in_ = part.packets_in.data();
         return sender;
     }
@@ -181,8 +202,8 @@ class Traffic {
         // its router to each direction's port, and its own core's packets in before it
         int32_t sender = -1;
         Place from{};
-        std::vector<Load> routers;
-        std::vector<int32_t> touched_routers, on_chip;  // (room for every core)
+        std::vector<uint64_t> reached_packets, reached_bits;  // (apart: bits are rare)
+        std::vector<int32_t> on_chip, off_chip;  // (Sender)
         Load departing[kChipDirections] = {};
         int32_t first_hops[kChipDirections][2] = {};
         uint64_t self_before = 0;
@@ -191,7 +212,7 @@ class Traffic {
         std::vector<int32_t> touched_ways;
         size_t n_ways = 0;
         int32_t ways_from = -1;  // the chip whose senders' packets the ways hold
-        std::vector<Load> entered;  // per (arrival direction, router)
+        std::vector<uint64_t> entered_packets, entered_bits;  // per (arrival direction, router)
         std::vector<Entering> touched_entered;
         size_t n_entered = 0;
         // Per (chip-to-chip hops, north-south hops) of the step's unicast deliveries, the
@@ -230,18 +251,31 @@ class Traffic {
     void start_sender(int32_t p, int32_t src);
     // `way` as the leg from chip a to chip b.
     void fill_way(ChipWay& way, int32_t a, int32_t b) const;
-    // A sender's packets to a router `hops` away: its sums, the hop histogram, the most
-    // east-west hops.
-    void deliver(Part& part, const int32_t hops[kLinkKinds], const Load& load, CoreTraffic& sent,
-                 uint64_t& bit_hops) const {
-        const int32_t total = hops[0] + hops[1] + hops[2];
-        sent.packets += load.packets;
-        for (int kind = 0; kind < kLinkKinds; ++kind) sent.hops[kind] += load.packets * static_cast<uint64_t>(hops[kind]);
-        bit_hops += load.bits * static_cast<uint64_t>(total);
-        part.hops_seen[total] += load.packets;
-        int32_t& most = part.most_east_west[hops[kChipToChip] * ns_span_ + hops[kNorthSouth]];
-        most = std::max(most, hops[kEastWest] + 1);
-    }
+    // What a sender's packets reach: its sums, and the part's hop histogram and most
+    // east-west hops. (A local copy of it stays in registers while the loops store.)
+    struct Reach {
+        CoreTraffic sent;
+        uint64_t bit_hops;
+        uint64_t* hops_seen;
+        int32_t* most_east_west;
+        int32_t ns_span;
+        // packets to a router `hops` away
+        void add(const int32_t hops[kLinkKinds], const Load& load) {
+            const int32_t total = hops[0] + hops[1] + hops[2];
+            sent.packets += load.packets;
+            for (int kind = 0; kind < kLinkKinds; ++kind)
+                sent.hops[kind] += load.packets * static_cast<uint64_t>(hops[kind]);
+            bit_hops += load.bits * static_cast<uint64_t>(total);
+            hops_seen[total] += load.packets;
+            int32_t& most = most_east_west[hops[kChipToChip] * ns_span + hops[kNorthSouth]];
+            most = std::max(most, hops[kEastWest] + 1);
+        }
+    };
+    // The part's sender's packets to the routers of cores reached[0 .. n) on other
+    // chips; kBits: whether they carry payload bits (a sender's packets mostly carry
+    // none, and their sums are then left out).
+    template <bool kBits>
+    void reach_other_chips(Part& part, const int32_t* reached, size_t n, Reach& reach);
     // The packets part's ways hold, on their legs.
     void add_legs(Part& part);
     // Part p's sums of core c (noting it the first time in a step).
@@ -254,7 +288,7 @@ class Traffic {
     const Mesh& mesh_;
     std::vector<Counters*> cores_;
     const Timing& timing_;
-    std::vector<int32_t> core_router_;  // per core, its router's index (Mesh: < 2^31 links)
+    std::vector<Seat> seats_;  // per core
     int32_t ns_span_;                   // most north-south hops of a unicast path + 1
     std::vector<RouteTally> routes_;
     std::vector<int64_t> line_start_;  // per line, its first difference
