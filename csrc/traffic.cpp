@@ -45,7 +45,7 @@ Traffic::Traffic(const Mesh& mesh, std::vector<Counters*> cores, const Timing& t
         part.most_east_west.assign(static_cast<size_t>(mesh.most_unicast_hops(kChipToChip) + 1) * ns_span_, 0);
         part.hops_seen.assign(hop_histogram_.size(), 0);
         part.cores.assign(cores_.size(), CoreTraffic{});
-        part.packets_in.assign(cores_.size(), 0);
+        if (mesh.n_routes()) part.packets_in.assign(cores_.size(), 0);
         part.line_packets.assign(line_start_.back(), 0);
         part.line_bits.assign(line_start_.back(), 0);
         part.line_touched.assign(mesh.n_lines(), 0);
@@ -81,12 +81,26 @@ void Traffic::start_sender(int32_t p, int32_t src) {
         add_legs(part);
         part.ways_from = part.from.chip;
     }
-    for (int d = 0; d < kChipDirections; ++d) {
-        const Place& port = mesh_.port_place(d);
-        part.first_hops[d][kEastWest] = std::abs(port.x - part.from.x);
-        part.first_hops[d][kNorthSouth] = std::abs(port.y - part.from.y);
+    const Place& at = part.departing_at;
+    if (part.from.chip != at.chip || part.from.x != at.x || part.from.y != at.y) {  // from another router
+        add_departures(part);
+        part.departing_at = part.from;
+        for (int d = 0; d < kChipDirections; ++d) {
+            const Place& port = mesh_.port_place(d);
+            part.first_hops[d][kEastWest] = std::abs(port.x - part.from.x);
+            part.first_hops[d][kNorthSouth] = std::abs(port.y - part.from.y);
+        }
     }
-    part.self_before = src >= 0 ? part.packets_in[src] : 0;
+}
+
+void Traffic::add_departures(Part& part) {
+    for (int d = 0; d < kChipDirections; ++d) {
+        Load& load = part.departing[d];
+        if (!load.packets) continue;
+        const Place& port = mesh_.port_place(d);
+        add_path(part, part.departing_at.chip, part.departing_at, port.x, port.y, load);
+        load = Load{};
+    }
 }
 
 void Traffic::fill_way(ChipWay& way, int32_t a, int32_t b) const {
@@ -162,14 +176,7 @@ void Traffic::end_sender(Sender sender) {
     if (sender.any_bits_) reach_other_chips<true>(part, part.off_chip.data(), sender.n_off_chip_, reach);
     else reach_other_chips<false>(part, part.off_chip.data(), sender.n_off_chip_, reach);
     const CoreTraffic& sent = reach.sent;
-    for (int d = 0; d < kChipDirections; ++d) {  // the first chip's runs, to the ports left by
-        Load& load = part.departing[d];
-        if (!load.packets) continue;
-        const Place& port = mesh_.port_place(d);
-        add_path(part, from.chip, from, port.x, port.y, load);
-        load = Load{};
-    }
-    const uint64_t to_self = part.sender >= 0 ? part.packets_in[part.sender] - part.self_before : 0;
+    const uint64_t to_self = sender.to_self_;
     uint64_t* row = part.row;
     row[kTrafficPackets] += sent.packets;
     row[kTrafficDeliveries] += sent.packets;
@@ -268,6 +275,7 @@ void Traffic::end_part(int32_t p) {
     }
     part.n_entered = 0;
     add_legs(part);
+    add_departures(part);
     uint64_t* row = part.row;
     for (size_t k = 0; k < part.most_east_west.size(); ++k) {
         int32_t& most = part.most_east_west[k];
@@ -340,7 +348,7 @@ void Traffic::end_step(uint64_t* row, double* time, uint64_t* host) {
             t = CoreTraffic{};
         }
         part.touched_cores.clear();
-        for (size_t c = 0; c < cores_.size(); ++c) {  // (a step reaches most cores of a busy system)
+        for (size_t c = 0; c < part.packets_in.size(); ++c) {  // (a step reaches most cores of a busy system)
             if (!part.packets_in[c]) continue;
             cores_[c]->v[kPacketsIn] += part.packets_in[c];
             part.packets_in[c] = 0;

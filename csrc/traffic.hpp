@@ -4,7 +4,8 @@
 // from where it sits (mesh.hpp), and its links are added where packets share them (Part).
 // Multicast packets are tallied on their stored trees, spread at the end of the part's
 // step. Links are added as runs, per line; end_step() merges the parts and sums the lines.
-// The counts land in the cores' counters (packets sent, hops by kind, packets received),
+// The counts land in the cores' counters (packets sent, hops by kind; packets received on
+// multicast routes: SourceCosts counts the unicast ones),
 // in per-step columns, and in per-link and per-router totals of the run.
 //
 // Times: a packet's latency is the target's per-packet time plus its hops' times, up to
@@ -95,20 +96,20 @@ class Traffic {
                 bits_[to.router] += bits;
                 any_bits_ = true;
             }
-            packets_in_[dst] += m;
+            to_self_ += dst == self_ ? m : 0;
         }
 
       private:
         friend class Traffic;
         int32_t part_ = 0;
         const Seat* seats_ = nullptr;
-        int32_t chip_ = 0;  // the sender's
+        int32_t self_ = -1, chip_ = 0;  // the sender's core (-1: the host) and chip
         uint64_t* packets_ = nullptr;  // per router
         uint64_t* bits_ = nullptr;     // per router
         int32_t *on_chip_ = nullptr, *off_chip_ = nullptr;
         size_t n_on_chip_ = 0, n_off_chip_ = 0;
         bool any_bits_ = false;
-        uint64_t* packets_in_ = nullptr;
+        uint64_t to_self_ = 0;  // packets back to the sender's core
     };
     // Part p sends the unicast packets of core `src` (-1: the host): begin_sender(), then
     // the Sender's unicast() per destination core, then end_sender(). (Inline, and the
@@ -122,10 +123,10 @@ class Traffic {
         sender.seats_ = seats_.data();
         sender.packets_ = part.reached_packets.data();
         sender.bits_ = part.reached_bits.data();
+        sender.self_ = src;
         sender.chip_ = part.from.chip;
         sender.on_chip_ = part.on_chip.data();
         sender.off_chip_ = part.off_chip.data();
-        sender.packets_in_ = part.packets_in.data();
         return sender;
     }
     void end_sender(Sender sender);
@@ -190,23 +191,25 @@ class Traffic {
     // away after its last; end_step() sums each line the step touched.
     //
     // Unicast links are added where packets share them: on one chip per sender and
-    // destination router; across chips, the first chip's runs per sender and direction
-    // it leaves by, the legs per sender's chip and destination chip (when the part's
-    // sender moves to another chip, and at end_part), the last chip's runs per arrival
-    // direction and destination router (end_part): a large system's step sends each
-    // pair of cores a packet or two, but each pair of chips many.
+    // destination router; across chips, the first chip's runs per router the senders
+    // sit on and direction they leave by (when the part's sender moves to another
+    // router, and at end_part), the legs per senders' chip and destination chip (when
+    // the part's sender moves to another chip, and at end_part), the last chip's runs
+    // per arrival direction and destination router (end_part): a large system's step
+    // sends each pair of cores a packet or two, but each pair of chips many.
     struct Part {
         std::vector<int32_t> touched_routes;
-        // unicast: the sender being counted, its packets per destination router (where
-        // the Sender sums them), per direction they leave its chip by, the hops from
-        // its router to each direction's port, and its own core's packets in before it
+        // unicast: the sender being counted, and its packets per destination router
+        // (where the Sender sums them); the packets the senders on the router at
+        // `departing_at` sent per direction they leave its chip by, and the hops from
+        // that router to each direction's port
         int32_t sender = -1;
         Place from{};
         std::vector<uint64_t> reached_packets, reached_bits;  // (apart: bits are rare)
         std::vector<int32_t> on_chip, off_chip;  // (Sender)
+        Place departing_at{-1, 0, 0};
         Load departing[kChipDirections] = {};
         int32_t first_hops[kChipDirections][2] = {};
-        uint64_t self_before = 0;
         // (the touched lists have room for every entry: no branch on a new one)
         std::vector<ChipWay> ways;  // per destination chip
         std::vector<int32_t> touched_ways;
@@ -226,7 +229,8 @@ class Traffic {
         uint64_t host[1 + kLinkKinds] = {};
         std::vector<CoreTraffic> cores;
         std::vector<int32_t> touched_cores;  // cores with packets sent
-        std::vector<uint64_t> packets_in;    // per core
+        std::vector<uint64_t> packets_in;    // per core, on multicast routes (SourceCosts
+                                             // counts unicast ones: one per message)
         std::vector<int64_t> line_packets, line_bits;  // differences, length + 1 per line
         std::vector<uint8_t> line_touched;
         std::vector<int64_t> touched_lines;
@@ -276,6 +280,8 @@ class Traffic {
     // none, and their sums are then left out).
     template <bool kBits>
     void reach_other_chips(Part& part, const int32_t* reached, size_t n, Reach& reach);
+    // The packets part's departing sums hold, on the first chip's runs.
+    void add_departures(Part& part);
     // The packets part's ways hold, on their legs.
     void add_legs(Part& part);
     // Part p's sums of core c (noting it the first time in a step).
