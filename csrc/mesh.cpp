@@ -205,41 +205,43 @@ int32_t Mesh::add_unicast(int32_t src, int32_t dst) {
     LinkRun runs[2];
     if (from.chip == to.chip) {
         xy_runs(from.chip, from.x, from.y, to.x, to.y, runs, hops);
-        return hops[0] + hops[1];
-    }
-    auto it = leg_of_.find(pair_key(from.chip, to.chip));
-    if (it == leg_of_.end()) {
-        ChipLeg leg{};
-        leg.run_begin = static_cast<int64_t>(runs_.size());
-        int32_t chip = from.chip;
-        const Place* entry = nullptr;
-        for (int32_t d : chip_path(spec_.chip_x[from.chip], spec_.chip_y[from.chip], spec_.chip_x[to.chip],
-                                   spec_.chip_y[to.chip], spec_.hexagonal)) {
-            const Place& port = port_places_[d];
-            if (!entry) {
-                leg.exit_x = port.x;
-                leg.exit_y = port.y;
-            } else {  // a chip in between: from the port it entered by to the one it leaves by
-                LinkRun crossing[2];
-                const int n = xy_runs(chip, entry->x, entry->y, port.x, port.y, crossing, leg.hops);
-                runs_.insert(runs_.end(), crossing, crossing + n);
+    } else {
+        auto it = leg_of_.find(pair_key(from.chip, to.chip));
+        if (it == leg_of_.end()) {
+            ChipLeg leg{};
+            leg.run_begin = static_cast<int64_t>(runs_.size());
+            int32_t chip = from.chip;
+            const Place* entry = nullptr;
+            for (int32_t d : chip_path(spec_.chip_x[from.chip], spec_.chip_y[from.chip], spec_.chip_x[to.chip],
+                                       spec_.chip_y[to.chip], spec_.hexagonal)) {
+                const Place& port = port_places_[d];
+                if (!entry) {
+                    leg.departure = d;
+                } else {  // a chip in between: from the port it entered by to the one it leaves by
+                    LinkRun crossing[2];
+                    const int n = xy_runs(chip, entry->x, entry->y, port.x, port.y, crossing, leg.hops);
+                    runs_.insert(runs_.end(), crossing, crossing + n);
+                }
+                runs_.push_back({static_cast<int32_t>(chip_lines_ + int64_t{chip} * kChipDirections + d), 0, 1});
+                ++leg.hops[kChipToChip];
+                chip = next_chip(chip, d, dst);
+                leg.arrival = (d + 3) % kChipDirections;
+                entry = &port_places_[leg.arrival];
             }
-            runs_.push_back({static_cast<int32_t>(chip_lines_ + int64_t{chip} * kChipDirections + d), 0, 1});
-            ++leg.hops[kChipToChip];
-            chip = next_chip(chip, d, dst);
-            leg.arrival = (d + 3) % kChipDirections;
-            entry = &port_places_[leg.arrival];
+            leg.entry_x = entry->x;
+            leg.entry_y = entry->y;
+            leg.run_end = static_cast<int64_t>(runs_.size());
+            it = leg_of_.emplace(pair_key(from.chip, to.chip), static_cast<int32_t>(legs_.size())).first;
+            legs_.push_back(leg);
         }
-        leg.entry_x = entry->x;
-        leg.entry_y = entry->y;
-        leg.run_end = static_cast<int64_t>(runs_.size());
-        it = leg_of_.emplace(pair_key(from.chip, to.chip), static_cast<int32_t>(legs_.size())).first;
-        legs_.push_back(leg);
+        const ChipLeg& leg = legs_[it->second];
+        const Place& exit = port_places_[leg.departure];
+        xy_runs(from.chip, from.x, from.y, exit.x, exit.y, runs, hops);
+        xy_runs(to.chip, leg.entry_x, leg.entry_y, to.x, to.y, runs, hops);
+        for (int k = 0; k < kLinkKinds; ++k) hops[k] += leg.hops[k];
     }
-    const ChipLeg& leg = legs_[it->second];
-    xy_runs(from.chip, from.x, from.y, leg.exit_x, leg.exit_y, runs, hops);
-    xy_runs(to.chip, leg.entry_x, leg.entry_y, to.x, to.y, runs, hops);
-    return hops[0] + hops[1] + leg.hops[0] + leg.hops[1] + leg.hops[2];
+    for (int k = 0; k < kLinkKinds; ++k) most_unicast_hops_[k] = std::max(most_unicast_hops_[k], hops[k]);
+    return hops[0] + hops[1] + hops[2];
 }
 
 int32_t Mesh::next_chip(int32_t chip, int32_t d, int32_t dst) const {

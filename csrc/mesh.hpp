@@ -71,12 +71,12 @@ struct Place {
     int32_t chip, x, y;
 };
 
-// A unicast packet's way from chip a to another chip b: it leaves a from the router at
-// (exit_x, exit_y) by the chip link of its first step, crosses the chips between
-// (entering and leaving by their ports), and enters b by the link arriving from
-// direction `arrival`, at the router at (entry_x, entry_y).
+// A unicast packet's way from chip a to another chip b: it leaves a by the chip link of
+// direction `departure` (from that port's router), crosses the chips between (entering
+// and leaving by their ports), and enters b by the link arriving from direction
+// `arrival`, at the router at (entry_x, entry_y).
 struct ChipLeg {
-    int32_t exit_x, exit_y, entry_x, entry_y, arrival;
+    int32_t departure, arrival, entry_x, entry_y;
     int32_t hops[kLinkKinds];    // the chip links and the crossings in between
     int64_t run_begin, run_end;  // their links as runs
 };
@@ -105,6 +105,8 @@ class Mesh {
     // Readies the unicast path from core src (-1: the host) to core dst (its chip leg,
     // LoadError if the chip path leaves the grid) and returns the links it crosses.
     int32_t add_unicast(int32_t src, int32_t dst);
+    // The most links of a kind that any readied unicast path crosses.
+    int32_t most_unicast_hops(int kind) const { return most_unicast_hops_[kind]; }
     // The leg from chip a to chip b != a, readied by add_unicast.
     const ChipLeg& leg(int32_t a, int32_t b) const { return legs_[leg_of_.at(pair_key(a, b))]; }
     int32_t chip_directions() const { return kChipDirections; }
@@ -193,6 +195,7 @@ class Mesh {
     Place host_place_;
     std::vector<ChipLeg> legs_;
     std::unordered_map<int64_t, int32_t> leg_of_;  // pair_key(a, b) -> leg
+    int32_t most_unicast_hops_[kLinkKinds] = {};
     std::vector<int32_t> link_stamp_;  // per link: the route that last crossed it
     std::vector<int32_t> chip_stamp_;  // per chip: the route that last reached it
     std::vector<int32_t> path_;        // scratch

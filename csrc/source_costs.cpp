@@ -85,7 +85,7 @@ void SourceCosts::build(const std::vector<Core>& cores, const OutputAxons& out,
     if (any_dense) total_dense_ = std::move(dense);
     if (any_graded) total_graded_ = std::move(graded);
     parts_.assign(n_parts, Part{std::vector<uint64_t>(n_cores, 0), std::vector<Extra>(n_cores),
-                                std::vector<uint32_t>(n_cores + 1, 0), 0, std::vector<uint64_t>(n_cores, 0),
+                                std::vector<uint32_t>(n_cores + 1, 0), 0, std::vector<Received>(n_cores, Received{}),
                                 std::vector<Reads>(n_cores, Reads{})});
 }
 
@@ -132,39 +132,46 @@ template <class F> void SourceCosts::each_entry(int64_t s, int32_t sender, F f) 
 void SourceCosts::flush(int32_t p, int32_t sender, Traffic* unicast) {
     Part& part = parts_[p];
     if (part.n_touched == 0) return;  // (nothing sent: no sender to look up)
-    if (unicast) unicast->begin_sender(p, sender);
-    for (size_t k = 0; k < part.n_touched; ++k) {
-        const uint32_t id = part.touched[k];
-        const uint64_t t = part.tally[id];
-        part.tally[id] = 0;
+    // locals (the stores into the sums must not make the compiler reload them)
+    const uint32_t* const touched = part.touched.data();
+    uint64_t* const tally = part.tally.data();
+    Received* const received = part.received.data();
+    const size_t n_touched = part.n_touched;
+    Traffic::Sender packets = unicast ? unicast->begin_sender(p, sender) : Traffic::Sender{};
+    for (size_t k = 0; k < n_touched; ++k) {
+        const uint32_t id = touched[k];
+        const uint64_t t = tally[id];
+        tally[id] = 0;
         const int32_t c = static_cast<int32_t>(id);
-        uint64_t& reads = part.reads[c];
-        if (!reads) part.read_cores.push_back(c);  // (every message reads, or is marked extra)
+        Received& in = received[c];
+        if (!in.messages) part.read_cores.push_back(c);
+        in.messages += t >> 40;
+        uint64_t bits = 0;
         if (!(t & kTallyExtra)) {
-            if (unicast) unicast->unicast(p, c, t >> 40, 0);
-            reads += t & kTallyReads;
-            continue;
+            in.reads += t & kTallyReads;
+        } else {
+            const Extra& x = part.extra[id];
+            bits = x.bits;
+            in.reads += (t & kTallyReads) + x.reads;  // (dense, graded: among them)
+            Reads& rare = part.rare_reads[c];
+            rare.dense += x.dense;
+            rare.graded += x.graded;
         }
-        const Extra& x = part.extra[id];
-        if (unicast) unicast->unicast(p, c, t >> 40, x.bits);
-        reads += (t & kTallyReads) + x.reads;  // (dense, graded: among them)
-        Reads& rare = part.rare_reads[c];
-        rare.dense += x.dense;
-        rare.graded += x.graded;
-        // a core listed with no reads yet is listed again if it reads later: harmless
+        if (unicast) packets.unicast(c, t >> 40, bits);
     }
     part.n_touched = 0;
-    if (unicast) unicast->end_sender(p);
+    if (unicast) unicast->end_sender(packets);
 }
 
-void SourceCosts::end_step(Counters* const* cores) {
+void SourceCosts::end_step(Counters* const* cores, bool unicast_packets) {
     for (Part& part : parts_) {
         for (int32_t c : part.read_cores) {
             uint64_t* v = cores[c]->v;
-            v[kSynOps] += part.reads[c];
+            if (unicast_packets) v[kPacketsIn] += part.received[c].messages;
+            v[kSynOps] += part.received[c].reads;
             v[kSynOpsDense] += part.rare_reads[c].dense;
             v[kSynOpsGraded] += part.rare_reads[c].graded;
-            part.reads[c] = 0;
+            part.received[c] = Received{};
             part.rare_reads[c] = Reads{};
         }
         part.read_cores.clear();
@@ -175,7 +182,7 @@ void SourceCosts::discard_step() {
     for (Part& part : parts_) {
         for (size_t k = 0; k < part.n_touched; ++k) part.tally[part.touched[k]] = 0;
         part.n_touched = 0;
-        std::fill(part.reads.begin(), part.reads.end(), 0);
+        std::fill(part.received.begin(), part.received.end(), Received{});
         std::fill(part.rare_reads.begin(), part.rare_reads.end(), Reads{});
         part.read_cores.clear();
     }
@@ -201,7 +208,7 @@ uint64_t SourceCosts::memory_bytes() const {
     return ptr_.size() * sizeof(uint64_t) + words_.size() * sizeof(uint16_t) +
            escapes_.size() * sizeof(Escape) + source_base_.size() * sizeof(int64_t) +
            (parts_.empty() ? 0 : parts_.size() * (parts_[0].tally.size() * (sizeof(uint64_t) + sizeof(Extra) + sizeof(uint32_t)) +
-                                                  parts_[0].reads.size() * (sizeof(uint64_t) + sizeof(Reads)))) +
+                                                  parts_[0].received.size() * (sizeof(Received) + sizeof(Reads)))) +
            (total_.size() + total_dense_.size() + total_graded_.size()) * sizeof(uint64_t);
 }
 

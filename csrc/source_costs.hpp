@@ -85,8 +85,10 @@ class SourceCosts {
         const int64_t e = first_word(s), n = first_word(s + 1) - e;
         for (int64_t k = 0; k < n; k += 32) __builtin_prefetch(words_.data() + e + k);
     }
-    // The parts' per-core sums of the step, into the cores' counters.
-    void end_step(Counters* const* cores);
+    // The parts' per-core sums of the step, into the cores' counters; with
+    // `unicast_packets`, the messages each core received as its packets in (on a unicast
+    // network a message is one packet to its destination core).
+    void end_step(Counters* const* cores, bool unicast_packets);
     // Forgets what a step that stopped half way counted.
     void discard_step();
     // A spike of s, its reads summed over its messages.
@@ -130,15 +132,19 @@ class SourceCosts {
     struct Extra {
         uint64_t bits, reads, dense, graded;
     };
+    struct Received {
+        uint64_t messages, reads;
+    };
     struct Part {
         std::vector<uint64_t> tally;    // per destination core
         std::vector<Extra> extra;       // per destination core, where the tally says
         std::vector<uint32_t> touched;  // destinations with messages: the first n_touched
         size_t n_touched = 0;
-        // per core, this step: synapses read, and of them dense and graded ones
-        std::vector<uint64_t> reads;
+        // per core, this step: messages received and synapses read (side by side: one
+        // cache line a message), and of the reads dense and graded ones
+        std::vector<Received> received;
         std::vector<Reads> rare_reads;  // (reads unused)
-        std::vector<int32_t> read_cores;  // cores with reads or messages
+        std::vector<int32_t> read_cores;  // cores with messages
     };
     // The reads of the long entry at w, from its last word or, for an escape, the side table.
     Reads long_reads(const uint16_t* w) const;

@@ -511,7 +511,7 @@ void System::step(int64_t t, const int32_t* input_row, RunOutput& out, uint64_t*
                        per_core, partition_reads_[p]);
     });
     if (per_core) {
-        costs_.end_step(counters_.data());
+        costs_.end_step(counters_.data(), !multicast_);
     } else {
         for (Counters& r : partition_reads_) {
             for (int k = 0; k < kNumCounters; ++k) reads.v[k] += r.v[k];
