@@ -107,9 +107,16 @@ def test_interrupt_from_another_thread_stops_at_a_step_boundary_with_the_steps_t
     steps = 200_000
     inputs = raster(steps)
     sim = emulator.Simulator(program)
-    threading.Timer(0.3, sim.interrupt).start()
+    # the timer starts once the kernel runs (an interrupt before a run has nothing to stop,
+    # and preparing 200,000 steps of input can take longer than the timer on a busy machine)
+    timer = threading.Timer(0.3, sim.interrupt)
+
+    def start_timer(done, total):
+        if not timer.is_alive() and not timer.finished.is_set():
+            timer.start()
+
     with pytest.raises(RunInterrupted, match="interrupt") as stopped:
-        sim.run(steps, inputs)
+        sim.run(steps, inputs, progress=start_timer)
     partial = stopped.value.result
     k = partial.steps
     assert 0 < k < steps and sim.steps_done == k
