@@ -70,9 +70,10 @@ class Traffic {
   public:
     // cores[c]: the counters traffic of core c adds to. Each part sends on routes of its
     // own (a route leaves one core, or the host: the host's multicast trees are part 0's).
-    // n_parts: the threads that send; longest_unicast: the links of the longest unicast
-    // path (Mesh::add_unicast), for the hop histogram's length.
-    Traffic(const Mesh& mesh, std::vector<Counters*> cores, const Timing& timing, int32_t n_parts,
+    // n_parts: the threads that send; unicast: whether packets go core to core (else down
+    // multicast trees); longest_unicast: the links of the longest unicast path
+    // (Mesh::add_unicast), for the hop histogram's length.
+    Traffic(const Mesh& mesh, std::vector<Counters*> cores, const Timing& timing, int32_t n_parts, bool unicast,
             int32_t longest_unicast);
 
     // One sender's unicast packets as they are handed over, destination core by
