@@ -262,7 +262,8 @@ void System::finalize_network() {
     }
     std::vector<Counters*> counters;
     for (auto& c : cores_) counters.push_back(&c.counters());
-    traffic_ = std::make_unique<Traffic>(*mesh_, std::move(counters), timing_, threads(), longest_unicast);
+    traffic_ = std::make_unique<Traffic>(*mesh_, std::move(counters), timing_, threads(), !multicast_,
+                                         longest_unicast);
 }
 
 namespace {

@@ -6,7 +6,7 @@
 namespace emu {
 
 Traffic::Traffic(const Mesh& mesh, std::vector<Counters*> cores, const Timing& timing,
-                 int32_t n_parts, int32_t longest_unicast)
+                 int32_t n_parts, bool unicast, int32_t longest_unicast)
     : mesh_(mesh), cores_(std::move(cores)), timing_(timing), ns_span_(mesh.most_unicast_hops(kNorthSouth) + 1) {
     const int32_t n = mesh.n_routes();
     routes_.assign(n, RouteTally{});
@@ -33,19 +33,22 @@ Traffic::Traffic(const Mesh& mesh, std::vector<Counters*> cores, const Timing& t
     }
     parts_.resize(n_parts);
     for (Part& part : parts_) {
-        part.reached_packets.assign(mesh.n_routers(), 0);
-        part.reached_bits.assign(mesh.n_routers(), 0);
-        part.on_chip.assign(cores_.size() + 1, 0);
-        part.off_chip.assign(cores_.size() + 1, 0);
-        part.ways.assign(mesh.n_chips(), ChipWay{});
-        part.touched_ways.assign(mesh.n_chips() + 1, 0);
-        part.entered_packets.assign(mesh.n_routers() * kChipDirections, 0);
-        part.entered_bits.assign(mesh.n_routers() * kChipDirections, 0);
-        part.touched_entered.assign(part.entered_packets.size() + 1, Entering{});
+        if (unicast) {
+            part.reached_packets.assign(mesh.n_routers(), 0);
+            part.reached_bits.assign(mesh.n_routers(), 0);
+            part.on_chip.assign(cores_.size() + 1, 0);
+            part.off_chip.assign(cores_.size() + 1, 0);
+            part.ways.assign(mesh.n_chips(), ChipWay{});
+            part.touched_ways.assign(mesh.n_chips() + 1, 0);
+            part.entered_packets.assign(mesh.n_routers() * kChipDirections, 0);
+            part.entered_bits.assign(mesh.n_routers() * kChipDirections, 0);
+            part.touched_entered.assign(part.entered_packets.size() + 1, Entering{});
+        } else {
+            part.packets_in.assign(cores_.size(), 0);
+        }
         part.most_east_west.assign(static_cast<size_t>(mesh.most_unicast_hops(kChipToChip) + 1) * ns_span_, 0);
         part.hops_seen.assign(hop_histogram_.size(), 0);
         part.cores.assign(cores_.size(), CoreTraffic{});
-        if (mesh.n_routes()) part.packets_in.assign(cores_.size(), 0);
         part.line_packets.assign(line_start_.back(), 0);
         part.line_bits.assign(line_start_.back(), 0);
         part.line_touched.assign(mesh.n_lines(), 0);

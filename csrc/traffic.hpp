@@ -70,14 +70,16 @@ class Traffic {
   public:
     // cores[c]: the counters traffic of core c adds to. Each part sends on routes of its
     // own (a route leaves one core, or the host: the host's multicast trees are part 0's).
-    // n_parts: the threads that send; longest_unicast: the links of the longest unicast
-    // path (Mesh::add_unicast), for the hop histogram's length.
-    Traffic(const Mesh& mesh, std::vector<Counters*> cores, const Timing& timing, int32_t n_parts,
+    // n_parts: the threads that send; unicast: whether packets go core to core (else down
+    // multicast trees); longest_unicast: the links of the longest unicast path
+    // (Mesh::add_unicast), for the hop histogram's length.
+    Traffic(const Mesh& mesh, std::vector<Counters*> cores, const Timing& timing, int32_t n_parts, bool unicast,
             int32_t longest_unicast);
 
     // One sender's unicast packets as they are handed over, destination core by
     // destination core. unicast() runs once per message, so it only sums the packets per
-    // destination router and per core: end_sender() works out each router's path once.
+    // destination router (the routers of the sender's chip apart from the others):
+    // end_sender() works out each router's path once.
     class Sender {
       public:
         // m packets to core dst carrying `bits` payload bits in all.
@@ -178,7 +180,7 @@ class Traffic {
         int32_t from = -1;
         int32_t departure, arrival, entry_x, entry_y;
         int32_t hops[kLinkKinds];
-        int64_t entered;      // the arrival direction's first index in Part::entered
+        int64_t entered;      // the arrival direction's first index in Part::entered_packets
         const ChipLeg* leg;   // (the mesh's legs are all built before the Traffic is)
         Load load;
     };
@@ -251,7 +253,9 @@ class Traffic {
         int32_t hops[kLinkKinds] = {0, 0, 0};
         add_runs(part, runs, mesh_.xy_runs(chip, at.x, at.y, x, y, runs, hops), load.packets, load.bits);
     }
-    // Part p's state for sender src: where it sits, the hops to its chip's ports.
+    // Part p's state for sender src: where it sits, the hops to its chip's ports (and the
+    // previous senders' packets on their legs and first chip's runs, where src sits on
+    // another chip or router).
     void start_sender(int32_t p, int32_t src);
     // `way` as the leg from chip a to chip b.
     void fill_way(ChipWay& way, int32_t a, int32_t b) const;
