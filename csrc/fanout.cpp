@@ -10,6 +10,7 @@
 #include "errors.hpp"
 #include "fixed_point.hpp"
 #include "multiversion.hpp"
+#include "prefetch.hpp"
 
 namespace emu {
 
@@ -26,26 +27,39 @@ void add_row_scaled(int64_t* a, const int16_t* w, uint32_t n, int e, int64_t p) 
     for (uint32_t i = 0; i < n; ++i) a[i] = wrap_add(a[i], wrap_mul(shl(w[i], e), p));
 }
 
-EMU_MULTIVERSION
-void add_row_narrow(int32_t* a, const int16_t* w, uint32_t n, int e) {
-    for (uint32_t i = 0; i < n; ++i)
-        a[i] = static_cast<int32_t>(static_cast<uint32_t>(a[i]) + (static_cast<uint32_t>(w[i]) << e));
+// A narrow sum (int32_t or int16_t) plus x, wrapping in the sum's width: exact, since the
+// step's true sum fits it (mark_narrow).
+template <class T> T add_narrow(T sum, uint32_t x) {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(static_cast<U>(static_cast<U>(sum) + static_cast<U>(x)));
 }
 
-// Adds n 32-bit sums into the accumulators and clears them.
+template <class T> void add_row_sums(T* a, const int16_t* w, uint32_t n, int e) {
+    for (uint32_t i = 0; i < n; ++i) a[i] = add_narrow(a[i], static_cast<uint32_t>(w[i]) << e);
+}
 EMU_MULTIVERSION
-void fold_narrow(int64_t* __restrict a, int32_t* __restrict sums, int64_t n) {
+void add_row_narrow(int32_t* a, const int16_t* w, uint32_t n, int e) { add_row_sums(a, w, n, e); }
+EMU_MULTIVERSION
+void add_row_half(int16_t* a, const int16_t* w, uint32_t n, int e) { add_row_sums(a, w, n, e); }
+
+// Adds n narrow sums into the accumulators and clears them.
+template <class T> void fold_sums(int64_t* __restrict a, T* __restrict sums, int64_t n) {
     for (int64_t i = 0; i < n; ++i) {
         a[i] = wrap_add(a[i], sums[i]);
         sums[i] = 0;
     }
 }
+EMU_MULTIVERSION
+void fold_narrow(int64_t* __restrict a, int32_t* __restrict sums, int64_t n) { fold_sums(a, sums, n); }
+EMU_MULTIVERSION
+void fold_half(int64_t* __restrict a, int16_t* __restrict sums, int64_t n) { fold_sums(a, sums, n); }
 
 // Where a segment's synapses go: slot[d] for delay d (the ring's rows, or the staging
-// rows), or `narrow` (the step's 32-bit sums, kSegNarrow).
+// rows), or the step's narrow sums (kSegNarrow: 32-bit, with kSegHalf 16-bit).
 struct Targets {
     int64_t* const* slot;
     int32_t* narrow;
+    int16_t* half;
     uint8_t* touched;  // per staging row: something was added
 };
 
@@ -57,6 +71,7 @@ void add_segment(const Segment& s, const Targets& to, int64_t p) {
     constexpr bool kDense = K & kSegDense, kGraded = K & kSegGraded;
     constexpr bool kDelayed = K & kSegDelayed, kStaged = K & kSegStaged;
     constexpr bool kNarrow = K & kSegNarrow;  // binary, no delay, not staged
+    constexpr bool kHalf = kNarrow && (K & kSegHalf);
     const int e = s.exp;
     const uint32_t n = s.count;
     auto value = [&](int64_t w) {
@@ -66,17 +81,20 @@ void add_segment(const Segment& s, const Targets& to, int64_t p) {
     int64_t* const* slot = to.slot;
     uint8_t* touched = to.touched;
     if constexpr (kNarrow) {
-        int32_t* a = to.narrow + s.base;
+        auto* const a = [&] {
+            if constexpr (kHalf) return to.half + s.base;
+            else return to.narrow + s.base;
+        }();
         if constexpr (kDense) {
-            add_row_narrow(a, static_cast<const int16_t*>(s.data), n, e);
+            if constexpr (kHalf) add_row_half(a, static_cast<const int16_t*>(s.data), n, e);
+            else add_row_narrow(a, static_cast<const int16_t*>(s.data), n, e);
         } else {
             const uint32_t* w = static_cast<const uint32_t*>(s.data);
             auto add = [&](auto shift) {  // the common exponent 0 without a shift per synapse
                 for (uint32_t k = 0; k < n; ++k) {
                     const uint32_t x = w[k];
-                    int32_t& t = a[word_target(x)];
-                    t = static_cast<int32_t>(static_cast<uint32_t>(t) +
-                                             (static_cast<uint32_t>(word_weight(x)) << shift));
+                    auto& t = a[word_target(x)];
+                    t = add_narrow(t, static_cast<uint32_t>(word_weight(x)) << shift);
                 }
             };
             if (e == 0) add(std::integral_constant<int, 0>{});
@@ -126,8 +144,9 @@ constexpr std::array<AddFn, sizeof...(K)> add_table(std::integer_sequence<int, K
 constexpr auto kAdd = add_table(std::make_integer_sequence<int, kSegKinds>{});
 
 constexpr int32_t kMaxSlots = 63;  // delays 0..62
-constexpr size_t kFetchAhead = 4;      // spikes
-constexpr uint32_t kFetchBytes = 1024; // per segment (the rest streams in behind)
+// Segments that add into the ring (or the staging rows) whatever their partition.
+constexpr uint8_t kWide = kSegGraded | kSegDelayed | kSegStaged;
+constexpr uint32_t kFetchBytes = 1024;  // per segment (the rest streams in behind)
 
 }  // namespace
 
@@ -193,6 +212,15 @@ void Fanout::build(std::vector<Core>& cores, const OutputAxons& out, const std::
         int32_t core, group, row;
     };
     std::vector<RowRef> rows;
+    // The most a step's delivery can add to each accumulator through segments that may
+    // add in narrow sums (mark_narrow): each weight's magnitude, or any weight learning
+    // may write (256 << exp) for plastic groups.
+    std::vector<uint64_t> bound(n_acc_, 0);
+    // Per core: a segment reaches it that adds into the ring itself (wide), or any does.
+    std::vector<uint8_t> wide(n_cores, 0), fed(n_cores, 0);
+    auto most = [](const SynapseGroup& G, int32_t w) {
+        return static_cast<uint64_t>(G.plastic() ? 256 : std::abs(w)) << std::max(G.weight_exp(), 0);
+    };
     seg_ptr_.assign(static_cast<size_t>(n_parts) * (n_sources_ + 1), 0);
     OutputAxons::Axons axon_of(out);  // (a core's entries are all read in its partition's pass)
     for (int32_t p = 0; p < n_parts; ++p) {
@@ -219,10 +247,14 @@ void Fanout::build(std::vector<Core>& cores, const OutputAxons& out, const std::
                     const uint8_t kind = (G.dense() ? kSegDense : 0) | (G.graded() ? kSegGraded : 0) |
                                          (G.max_delay() > 0 ? kSegDelayed : 0) | (staged ? kSegStaged : 0);
                     const int8_t exp = static_cast<int8_t>(staged ? 0 : G.weight_exp());
+                    fed[c] = 1;
+                    wide[c] |= (kind & kWide) != 0;
                     if (G.dense()) {
                         const int64_t base = staged ? stage_of[group_id[c] + g] : acc_base_[c] + G.post_base();
                         segments_.push_back({G.dense_weights(r), G.dense_delays(r), base,
                                              static_cast<uint32_t>(G.n_post()), kind, exp});
+                        if (!(kind & kWide))
+                            for (int32_t i = 0; i < G.n_post(); ++i) bound[base + i] += most(G, G.dense_weights(r)[i]);
                     } else if (G.row_length(r) > 0) {
                         rows.push_back({static_cast<uint32_t>(kind) | static_cast<uint32_t>(exp) << 4, c, g, r});
                     }
@@ -258,6 +290,7 @@ void Fanout::build(std::vector<Core>& cores, const OutputAxons& out, const std::
                     if (w == 0 && !G.plastic()) continue;  // adds nothing
                     if (G.plastic()) where[k] = words_.size();
                     words_.push_back(pack_word(static_cast<uint32_t>(first + G.post_of(k) - open->base), w));
+                    if (!(kind & kWide)) bound[first + G.post_of(k)] += most(G, w);
                     if (kind & kSegDelayed) delays_.push_back(static_cast<uint8_t>(G.delay_of(k)));
                     ++open->count;
                 }
@@ -267,7 +300,17 @@ void Fanout::build(std::vector<Core>& cores, const OutputAxons& out, const std::
         if (segments_.size() > UINT32_MAX) throw LoadError("fanout: 2^32 or more segments of synapses");
         ptr[n_sources_] = static_cast<uint32_t>(segments_.size());
     }
-    mark_narrow();
+    mark_narrow(bound);
+    // A core nothing adds into the ring for reads its input from its partition's scratch
+    // row instead (core_input): its part of the ring is never touched.
+    ring_cores_.assign(n_cores, 0);
+    scratch_.assign(n_parts, {});
+    for (int32_t p = 0; p < n_parts; ++p)
+        for (int32_t c = partition_[p]; c < partition_[p + 1]; ++c) {
+            ring_cores_[c] = wide[c] || (fed[c] && !narrow_parts_[p]);
+            if (!ring_cores_[c] && scratch_[p].size() < static_cast<size_t>(cores[c].n_accumulators()))
+                scratch_[p].assign(cores[c].n_accumulators(), 0);
+        }
     // Rows no sender reaches keep their place for a learning engine (never delivered).
     for (int32_t c = 0; c < n_cores; ++c)
         for (size_t g = 0; g < cores[c].groups().size(); ++g) {
@@ -289,53 +332,48 @@ void Fanout::build(std::vector<Core>& cores, const OutputAxons& out, const std::
         }
 }
 
-void Fanout::mark_narrow() {
-    constexpr uint8_t kWide = kSegGraded | kSegDelayed | kSegStaged;
+void Fanout::mark_narrow(const std::vector<uint64_t>& bound) {
     const int32_t n_parts = n_partitions();
     narrow_parts_.assign(n_parts, 0);
-    std::vector<uint64_t> bound(n_acc_, 0);  // the most a step can add, per accumulator
     for (int32_t p = 0; p < n_parts; ++p) {
         const uint32_t* ptr = seg_ptr_.data() + static_cast<size_t>(p) * (n_sources_ + 1);
         bool any = false;
-        for (uint64_t i = ptr[0]; i < ptr[n_sources_]; ++i) {
-            const Segment& g = segments_[i];
-            if (g.kind & kWide) continue;
-            any = true;
-            const uint64_t most = uint64_t{256} << g.exp;  // any weight learning may write
-            if (g.kind & kSegDense) {
-                for (uint32_t k = 0; k < g.count; ++k) bound[g.base + k] += most;
-            } else {
-                const uint32_t* w = static_cast<const uint32_t*>(g.data);
-                for (uint32_t k = 0; k < g.count; ++k) bound[g.base + word_target(w[k])] += most;
-            }
-        }
+        for (uint64_t i = ptr[0]; i < ptr[n_sources_]; ++i) any |= !(segments_[i].kind & kWide);
         const auto first = bound.begin() + acc_base_[partition_[p]];
         const auto last = bound.begin() + acc_base_[partition_[p + 1]];
-        if (!any || (first != last && *std::max_element(first, last) >= (uint64_t{1} << 31))) continue;
-        narrow_parts_[p] = 1;
+        const uint64_t top = first == last ? 0 : *std::max_element(first, last);
+        if (!any || top >= (uint64_t{1} << 31)) continue;
+        const uint8_t kind = top < (uint64_t{1} << 15) ? kSegNarrow | kSegHalf : kSegNarrow;
+        narrow_parts_[p] = kind;
         for (uint64_t i = ptr[0]; i < ptr[n_sources_]; ++i)
-            if (!(segments_[i].kind & kWide)) segments_[i].kind |= kSegNarrow;
+            if (!(segments_[i].kind & kWide)) segments_[i].kind |= kind;
     }
-    if (std::find(narrow_parts_.begin(), narrow_parts_.end(), 1) != narrow_parts_.end())
-        narrow_.assign(n_acc_, 0);
+    auto used = [&](uint8_t kind) {
+        return std::find(narrow_parts_.begin(), narrow_parts_.end(), kind) != narrow_parts_.end();
+    };
+    if (used(kSegNarrow)) narrow_.assign(n_acc_, 0);
+    if (used(kSegNarrow | kSegHalf)) half_.assign(n_acc_, 0);
     narrow_cores_.assign(acc_base_.size() - 1, 0);
     for (int32_t p = 0; p < n_parts; ++p)
         std::fill(narrow_cores_.begin() + partition_[p], narrow_cores_.begin() + partition_[p + 1], narrow_parts_[p]);
 }
 
-int64_t* Fanout::core_input(int32_t c, int64_t t) {
-    int64_t* row = input(t) + acc_base_[c];
-    if (narrow_cores_[c]) fold_narrow(row, narrow_.data() + acc_base_[c], acc_base_[c + 1] - acc_base_[c]);
+int64_t* Fanout::core_input(int32_t p, int32_t c, int64_t t) {
+    const int64_t first = acc_base_[c], n = acc_base_[c + 1] - first;
+    // (a scratch row is all zeros here: the core's update clears its input)
+    int64_t* row = ring_cores_[c] ? input(t) + first : scratch_[p].data();
+    if (narrow_cores_[c] & kSegHalf) fold_half(row, half_.data() + first, n);
+    else if (narrow_cores_[c]) fold_narrow(row, narrow_.data() + first, n);
     return row;
 }
 
-void Fanout::deliver(int32_t p, int64_t t, const int32_t* src, const int32_t* payload, size_t n,
-                     const int32_t* input_row, int32_t n_inputs) {
+void Fanout::deliver(int32_t p, int64_t t, const Spikes& emitted, const Spikes& inputs) {
     int64_t* ring_at[kMaxSlots];
     int64_t* stage_at[kMaxSlots];
     for (int32_t d = 0; d < n_slots_; ++d) ring_at[d] = ring_.data() + ((t + 1 + d) % n_slots_) * n_acc_;
     for (int32_t d = 0; d < stage_slots_; ++d) stage_at[d] = stage_.data() + d * stage_len_;
-    const Targets ring{ring_at, narrow_.data(), nullptr}, stage{stage_at, nullptr, touched_[p].data()};
+    const Targets ring{ring_at, narrow_.data(), half_.data(), nullptr},
+        stage{stage_at, nullptr, nullptr, touched_[p].data()};
     const uint32_t* ptr = seg_ptr_.data() + static_cast<size_t>(p) * (n_sources_ + 1);
     const Segment* segments = segments_.data();
     auto send = [&](int64_t s, int64_t pay) {
@@ -344,22 +382,27 @@ void Fanout::deliver(int32_t p, int64_t t, const int32_t* src, const int32_t* pa
             kAdd[g.kind](g, (g.kind & kSegStaged) ? stage : ring, pay);
         }
     };
-    // Spikes come in source order, not memory order: fetch the synapses of a spike a
-    // few spikes ahead, so that their cache misses overlap the work on this one.
-    auto fetch = [&](int64_t s) {
+    // A spike's offsets, segments and synapses, fetched in stages (prefetch.hpp).
+    auto fetch_segments = [&](int64_t s) {
+        prefetch_range(segments + ptr[s], (ptr[s + 1] - ptr[s]) * sizeof(Segment));
+    };
+    auto fetch_synapses = [&](int64_t s) {
         for (uint64_t i = ptr[s], end = ptr[s + 1]; i < end; ++i) {
             const Segment& g = segments[i];
-            const char* data = static_cast<const char*>(g.data);
-            const uint32_t bytes = std::min<uint32_t>(g.count * ((g.kind & kSegDense) ? 2 : 4), kFetchBytes);
-            for (uint32_t at = 0; at < bytes; at += 64) __builtin_prefetch(data + at);
+            prefetch_range(g.data, std::min<uint32_t>(g.count * ((g.kind & kSegDense) ? 2 : 4), kFetchBytes));
+            if (g.delay) prefetch_range(g.delay, std::min<uint32_t>(g.count, kFetchBytes));
         }
     };
-    for (int32_t j = 0; j < n_inputs; ++j)
-        if (input_row[j] != 0) send(j, input_row[j]);
-    for (size_t k = 0; k < n; ++k) {
-        if (k + kFetchAhead < n) fetch(src[k + kFetchAhead]);
-        send(src[k], payload[k]);
-    }
+    auto send_all = [&](const int32_t* srcs, const int32_t* pays, size_t m) {
+        for (size_t k = 0; k < m; ++k) {
+            if (k + 3 * kFetchStage < m) __builtin_prefetch(ptr + srcs[k + 3 * kFetchStage]);
+            if (k + 2 * kFetchStage < m) fetch_segments(srcs[k + 2 * kFetchStage]);
+            if (k + kFetchStage < m) fetch_synapses(srcs[k + kFetchStage]);
+            send(srcs[k], pays[k]);
+        }
+    };
+    send_all(inputs.src, inputs.payload, inputs.n);
+    send_all(emitted.src, emitted.payload, emitted.n);
     if (stage_slots_ > 0) flush(p, t);
     // (the step's 32-bit sums wait for the next update: core_input)
 }
@@ -387,7 +430,9 @@ void Fanout::reset() {
     std::fill(ring_.begin(), ring_.end(), 0);
     std::fill(stage_.begin(), stage_.end(), 0);
     std::fill(narrow_.begin(), narrow_.end(), 0);
+    std::fill(half_.begin(), half_.end(), 0);
     for (auto& t : touched_) std::fill(t.begin(), t.end(), 0);
+    for (auto& row : scratch_) std::fill(row.begin(), row.end(), 0);
 }
 
 uint64_t Fanout::memory_bytes() const {
@@ -396,7 +441,10 @@ uint64_t Fanout::memory_bytes() const {
 }
 
 uint64_t Fanout::ring_bytes() const {
-    return (ring_.size() + stage_.size()) * sizeof(int64_t) + narrow_.size() * sizeof(int32_t);
+    uint64_t bytes = (ring_.size() + stage_.size()) * sizeof(int64_t) + narrow_.size() * sizeof(int32_t) +
+                     half_.size() * sizeof(int16_t);
+    for (const auto& row : scratch_) bytes += row.size() * sizeof(int64_t);
+    return bytes;
 }
 
 }  // namespace emu

@@ -17,10 +17,12 @@
 // delay slot and per post compartment. A non-negative exponent is applied to each weight
 // as it is added (a left shift distributes over wrapping sums: the same result).
 //
-// A partition whose accumulators cannot overflow 32 bits in one step's delivery (fan-in
-// times the largest weight a synapse may hold, 256 << exp, below 2^31) adds its binary,
-// undelayed, unstaged segments into 32-bit sums instead ("narrow"): half the bytes, so
-// more of them stay in the cache; they join the ring once per step.
+// A partition whose accumulators cannot overflow 32 bits in one step's delivery (the sum
+// of the magnitudes of the weights reaching each, or 256 << exp for weights learning may
+// change, below 2^31) adds its binary, undelayed, unstaged segments into 32-bit sums
+// instead ("narrow"), or into 16-bit sums below 2^15 (a hundred synapses of full-range
+// weights): a half or a quarter of the bytes, so more of them stay in the cache while
+// spikes add to them in random order; they join the ring once per step.
 //
 // Partitions cut the cores into contiguous ranges, one per thread: partition p's
 // segments hold only the synapses whose targets are on its cores, so threads never write
@@ -32,11 +34,12 @@
 
 #include "core.hpp"
 #include "output_axons.hpp"
+#include "spikes.hpp"
 
 namespace emu {
 
 enum SegmentKind : uint8_t { kSegDense = 1, kSegGraded = 2, kSegDelayed = 4, kSegStaged = 8,
-                             kSegNarrow = 16, kSegKinds = 32 };
+                             kSegNarrow = 16, kSegHalf = 32, kSegKinds = 64 };
 
 struct Segment {
     const void* data;       // uint32_t words (sparse) or int16_t weights (dense)
@@ -54,17 +57,14 @@ class Fanout {
     // LoadError if a row of a group is reached by more than one output-axon entry.
     void build(std::vector<Core>& cores, const OutputAxons& out, const std::vector<int32_t>& partition);
 
-    // Step t's delivery into partition p: the n spikes (src, payload) the cores emitted
-    // and the input raster row (n_inputs payloads, 0 = none); then flush().
-    void deliver(int32_t p, int64_t t, const int32_t* src, const int32_t* payload, size_t n,
-                 const int32_t* input_row, int32_t n_inputs);
-    // The input ring's row for step t: core c's accumulators start at acc_base(c).
-    int64_t* input(int64_t t) { return ring_.data() + (t % n_slots_) * n_acc_; }
-    // Core c's input of step t, ready for its update: its part of the ring's row with the
-    // 32-bit sums of the step before added in (here, where the update reads them at once,
-    // rather than in a pass of its own over every accumulator after delivery).
-    int64_t* core_input(int32_t c, int64_t t);
-    int64_t acc_base(int32_t c) const { return acc_base_[c]; }
+    // Step t's delivery into partition p: the spikes the cores emitted and those of the
+    // input channels; then flush().
+    void deliver(int32_t p, int64_t t, const Spikes& emitted, const Spikes& inputs);
+    // Core c's input of step t (c in partition p), ready for its update: its part of the
+    // ring's row, or of p's scratch row if nothing adds into its ring, with the narrow
+    // sums of the step before added in (here, where the update reads them at once, rather
+    // than in a pass of its own over every accumulator after delivery).
+    int64_t* core_input(int32_t p, int32_t c, int64_t t);
     void reset();
 
     int32_t n_partitions() const { return static_cast<int32_t>(partition_.size()) - 1; }
@@ -73,8 +73,11 @@ class Fanout {
     uint64_t ring_bytes() const;
 
   private:
-    // Marks the segments of partitions that may add in 32 bits (kSegNarrow).
-    void mark_narrow();
+    // The input ring's row for step t: core c's accumulators start at acc_base_[c].
+    int64_t* input(int64_t t) { return ring_.data() + (t % n_slots_) * n_acc_; }
+    // Marks the segments of partitions that may add in 32 bits (kSegNarrow) or 16
+    // (kSegHalf too), from the most a step may add to each accumulator.
+    void mark_narrow(const std::vector<uint64_t>& bound);
     // Shifts partition p's staged sums of step t's delivery into the ring.
     void flush(int32_t p, int64_t t);
 
@@ -88,8 +91,11 @@ class Fanout {
     int32_t n_slots_ = 1;                  // ring rows: the longest delay + 1
     std::vector<int64_t> ring_;
     std::vector<int32_t> narrow_;          // n_acc_ 32-bit sums of a step (kSegNarrow)
-    std::vector<uint8_t> narrow_parts_;    // per partition: it has narrow segments
-    std::vector<uint8_t> narrow_cores_;    // per core: its partition has them
+    std::vector<int16_t> half_;            // n_acc_ 16-bit sums of a step (kSegHalf)
+    std::vector<uint8_t> narrow_parts_;    // per partition: its narrow kind (0: none)
+    std::vector<uint8_t> narrow_cores_;    // per core: its partition's
+    std::vector<uint8_t> ring_cores_;      // per core: something adds into its ring row
+    std::vector<std::vector<int64_t>> scratch_;  // per partition: the input of its other cores
     std::vector<uint32_t> seg_ptr_;        // P x (n_sources + 1)
     int64_t n_sources_ = 0;
     std::vector<Segment> segments_;

@@ -18,16 +18,19 @@ class LifBlock : public NeuronBlock {
     bool graded() const override { return false; }
     void step(const int64_t* a, int32_t* payload, const PayloadWidth& width,
               Counters& counters) override;
-    const int64_t* state(const std::string& var) const override;
+    bool copy_state(const std::string& var, int32_t first, int32_t count, int64_t* out) const override;
     void reset() override;
 
   private:
-    // Parameters at the width their ranges need (the update streams them every step):
+    // Parameters at the width their ranges need (the update streams them every step),
+    // one per compartment, or just one when all compartments share it (uniform_):
     std::vector<int16_t> u_decay_;   // 4096 - (du + 1): the quirk is in the constant
     std::vector<int16_t> v_decay_;   // 4096 - dv
     std::vector<int32_t> v_th_;      // vth << 6, below 2^23
     std::vector<int32_t> bias_;      // bias_mant << bias_exp on v's scale, at most 2^19 in size
-    std::vector<int64_t> u_, v_;     // u may leave 24 bits (spec 3.3); v is 24-bit
+    bool uniform_ = false;
+    std::vector<int64_t> u_;         // u may leave 24 bits (it wraps only once)
+    std::vector<int32_t> v_;         // v saturates to 24 bits
 };
 
 }  // namespace emu

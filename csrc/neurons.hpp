@@ -2,8 +2,10 @@
 // share one model; the core steps its blocks in order on the synaptic input of the step.
 // Each model lives in its own file (lif, sigma_delta, resonator).
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "counters.hpp"
 #include "payload.hpp"
@@ -24,8 +26,9 @@ class NeuronBlock {
     // updates. Throws PayloadError when a strict width refuses a payload.
     virtual void step(const int64_t* a, int32_t* payload, const PayloadWidth& width,
                       Counters& counters) = 0;
-    // The named state variable (n values), or nullptr if the model has none of that name.
-    virtual const int64_t* state(const std::string& var) const = 0;
+    // Copies the named state variable of compartments first .. first + count into out;
+    // false if the model has no variable of that name (count 0 asks just that).
+    virtual bool copy_state(const std::string& var, int32_t first, int32_t count, int64_t* out) const = 0;
     virtual void reset() = 0;
     const std::string& where() const { return where_; }
 
@@ -35,6 +38,12 @@ class NeuronBlock {
     void count_updates(Counters& counters, uint64_t active) const {
         counters.v[kUpdatesActive] += active;
         counters.v[kUpdatesInactive] += static_cast<uint64_t>(n_) - active;
+    }
+    // copy_state() from a variable stored at any integer width.
+    template <class T>
+    static bool copy_values(const std::vector<T>& values, int32_t first, int32_t count, int64_t* out) {
+        std::copy(values.begin() + first, values.begin() + first + count, out);
+        return true;
     }
     int32_t n_;
     std::string where_;

@@ -63,10 +63,10 @@ void ResonatorBlock::step_impl(const int64_t* a, int32_t* payload, Counters& cou
     count_updates(counters, active);
 }
 
-const int64_t* ResonatorBlock::state(const std::string& var) const {
-    if (var == "re") return re_.data();
-    if (var == "im") return im_.data();
-    return nullptr;
+bool ResonatorBlock::copy_state(const std::string& var, int32_t first, int32_t count, int64_t* out) const {
+    if (var == "re") return copy_values(re_, first, count, out);
+    if (var == "im") return copy_values(im_, first, count, out);
+    return false;
 }
 
 void ResonatorBlock::reset() {

@@ -29,7 +29,7 @@ class ResonatorBlock : public NeuronBlock {
         else
             step_impl<false>(a, payload, counters);
     }
-    const int64_t* state(const std::string& var) const override;
+    bool copy_state(const std::string& var, int32_t first, int32_t count, int64_t* out) const override;
     void reset() override;
 
   private:

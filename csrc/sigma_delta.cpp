@@ -105,12 +105,12 @@ void SigmaDeltaBlock::step_impl(const int64_t* a, int32_t* payload, const Payloa
     count_updates(counters, active);
 }
 
-const int64_t* SigmaDeltaBlock::state(const std::string& var) const {
-    if (var == "sigma" && !delta_encoder_) return sigma_.data();
-    if (var == "act") return act_.data();
-    if (var == "residue") return residue_.data();
-    if (var == "error") return error_.data();
-    return nullptr;
+bool SigmaDeltaBlock::copy_state(const std::string& var, int32_t first, int32_t count, int64_t* out) const {
+    if (var == "sigma" && !delta_encoder_) return copy_values(sigma_, first, count, out);
+    if (var == "act") return copy_values(act_, first, count, out);
+    if (var == "residue") return copy_values(residue_, first, count, out);
+    if (var == "error") return copy_values(error_, first, count, out);
+    return false;
 }
 
 void SigmaDeltaBlock::reset() {
@@ -131,8 +131,8 @@ void SigmaBlock::step(const int64_t* a, int32_t* payload, const PayloadWidth& wi
     count_updates(counters, active);
 }
 
-const int64_t* SigmaBlock::state(const std::string& var) const {
-    return var == "sigma" ? sigma_.data() : nullptr;
+bool SigmaBlock::copy_state(const std::string& var, int32_t first, int32_t count, int64_t* out) const {
+    return var == "sigma" && copy_values(sigma_, first, count, out);
 }
 
 void SigmaBlock::reset() { std::fill(sigma_.begin(), sigma_.end(), 0); }

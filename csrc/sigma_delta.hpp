@@ -35,7 +35,7 @@ class SigmaDeltaBlock : public NeuronBlock {
               Counters& counters) override {
         (this->*step_)(a, payload, width, counters);
     }
-    const int64_t* state(const std::string& var) const override;
+    bool copy_state(const std::string& var, int32_t first, int32_t count, int64_t* out) const override;
     void reset() override;
 
   private:
@@ -56,7 +56,7 @@ class SigmaBlock : public NeuronBlock {
     bool graded() const override { return true; }
     void step(const int64_t* a, int32_t* payload, const PayloadWidth& width,
               Counters& counters) override;
-    const int64_t* state(const std::string& var) const override;
+    bool copy_state(const std::string& var, int32_t first, int32_t count, int64_t* out) const override;
     void reset() override;
 
   private:

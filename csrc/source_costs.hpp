@@ -30,6 +30,7 @@
 
 #include "core.hpp"
 #include "output_axons.hpp"
+#include "prefetch.hpp"
 #include "traffic.hpp"
 
 namespace emu {
@@ -80,10 +81,11 @@ class SourceCosts {
     // Part p's tallies: the reads to its per-core sums; with `unicast`, the messages as
     // packets from `sender` (every spike tallied since the last flush is the sender's).
     void flush(int32_t p, int32_t sender, Traffic* unicast);
-    // Asks the cache for the entries of s (a spike a few spikes ahead of count()).
+    // Asks the cache for the offsets of s, then (a stage later: prefetch.hpp) its entries.
+    void fetch_offsets(int64_t s) const { __builtin_prefetch(ptr_.data() + s); }
     void fetch(int64_t s) const {
-        const int64_t e = first_word(s), n = first_word(s + 1) - e;
-        for (int64_t k = 0; k < n; k += 32) __builtin_prefetch(words_.data() + e + k);
+        const int64_t e = first_word(s);
+        prefetch_range(words_.data() + e, static_cast<size_t>(first_word(s + 1) - e) * sizeof(uint16_t));
     }
     // The parts' per-core sums of the step, into the cores' counters; with
     // `unicast_packets`, the messages each core received as its packets in (on a unicast

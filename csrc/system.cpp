@@ -160,6 +160,13 @@ void System::finalize() {
     for (size_t k = 0; k < plastic_.size(); ++k)
         plastic_[k]->finalize(n_sources_, plastic_synapses_[k]);
     if (!plastic_.empty()) step_payload_.assign(n_sources_, 0);
+    source_graded_.assign(n_sources_, 0);
+    std::copy(graded_inputs_.begin(), graded_inputs_.end(), source_graded_.begin());
+    for (auto& c : cores_) {
+        int64_t s = source_base_[c.index()];
+        for (const auto& block : c.blocks())
+            for (int32_t i = 0; i < block->size(); ++i, ++s) source_graded_[s] = block->graded();
+    }
     if (timing_.set && !timing_.core_fixed.empty() && timing_.core_fixed.size() != 3 * cores_.size())
         throw LoadError("system timing: " + std::to_string(timing_.core_fixed.size()) +
                         " fixed times for " + std::to_string(cores_.size()) + " cores (3 each)");
@@ -190,16 +197,11 @@ void System::finalize_network() {
                         " cores; the system has " + std::to_string(cores_.size()));
     mesh_ = std::make_unique<Mesh>(std::move(*mesh_spec_));
     mesh_spec_.reset();
-    if (multicast_) source_core_.assign(n_sources_, -1);  // a spike's tree is its core's
-    source_graded_.assign(n_sources_, 0);
-    std::copy(graded_inputs_.begin(), graded_inputs_.end(), source_graded_.begin());
-    for (auto& c : cores_) {
-        int64_t s = source_base_[c.index()];
-        for (const auto& block : c.blocks())
-            for (int32_t i = 0; i < block->size(); ++i, ++s) {
-                if (multicast_) source_core_[s] = c.index();
-                source_graded_[s] = block->graded();
-            }
+    if (multicast_) {  // a spike's tree is its core's
+        source_core_.assign(n_sources_, -1);
+        for (auto& c : cores_)
+            std::fill(source_core_.begin() + source_base_[c.index()],
+                      source_core_.begin() + source_base_[c.index()] + c.n_compartments(), c.index());
     }
     const int64_t n_cores = static_cast<int64_t>(cores_.size());
     int32_t longest_unicast = 0;
@@ -270,8 +272,6 @@ namespace {
 // A thread per this many synapses and neurons, at least, when the count is not exact:
 // below it the barriers between phases cost more than the work they share.
 constexpr uint64_t kMinWorkPerThread = 50000;
-// Spikes ahead of the one counted whose entries are fetched into the cache meanwhile.
-constexpr size_t kCountAhead = 4;
 // Compartments whose outputs emit_core() tests at once.
 constexpr int32_t kEmitBlock = 16;
 }  // namespace
@@ -322,7 +322,7 @@ void System::check_probes(const std::vector<ProbeSpec>& probes) const {
             throw RunError("probe: core " + std::to_string(p.core) + " has no block " +
                            std::to_string(p.block));
         const auto& b = blocks[p.block];
-        if (!b->state(p.var))
+        if (!b->copy_state(p.var, 0, 0, nullptr))
             throw RunError("probe: the model of core " + std::to_string(p.core) + " block " +
                            std::to_string(p.block) + " has no state variable '" + p.var + "'");
         if (p.first < 0 || p.count < 0 || static_cast<int64_t>(p.first) + p.count > b->size())
@@ -330,23 +330,28 @@ void System::check_probes(const std::vector<ProbeSpec>& probes) const {
     }
 }
 
-void System::count_messages(int32_t p, const int32_t* src, const int32_t* payload, size_t n,
-                            const int32_t* input_row, bool per_core, Counters& total) {
+void System::count_messages(int32_t p, const Spikes& own, const Spikes& inputs, bool per_core,
+                            Counters& total) {
     Traffic* unicast = traffic_ && !multicast_ ? traffic_.get() : nullptr;
     Traffic* multicast = traffic_ && multicast_ ? traffic_.get() : nullptr;
+    // Spikes in source order, their entries fetched in stages ahead (prefetch.hpp).
+    auto fetch = [&](const Spikes& spikes, size_t k) {
+        if (k + 2 * kFetchStage < spikes.n) costs_.fetch_offsets(spikes.src[k + 2 * kFetchStage]);
+        if (k + kFetchStage < spikes.n) costs_.fetch(spikes.src[k + kFetchStage]);
+    };
     // The host's spikes, shared out between the parts (each sums what it counts apart);
     // on multicast targets all on part 0, since channels share the host's trees.
     const int64_t parts = multicast ? 1 : threads();
     if (p < parts) {
-        const int32_t first = static_cast<int32_t>(int64_t{n_inputs_} * p / parts);
-        const int32_t last = static_cast<int32_t>(int64_t{n_inputs_} * (p + 1) / parts);
-        for (int32_t j = first; j < last; ++j) {
-            if (input_row[j] == 0) continue;
+        const Spikes host = inputs.part(inputs.n * p / parts, inputs.n * (p + 1) / parts);
+        for (size_t k = 0; k < host.n; ++k) {
+            const int32_t j = host.src[k];
+            fetch(host, k);
             if (!per_core) {
                 costs_.count_total(j, total);
                 continue;
             }
-            const uint32_t bits = graded_inputs_[j] ? signed_width(input_row[j]) : 0;
+            const uint32_t bits = graded_inputs_[j] ? signed_width(host.payload[k]) : 0;
             costs_.count(j, -1, bits, p);
             if (multicast && input_route_[j] >= 0) multicast->send(p, input_route_[j], 1, bits);
         }
@@ -354,32 +359,45 @@ void System::count_messages(int32_t p, const int32_t* src, const int32_t* payloa
     }
     // The spikes of part p's cores, in the order of their sources (and so of their cores:
     // a source's entries are read relative to its core, and unicast packets are sent a
-    // core at a time).
-    int32_t sender = n ? core_of_source(src[0]) : 0;
+    // core at a time). Their messages are summed per sender (the core's counters).
+    int32_t sender = own.n ? core_of_source(own.src[0]) : 0;
     auto next_sender_base = [&] { return sender + 1 < n_cores() ? source_base_[sender + 1] : n_sources_; };
     int64_t next_base = next_sender_base();
-    for (size_t k = 0; k < n; ++k) {
-        const int64_t s = src[k];
-        if (k + kCountAhead < n) costs_.fetch(src[k + kCountAhead]);
+    uint64_t messages = 0, graded = 0, payload_bits = 0;
+    auto end_sender = [&] {
+        uint64_t* v = cores_[sender].counters().v;
+        v[kMessages] += messages;
+        v[kGradedMessages] += graded;
+        v[kPayloadBits] += payload_bits;
+        messages = graded = payload_bits = 0;
+        if (per_core) costs_.flush(p, sender, unicast);
+    };
+    for (size_t k = 0; k < own.n; ++k) {
+        const int64_t s = own.src[k];
+        fetch(own, k);
+        if (s >= next_base) {  // the sender's last spike was counted
+            end_sender();
+            sender = core_of_source(s);
+            next_base = next_sender_base();
+        }
+        const uint64_t fanout = costs_.messages(s);
+        const uint32_t bits = source_graded_[s] ? signed_width(own.payload[k]) : 0;
+        messages += fanout;
+        graded += bits ? fanout : 0;
+        payload_bits += fanout * bits;
         if (!per_core) {
             costs_.count_total(s, total);
             continue;
         }
-        if (s >= next_base) {  // the sender's last spike was counted
-            if (unicast) costs_.flush(p, sender, unicast);
-            sender = core_of_source(s);
-            next_base = next_sender_base();
-        }
-        const uint32_t bits = source_graded_[s] ? signed_width(payload[k]) : 0;
         costs_.count(s, sender, bits, p);
-        if (multicast && costs_.messages(s)) {  // one packet per spike, down its core's tree
+        if (multicast && fanout) {  // one packet per spike, down its core's tree
             const int32_t r = core_route_[source_core_[s]];
             if (r >= 0) multicast->send(p, r, 1, bits);
         }
     }
-    if (!per_core) return;  // (per_core: there is a network)
-    costs_.flush(p, sender, unicast);
-    traffic_->end_part(p);
+    if (own.n) end_sender();
+    else if (per_core) costs_.flush(p, -1, unicast);  // (the host's, on multicast targets)
+    if (per_core) traffic_->end_part(p);  // (per_core: there is a network)
 }
 
 int32_t System::core_of_source(int64_t s) const {
@@ -422,56 +440,39 @@ void System::learn(int64_t t, const int32_t* src, const int32_t* payload, size_t
     for (size_t k = 0; k < n; ++k) step_payload_[src[k]] = 0;
 }
 
-void System::emit_core(int32_t c, std::vector<int32_t>& src, std::vector<int32_t>& payloads,
-                       uint64_t* outputs) {
+void System::emit_core(int32_t c, std::vector<int32_t>& src, std::vector<int32_t>& payloads) {
     Core& core = cores_[c];
     const int32_t* payload = core.payload();
     int32_t s = static_cast<int32_t>(source_base_[c]);
-    uint64_t spikes = 0, messages = 0, graded = 0, bits = 0;
-    for (const auto& block : core.blocks()) {
-        const bool is_graded = block->graded();
-        const int32_t n = block->size();
-        // Most compartments are silent in a step: a block of them is skipped on one test
-        // (an OR the compiler vectorises) rather than tested one by one.
-        for (int32_t i0 = 0; i0 < n; i0 += kEmitBlock) {
-            const int32_t end = std::min(n, i0 + kEmitBlock);
-            int32_t any = 0;
-            for (int32_t i = i0; i < end; ++i) any |= payload[i];
-            if (!any) continue;
-            for (int32_t i = i0; i < end; ++i) {
-                if (payload[i] == 0) continue;
-                const uint64_t fanout = costs_.messages(s + i);
-                ++spikes;
-                messages += fanout;
-                if (is_graded) {
-                    graded += fanout;
-                    bits += fanout * signed_width(payload[i]);
-                }
-                ++outputs[s + i];
-                src.push_back(s + i);
-                payloads.push_back(payload[i]);
-            }
+    const int32_t n = core.n_compartments();
+    uint64_t spikes = 0;
+    // Most compartments are silent in a step: a block of them is skipped on one test (an
+    // OR the compiler vectorises) rather than tested one by one.
+    for (int32_t i0 = 0; i0 < n; i0 += kEmitBlock) {
+        const int32_t end = std::min(n, i0 + kEmitBlock);
+        int32_t any = 0;
+        for (int32_t i = i0; i < end; ++i) any |= payload[i];
+        if (!any) continue;
+        for (int32_t i = i0; i < end; ++i) {
+            if (payload[i] == 0) continue;
+            ++spikes;
+            src.push_back(s + i);
+            payloads.push_back(payload[i]);
         }
-        payload += n;
-        s += n;
     }
-    uint64_t* v = core.counters().v;
-    v[kSpikes] += spikes;
-    v[kMessages] += messages;
-    v[kGradedMessages] += graded;
-    v[kPayloadBits] += bits;
+    core.counters().v[kSpikes] += spikes;
 }
 
-void System::count_host(const int32_t* row, uint64_t* host, uint64_t* outputs) const {
-    for (int32_t j = 0; j < n_inputs_; ++j) {
-        if (row[j] == 0) continue;
+void System::count_host(const Spikes& inputs, uint64_t* host, uint64_t* outputs) const {
+    for (size_t k = 0; k < inputs.n; ++k) {
+        const int32_t j = inputs.src[k];
         ++outputs[j];
         const uint64_t fanout = costs_.messages(j);
         ++host[kHostSpikes];
         host[kHostMessages] += fanout;
         if (graded_inputs_[j]) {
             host[kHostGradedMessages] += fanout;
-            host[kHostPayloadBits] += fanout * signed_width(row[j]);
+            host[kHostPayloadBits] += fanout * signed_width(inputs.payload[k]);
         }
     }
 }
@@ -484,8 +485,8 @@ void System::step(int64_t t, const int32_t* input_row, RunOutput& out, uint64_t*
         std::vector<int32_t>& src = parts == 1 ? out.spike_source : emitted_[p].src;
         std::vector<int32_t>& payload = parts == 1 ? out.spike_payload : emitted_[p].payload;
         for (int32_t c = partition_[p]; c < partition_[p + 1]; ++c) {
-            cores_[c].update(t, fanout_.core_input(c, t));
-            emit_core(c, src, payload, out.source_outputs.data());
+            cores_[c].update(t, fanout_.core_input(p, c, t));
+            emit_core(c, src, payload);
         }
     });
     const size_t lo = out.step_ptr.back();
@@ -504,12 +505,20 @@ void System::step(int64_t t, const int32_t* input_row, RunOutput& out, uint64_t*
     if (parts == 1) spike_offset_.push_back(n);
     const int32_t* src = out.spike_source.data() + lo;
     const int32_t* payload = out.spike_payload.data() + lo;
+    const Spikes emitted{src, payload, n};
+    inputs_.src.clear();
+    inputs_.payload.clear();
+    for (int32_t j = 0; j < n_inputs_; ++j)
+        if (input_row[j] != 0) {
+            inputs_.src.push_back(j);
+            inputs_.payload.push_back(input_row[j]);
+        }
+    const Spikes inputs{inputs_.src.data(), inputs_.payload.data(), inputs_.src.size()};
     const bool per_core = traffic_ != nullptr;
     each_partition([&](int32_t p) {  // deliver and count
-        fanout_.deliver(p, t, src, payload, n, input_row, n_inputs_);
-        const size_t first = spike_offset_[p];
-        count_messages(p, src + first, payload + first, spike_offset_[p + 1] - first, input_row,
-                       per_core, partition_reads_[p]);
+        fanout_.deliver(p, t, emitted, inputs);
+        count_messages(p, emitted.part(spike_offset_[p], spike_offset_[p + 1]), inputs, per_core,
+                       partition_reads_[p]);
     });
     if (per_core) {
         costs_.end_step(counters_.data(), !multicast_);
@@ -520,7 +529,7 @@ void System::step(int64_t t, const int32_t* input_row, RunOutput& out, uint64_t*
         }
     }
     learn(t, src, payload, n, input_row);
-    count_host(input_row, host_row, out.source_outputs.data());
+    count_host(inputs, host_row, out.source_outputs.data());
     if (traffic_) {
         traffic_->end_step(traffic_row, time_row, host_row + kHostPackets);
         time_cores(time_row, traffic_row);
@@ -619,8 +628,7 @@ void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSp
         }
         int64_t* dst = probe_out + s * n_cols;
         for (const auto& p : probes) {
-            const int64_t* v = cores_[p.core].blocks()[p.block]->state(p.var) + p.first;
-            std::copy(v, v + p.count, dst);
+            cores_[p.core].blocks()[p.block]->copy_state(p.var, p.first, p.count, dst);
             dst += p.count;
         }
         int32_t* learned = plastic_out + s * n_plastic_cols;
@@ -635,6 +643,10 @@ void System::run(int64_t steps, const int32_t* raster, const std::vector<ProbeSp
             out.step_counters[row * kNumCounters + k] += now.v[k] - before.v[k] + reads.v[k];
         before = now;
     }
+    // The cores' spikes per source, from the record (here rather than as they are emitted:
+    // one pass of independent increments, whose cache misses overlap).
+    for (size_t k = 0, n = static_cast<size_t>(out.step_ptr.back()); k < n; ++k)
+        ++out.source_outputs[out.spike_source[k]];
     // Without per-step detail, the run's reads go to the cores at once.
     if (!traffic_) costs_.count_run(out.source_outputs.data(), counters_.data());
     out.steps_run = s;

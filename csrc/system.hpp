@@ -28,6 +28,7 @@
 #include "output_axons.hpp"
 #include "run_control.hpp"
 #include "source_costs.hpp"
+#include "spikes.hpp"
 #include "thread_team.hpp"
 #include "traffic.hpp"
 
@@ -158,21 +159,20 @@ class System {
     uint64_t n_synapses() const;
 
   private:
-    // Counts step t's messages: partition p counts the n spikes (src, payload) of its
-    // cores and its share of the input raster row (n_inputs payloads, 0 = none; all of it
-    // on partition 0 on multicast targets): per core and onto the network (per_core), or
-    // their reads into `total` (a run without the network); then sums its multicast
-    // routes and last chips' links (Traffic::end_part).
+    // Counts step t's messages: partition p counts the spikes of its cores (`own`: the
+    // messages they send, into their cores' counters) and its share of the input
+    // channels' (all of them on partition 0 on multicast targets): the messages' reads per
+    // core and their packets on the network (per_core), or their reads into `total` (a
+    // run without the network); then sums its multicast routes and last chips' links
+    // (Traffic::end_part).
     int32_t core_of_source(int64_t s) const;  // (s: a core's compartment)
-    void count_messages(int32_t p, const int32_t* src, const int32_t* payload, size_t n,
-                        const int32_t* input_row, bool per_core, Counters& total);
+    void count_messages(int32_t p, const Spikes& own, const Spikes& inputs, bool per_core, Counters& total);
     // Step t's learning phase, on the same spikes.
     void learn(int64_t t, const int32_t* src, const int32_t* payload, size_t n,
                const int32_t* input_row);
-    // Core c's nonzero outputs become spikes (appended to src and payload, counted in
-    // outputs per source and in the core's counters).
-    void emit_core(int32_t c, std::vector<int32_t>& src, std::vector<int32_t>& payload,
-                   uint64_t* outputs);
+    // Core c's nonzero outputs become spikes (appended to src and payload, counted in the
+    // core's counters).
+    void emit_core(int32_t c, std::vector<int32_t>& src, std::vector<int32_t>& payload);
     // Runs job(p) for every partition p, on the team when there is more than one.
     void each_partition(const std::function<void(int32_t)>& job);
     // The cores split into threads() contiguous ranges of about equal work.
@@ -180,9 +180,8 @@ class System {
     // One whole step t of a run: its traffic and time columns go to the rows given.
     void step(int64_t t, const int32_t* input_row, RunOutput& out, uint64_t* host_row,
               uint64_t* traffic_row, double* time_row, Counters& reads);
-    // Counts step row `row` of the input raster: the host's columns, and each input
-    // channel's nonzero entries in `outputs`.
-    void count_host(const int32_t* row, uint64_t* host, uint64_t* outputs) const;
+    // Counts a step's input spikes: the host's columns, and each channel's in `outputs`.
+    void count_host(const Spikes& inputs, uint64_t* host, uint64_t* outputs) const;
     // Builds the routes and the traffic accounting (finalize).
     void finalize_network();
     // Step s's per-core busy times: the slowest core's, per figure variant.
@@ -211,6 +210,7 @@ class System {
         std::vector<int32_t> src, payload;
     };
     std::vector<Emitted> emitted_;
+    Emitted inputs_;                     // the step's input spikes (channels with a payload)
     std::vector<size_t> spike_offset_;   // per partition, where its spikes start in a step
     std::vector<Counters> partition_reads_;
     bool finalized_ = false;
