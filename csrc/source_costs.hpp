@@ -16,14 +16,13 @@
 //                 synapses read = 0x3FFF escapes to a side table (big rows, or rows of
 //                 mixed kinds), keyed by the entry's first word
 //
-// Each thread ("part") counts the spikes of its own cores and a share of the host's: a
-// spike adds one to a 64-bit tally per destination core (messages and reads together),
-// and flush() moves the tallies to per-core sums of the part's own and, on unicast
-// networks, sends them as packets: once per sender (a core, or the host), since a unicast
-// packet's path depends on its sender and destination cores. end_step() adds the parts'
-// sums up. Runs without per-core, per-step detail (no network) count each spike's total
-// from a per-source sum instead and spread the run's totals over the cores once, at its
-// end.
+// Each thread ("part") counts the spikes of its own cores and a share of the host's: each
+// message adds to its destination core's sums of the part (messages received and
+// synapses read, side by side: one cache line a message) and, on unicast networks, is
+// handed to the sender's packets (Traffic::Sender: a unicast packet's path depends on its
+// sender and destination cores). end_step() adds the parts' sums up. Runs without
+// per-core, per-step detail (no network) count each spike's total from a per-source sum
+// instead and spread the run's totals over the cores once, at its end.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -47,40 +46,42 @@ class SourceCosts {
     uint64_t messages(int64_t s) const { return ptr_[s] >> kMessagesShift; }
     // A spike of s (a source of core `sender`, -1: the host's) whose messages carry
     // `bits` payload bits each, counted by part p: its messages and the synapses they
-    // read, tallied per destination core until flush().
-    void count(int64_t s, int32_t sender, uint32_t bits, int32_t p) {
-        // locals (the stores into the tallies must not make the compiler reload them), and
-        // no branch on whether a destination is new: touched[] has room for every core
+    // read, into the part's sums per destination core; with kUnicast, each message also
+    // to the sender's packets.
+    template <bool kUnicast>
+    void count(int64_t s, int32_t sender, uint32_t bits, int32_t p, Traffic::Sender& packets) {
+        // locals (the stores into the sums must not make the compiler reload them), and no
+        // branch on whether a destination is new: the list has room for every core
         const uint16_t* w = words_.data() + first_word(s);
         const uint16_t* const end = words_.data() + first_word(s + 1);
         Part& part = parts_[p];
-        uint64_t* const tally = part.tally.data();
-        uint32_t* const touched = part.touched.data();
-        size_t n_touched = part.n_touched;
+        Received* const received = part.received.data();
+        int32_t* const read_cores = part.read_cores.data();
+        size_t n_read = part.n_read;
         uint32_t id = sender < 0 ? 0 : static_cast<uint32_t>(sender);
         while (w < end) {
             const uint32_t x = *w;
             if (__builtin_expect((x & kShortReads) && !bits, 1)) {  // one message, a few binary reads
                 id += short_step(x);
-                const uint64_t t = tally[id];
-                touched[n_touched] = id;
-                n_touched += t == 0;
-                tally[id] = t + (kOneMessage | (x & kShortReads));
+                Received& in = received[id];
+                read_cores[n_read] = static_cast<int32_t>(id);
+                n_read += in.messages == 0;
+                in.messages += 1;
+                in.reads += x & kShortReads;
+                if (kUnicast) packets.unicast(static_cast<int32_t>(id), 1, 0);
                 ++w;
                 continue;
             }
-            part.n_touched = n_touched;
+            part.n_read = n_read;
             const Entry e = decode(w, id);
-            count_entry(e, bits, part);
+            count_entry(e, part);
+            if (kUnicast) packets.unicast(static_cast<int32_t>(e.id), 1, bits);
             w = e.next;
             id = e.id;
-            n_touched = part.n_touched;
+            n_read = part.n_read;
         }
-        part.n_touched = n_touched;
+        part.n_read = n_read;
     }
-    // Part p's tallies: the reads to its per-core sums; with `unicast`, the messages as
-    // packets from `sender` (every spike tallied since the last flush is the sender's).
-    void flush(int32_t p, int32_t sender, Traffic* unicast);
     // Asks the cache for the offsets of s, then (a stage later: prefetch.hpp) its entries.
     void fetch_offsets(int64_t s) const { __builtin_prefetch(ptr_.data() + s); }
     void fetch(int64_t s) const {
@@ -124,29 +125,16 @@ class SourceCosts {
         int64_t word;  // the long entry's first word
         Reads reads;
     };
-    // What one destination core gathers from a sender: a tally of [messages:24 | extra:1 |
-    // reads:39] (build() checks that no core has 2^24 entries, and a step reads fewer
-    // than 2^14 synapses per entry in the tally), and, flagged by the extra bit, what
-    // rarer entries add besides (so that the common flush reads one word per core).
-    static constexpr uint64_t kOneMessage = uint64_t{1} << 40;
-    static constexpr uint64_t kTallyExtra = uint64_t{1} << 39;
-    static constexpr uint64_t kTallyReads = kTallyExtra - 1;
-    struct Extra {
-        uint64_t bits, reads, dense, graded;
-    };
     struct Received {
         uint64_t messages, reads;
     };
     struct Part {
-        std::vector<uint64_t> tally;    // per destination core
-        std::vector<Extra> extra;       // per destination core, where the tally says
-        std::vector<uint32_t> touched;  // destinations with messages: the first n_touched
-        size_t n_touched = 0;
-        // per core, this step: messages received and synapses read (side by side: one
-        // cache line a message), and of the reads dense and graded ones
+        // per core, this step: messages received and synapses read, and of the reads
+        // dense and graded ones (apart: rare)
         std::vector<Received> received;
-        std::vector<Reads> rare_reads;  // (reads unused)
-        std::vector<int32_t> read_cores;  // cores with messages
+        std::vector<Reads> rare_reads;    // (reads unused)
+        std::vector<int32_t> read_cores;  // cores with messages: the first n_read
+        size_t n_read = 0;
     };
     // The reads of the long entry at w, from its last word or, for an escape, the side table.
     Reads long_reads(const uint16_t* w) const;
@@ -158,8 +146,8 @@ class SourceCosts {
         Reads reads;
     };
     Entry decode(const uint16_t* w, uint32_t id) const;
-    // Counts entry e (with any payload) into part's tallies.
-    static void count_entry(const Entry& e, uint32_t bits, Part& part);
+    // Counts entry e (of any kind) into part's sums.
+    static void count_entry(const Entry& e, Part& part);
     // Calls f(destination core, reads) for each entry of s, a source of core `sender`.
     template <class F> void each_entry(int64_t s, int32_t sender, F f) const;
 

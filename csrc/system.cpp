@@ -332,8 +332,15 @@ void System::check_probes(const std::vector<ProbeSpec>& probes) const {
 
 void System::count_messages(int32_t p, const Spikes& own, const Spikes& inputs, bool per_core,
                             Counters& total) {
-    Traffic* unicast = traffic_ && !multicast_ ? traffic_.get() : nullptr;
-    Traffic* multicast = traffic_ && multicast_ ? traffic_.get() : nullptr;
+    if (traffic_ && !multicast_) count_spikes<true>(p, own, inputs, per_core, total);
+    else count_spikes<false>(p, own, inputs, per_core, total);
+}
+
+template <bool kUnicast>
+void System::count_spikes(int32_t p, const Spikes& own, const Spikes& inputs, bool per_core, Counters& total) {
+    Traffic* const unicast = kUnicast ? traffic_.get() : nullptr;
+    Traffic* const multicast = traffic_ && multicast_ ? traffic_.get() : nullptr;
+    Traffic::Sender packets{};  // (kUnicast) the packets of the sender being counted
     // Spikes in source order, their entries fetched in stages ahead (prefetch.hpp).
     auto fetch = [&](const Spikes& spikes, size_t k) {
         if (k + 2 * kFetchStage < spikes.n) costs_.fetch_offsets(spikes.src[k + 2 * kFetchStage]);
@@ -344,6 +351,7 @@ void System::count_messages(int32_t p, const Spikes& own, const Spikes& inputs, 
     const int64_t parts = multicast ? 1 : threads();
     if (p < parts) {
         const Spikes host = inputs.part(inputs.n * p / parts, inputs.n * (p + 1) / parts);
+        if (kUnicast && host.n) packets = unicast->begin_sender(p, -1);
         for (size_t k = 0; k < host.n; ++k) {
             const int32_t j = host.src[k];
             fetch(host, k);
@@ -352,10 +360,10 @@ void System::count_messages(int32_t p, const Spikes& own, const Spikes& inputs, 
                 continue;
             }
             const uint32_t bits = graded_inputs_[j] ? signed_width(host.payload[k]) : 0;
-            costs_.count(j, -1, bits, p);
+            costs_.count<kUnicast>(j, -1, bits, p, packets);
             if (multicast && input_route_[j] >= 0) multicast->send(p, input_route_[j], 1, bits);
         }
-        if (unicast) costs_.flush(p, -1, unicast);
+        if (kUnicast && host.n) unicast->end_sender(packets);
     }
     // The spikes of part p's cores, in the order of their sources (and so of their cores:
     // a source's entries are read relative to its core, and unicast packets are sent a
@@ -364,13 +372,14 @@ void System::count_messages(int32_t p, const Spikes& own, const Spikes& inputs, 
     auto next_sender_base = [&] { return sender + 1 < n_cores() ? source_base_[sender + 1] : n_sources_; };
     int64_t next_base = next_sender_base();
     uint64_t messages = 0, graded = 0, payload_bits = 0;
+    if (kUnicast && own.n) packets = unicast->begin_sender(p, sender);
     auto end_sender = [&] {
         uint64_t* v = cores_[sender].counters().v;
         v[kMessages] += messages;
         v[kGradedMessages] += graded;
         v[kPayloadBits] += payload_bits;
         messages = graded = payload_bits = 0;
-        if (per_core) costs_.flush(p, sender, unicast);
+        if (kUnicast) unicast->end_sender(packets);
     };
     for (size_t k = 0; k < own.n; ++k) {
         const int64_t s = own.src[k];
@@ -379,6 +388,7 @@ void System::count_messages(int32_t p, const Spikes& own, const Spikes& inputs, 
             end_sender();
             sender = core_of_source(s);
             next_base = next_sender_base();
+            if (kUnicast) packets = unicast->begin_sender(p, sender);
         }
         const uint64_t fanout = costs_.messages(s);
         const uint32_t bits = source_graded_[s] ? signed_width(own.payload[k]) : 0;
@@ -389,14 +399,13 @@ void System::count_messages(int32_t p, const Spikes& own, const Spikes& inputs, 
             costs_.count_total(s, total);
             continue;
         }
-        costs_.count(s, sender, bits, p);
+        costs_.count<kUnicast>(s, sender, bits, p, packets);
         if (multicast && fanout) {  // one packet per spike, down its core's tree
             const int32_t r = core_route_[source_core_[s]];
             if (r >= 0) multicast->send(p, r, 1, bits);
         }
     }
     if (own.n) end_sender();
-    else if (per_core) costs_.flush(p, -1, unicast);  // (the host's, on multicast targets)
     if (per_core) traffic_->end_part(p);  // (per_core: there is a network)
 }
 

@@ -167,6 +167,8 @@ class System {
     // (Traffic::end_part).
     int32_t core_of_source(int64_t s) const;  // (s: a core's compartment)
     void count_messages(int32_t p, const Spikes& own, const Spikes& inputs, bool per_core, Counters& total);
+    template <bool kUnicast>  // (count_messages on unicast networks, or not)
+    void count_spikes(int32_t p, const Spikes& own, const Spikes& inputs, bool per_core, Counters& total);
     // Step t's learning phase, on the same spikes.
     void learn(int64_t t, const int32_t* src, const int32_t* payload, size_t n,
                const int32_t* input_row);

@@ -188,7 +188,7 @@ void Traffic::end_sender(Sender sender) {
     row[kTrafficInterChip] += sent.packets - same_chip;
     row[kTrafficPayloadBitHops] += reach.bit_hops;
     for (int kind = 0; kind < kLinkKinds; ++kind) row[kTrafficHopsEastWest + kind] += sent.hops[kind];
-    if (part.sender >= 0) {
+    if (part.sender >= 0 && sent.packets) {
         CoreTraffic& t = core_sums(part, part.sender);
         t.packets += sent.packets;
         for (int kind = 0; kind < kLinkKinds; ++kind) t.hops[kind] += sent.hops[kind];
