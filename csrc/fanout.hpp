@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "core.hpp"
+#include "huge_pages.hpp"
 #include "output_axons.hpp"
 #include "spikes.hpp"
 
@@ -89,18 +90,18 @@ class Fanout {
     std::vector<int64_t> acc_base_;        // per core, then the total
     int64_t n_acc_ = 0;
     int32_t n_slots_ = 1;                  // ring rows: the longest delay + 1
-    std::vector<int64_t> ring_;
-    std::vector<int32_t> narrow_;          // n_acc_ 32-bit sums of a step (kSegNarrow)
-    std::vector<int16_t> half_;            // n_acc_ 16-bit sums of a step (kSegHalf)
+    HugeVector<int64_t> ring_;
+    HugeVector<int32_t> narrow_;          // n_acc_ 32-bit sums of a step (kSegNarrow)
+    HugeVector<int16_t> half_;            // n_acc_ 16-bit sums of a step (kSegHalf)
     std::vector<uint8_t> narrow_parts_;    // per partition: its narrow kind (0: none)
     std::vector<uint8_t> narrow_cores_;    // per core: its partition's
     std::vector<uint8_t> ring_cores_;      // per core: something adds into its ring row
     std::vector<std::vector<int64_t>> scratch_;  // per partition: the input of its other cores
-    std::vector<uint32_t> seg_ptr_;        // P x (n_sources + 1)
+    HugeVector<uint32_t> seg_ptr_;        // P x (n_sources + 1)
     int64_t n_sources_ = 0;
-    std::vector<Segment> segments_;
-    std::vector<uint32_t> words_;
-    std::vector<uint8_t> delays_;
+    HugeVector<Segment> segments_;
+    HugeVector<uint32_t> words_;
+    HugeVector<uint8_t> delays_;
     // Staging for negative exponents.
     int64_t stage_len_ = 0;
     int32_t stage_slots_ = 0;

@@ -12,7 +12,8 @@ namespace emu {
 
 class LifBlock : public NeuronBlock {
   public:
-    // Arrays of n values each; validated here (the kernel never trusts its caller).
+    // Arrays of n values each, du, dv and vth alike in all (a population's); validated
+    // here (the kernel never trusts its caller).
     LifBlock(const std::string& where, int32_t n, const int32_t* du, const int32_t* dv,
              const int32_t* vth, const int32_t* bias_mant, const int32_t* bias_exp);
     bool graded() const override { return false; }
@@ -22,13 +23,12 @@ class LifBlock : public NeuronBlock {
     void reset() override;
 
   private:
-    // Parameters at the width their ranges need (the update streams them every step),
-    // one per compartment, or just one when all compartments share it (uniform_):
-    std::vector<int16_t> u_decay_;   // 4096 - (du + 1): the quirk is in the constant
-    std::vector<int16_t> v_decay_;   // 4096 - dv
-    std::vector<int32_t> v_th_;      // vth << 6, below 2^23
+    // Parameters: the population's decays and threshold (one each: the update reads them
+    // once), the bias per compartment at the width its range needs (streamed every step).
+    int64_t u_decay_ = 0;            // 4096 - (du + 1): the quirk is in the constant
+    int64_t v_decay_ = 0;            // 4096 - dv
+    int64_t v_th_ = 0;               // vth << 6, below 2^23
     std::vector<int32_t> bias_;      // bias_mant << bias_exp on v's scale, at most 2^19 in size
-    bool uniform_ = false;
     std::vector<int64_t> u_;         // u may leave 24 bits (it wraps only once)
     std::vector<int32_t> v_;         // v saturates to 24 bits
 };

@@ -10,7 +10,7 @@
 namespace emu {
 
 // Spikes between the stages of a fetch.
-constexpr size_t kFetchStage = 4;
+constexpr size_t kFetchStage = 8;
 
 // Asks for the cache lines of bytes [p, p + bytes), the last partial one included.
 inline void prefetch_range(const void* p, size_t bytes) {

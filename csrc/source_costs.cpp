@@ -12,7 +12,7 @@ void SourceCosts::build(const std::vector<Core>& cores, const OutputAxons& out,
     const int64_t n_sources = static_cast<int64_t>(out.src_ptr().size()) - 1;
     const int64_t n_cores = static_cast<int64_t>(cores.size());
     source_base_ = source_base;
-    std::vector<uint64_t> total(totals ? n_sources : 0, 0), dense(total.size(), 0),
+    HugeVector<uint64_t> total(totals ? n_sources : 0, 0), dense(total.size(), 0),
         graded(total.size(), 0);
     bool any_dense = false, any_graded = false;
     ptr_.assign(n_sources + 1, 0);

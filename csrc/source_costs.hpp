@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "core.hpp"
+#include "huge_pages.hpp"
 #include "output_axons.hpp"
 #include "prefetch.hpp"
 #include "traffic.hpp"
@@ -151,12 +152,12 @@ class SourceCosts {
     // Calls f(destination core, reads) for each entry of s, a source of core `sender`.
     template <class F> void each_entry(int64_t s, int32_t sender, F f) const;
 
-    std::vector<uint64_t> ptr_;         // per source, its messages and first word
-    std::vector<uint16_t> words_;
+    HugeVector<uint64_t> ptr_;         // per source, its messages and first word
+    HugeVector<uint16_t> words_;
     std::vector<Escape> escapes_;      // by word
     std::vector<int64_t> source_base_;  // per core, its first source
     // per source, with totals (dense, graded: empty if all zero)
-    std::vector<uint64_t> total_, total_dense_, total_graded_;
+    HugeVector<uint64_t> total_, total_dense_, total_graded_;
     std::vector<Part> parts_;
 };
 

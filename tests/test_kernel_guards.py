@@ -79,3 +79,15 @@ def _small_net():
     h = net.population(3, emulator.LIF(du=10, dv=10, vth=5), name="h")
     net.connect(x, h, np.full((3, 2), 20))
     return net
+
+
+def test_a_lif_block_takes_one_du_dv_and_vth():
+    """The update reads a population's decays and threshold once per block: a block whose
+    compartments disagree on them is refused, naming the compartment and both values."""
+    s = _core.System(0, 1, 24, False)
+    params = {"du": np.array([10, 10, 11], np.int32), "dv": np.zeros(3, np.int32),
+              "vth": np.full(3, 5, np.int32), "bias_mant": np.arange(3, dtype=np.int32),
+              "bias_exp": np.zeros(3, np.int32)}
+    with pytest.raises(ProgramFormatError, match="compartment 2 has du 11, dv 0, vth 5, compartment 0 10, 0, 5"):
+        s.add_block(0, "lif", "core 0 block 0", 3, params)
+    s.add_block(0, "lif", "core 0 block 0", 3, dict(params, du=np.full(3, 10, np.int32)))
