@@ -12,6 +12,11 @@ void SourceCosts::build(const std::vector<Core>& cores, const OutputAxons& out,
     const int64_t n_sources = static_cast<int64_t>(out.src_ptr().size()) - 1;
     const int64_t n_cores = static_cast<int64_t>(cores.size());
     source_base_ = source_base;
+    std::vector<uint32_t> per_core(n_cores, 0);
+    for (int64_t e = 0; e < out.n_entries(); ++e)
+        if (const int32_t c = out.core(e); ++per_core[c] >= (1u << 24))
+            throw LoadError("output axons: core " + std::to_string(c) + " is the destination of 2^24 "
+                            "or more messages per step; the accounting counts fewer");
     HugeVector<uint64_t> total(totals ? n_sources : 0, 0), dense(total.size(), 0),
         graded(total.size(), 0);
     bool any_dense = false, any_graded = false;
@@ -80,7 +85,8 @@ void SourceCosts::build(const std::vector<Core>& cores, const OutputAxons& out,
     if (any_dense) total_dense_ = std::move(dense);
     if (any_graded) total_graded_ = std::move(graded);
     parts_.assign(n_parts, Part{std::vector<Received>(n_cores, Received{}), std::vector<Reads>(n_cores, Reads{}),
-                                std::vector<int32_t>(n_cores + 1, 0), 0});
+                                std::vector<int32_t>(n_cores + 1, 0), 0, std::vector<uint64_t>(n_cores, 0),
+                                std::vector<Extra>(n_cores), std::vector<uint32_t>(n_cores + 1, 0), 0});
 }
 
 SourceCosts::Reads SourceCosts::long_reads(const uint16_t* w) const {
@@ -108,6 +114,54 @@ void SourceCosts::count_entry(const Entry& e, Part& part) {
     rare.dense += e.reads.dense;
     rare.graded += e.reads.graded;
 }
+
+void SourceCosts::tally_entry(const Entry& e, uint32_t bits, Part& part) {
+    uint64_t& t = part.tally[e.id];
+    if (!t) part.touched[part.n_touched++] = e.id;
+    Extra& x = part.extra[e.id];
+    if (!(t & kTallyExtra)) x = Extra{};
+    t = (t + kOneMessage) | kTallyExtra;
+    x.bits += bits;
+    x.reads += e.reads.reads;
+    x.dense += e.reads.dense;
+    x.graded += e.reads.graded;
+}
+
+template <bool kUnicast>
+void SourceCosts::flush(int32_t p, Traffic::Sender& packets) {
+    Part& part = parts_[p];
+    // locals (the stores into the sums must not make the compiler reload them)
+    const uint32_t* const touched = part.touched.data();
+    uint64_t* const tally = part.tally.data();
+    Received* const received = part.received.data();
+    int32_t* const read_cores = part.read_cores.data();
+    size_t n_read = part.n_read;
+    for (size_t k = 0, n = part.n_touched; k < n; ++k) {
+        const uint32_t id = touched[k];
+        const uint64_t t = tally[id];
+        tally[id] = 0;
+        Received& in = received[id];
+        read_cores[n_read] = static_cast<int32_t>(id);
+        n_read += in.messages == 0;
+        in.messages += t >> 40;
+        uint64_t bits = 0;
+        if (!(t & kTallyExtra)) {
+            in.reads += t & kTallyReads;
+        } else {
+            const Extra& x = part.extra[id];
+            bits = x.bits;
+            in.reads += (t & kTallyReads) + x.reads;  // (dense, graded: among them)
+            Reads& rare = part.rare_reads[id];
+            rare.dense += x.dense;
+            rare.graded += x.graded;
+        }
+        if (kUnicast) packets.unicast(static_cast<int32_t>(id), t >> 40, bits);
+    }
+    part.n_read = n_read;
+    part.n_touched = 0;
+}
+template void SourceCosts::flush<true>(int32_t, Traffic::Sender&);
+template void SourceCosts::flush<false>(int32_t, Traffic::Sender&);
 
 template <class F> void SourceCosts::each_entry(int64_t s, int32_t sender, F f) const {
     const uint16_t* w = words_.data() + first_word(s);
@@ -139,6 +193,8 @@ void SourceCosts::end_step(Counters* const* cores, bool unicast_packets) {
 
 void SourceCosts::discard_step() {
     for (Part& part : parts_) {
+        for (size_t k = 0; k < part.n_touched; ++k) part.tally[part.touched[k]] = 0;
+        part.n_touched = 0;
         std::fill(part.received.begin(), part.received.end(), Received{});
         std::fill(part.rare_reads.begin(), part.rare_reads.end(), Reads{});
         part.n_read = 0;
@@ -165,7 +221,8 @@ uint64_t SourceCosts::memory_bytes() const {
     return ptr_.size() * sizeof(uint64_t) + words_.size() * sizeof(uint16_t) +
            escapes_.size() * sizeof(Escape) + source_base_.size() * sizeof(int64_t) +
            (parts_.empty() ? 0 : parts_.size() * parts_[0].received.size() *
-                                      (sizeof(Received) + sizeof(Reads) + sizeof(int32_t))) +
+                                      (sizeof(Received) + sizeof(Reads) + sizeof(int32_t) + sizeof(uint64_t) +
+                                       sizeof(Extra) + sizeof(uint32_t))) +
            (total_.size() + total_dense_.size() + total_graded_.size()) * sizeof(uint64_t);
 }
 

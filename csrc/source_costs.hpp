@@ -20,7 +20,10 @@
 // message adds to its destination core's sums of the part (messages received and
 // synapses read, side by side: one cache line a message) and, on unicast networks, is
 // handed to the sender's packets (Traffic::Sender: a unicast packet's path depends on its
-// sender and destination cores). end_step() adds the parts' sums up. Runs without
+// sender and destination cores). A sender with many spikes in a step (a small, busy
+// network) has its messages tallied per destination core first, a 64-bit word each, and
+// flushed to the sums and packets once per destination. end_step() adds the parts' sums
+// up. Runs without
 // per-core, per-step detail (no network) count each spike's total from a per-source sum
 // instead and spread the run's totals over the cores once, at its end.
 #pragma once
@@ -83,6 +86,38 @@ class SourceCosts {
         }
         part.n_read = n_read;
     }
+    // A spike of s as count() has it, tallied per destination core until flush().
+    void tally(int64_t s, int32_t sender, uint32_t bits, int32_t p) {
+        const uint16_t* w = words_.data() + first_word(s);
+        const uint16_t* const end = words_.data() + first_word(s + 1);
+        Part& part = parts_[p];
+        uint64_t* const tally = part.tally.data();
+        uint32_t* const touched = part.touched.data();
+        size_t n_touched = part.n_touched;
+        uint32_t id = sender < 0 ? 0 : static_cast<uint32_t>(sender);
+        while (w < end) {
+            const uint32_t x = *w;
+            if (__builtin_expect((x & kShortReads) && !bits, 1)) {
+                id += short_step(x);
+                const uint64_t t = tally[id];
+                touched[n_touched] = id;
+                n_touched += t == 0;
+                tally[id] = t + (kOneMessage | (x & kShortReads));
+                ++w;
+                continue;
+            }
+            part.n_touched = n_touched;
+            const Entry e = decode(w, id);
+            tally_entry(e, bits, part);
+            w = e.next;
+            id = e.id;
+            n_touched = part.n_touched;
+        }
+        part.n_touched = n_touched;
+    }
+    // Part p's tallies into its sums and, with kUnicast, the sender's packets.
+    template <bool kUnicast>
+    void flush(int32_t p, Traffic::Sender& packets);
     // Asks the cache for the offsets of s, then (a stage later: prefetch.hpp) its entries.
     void fetch_offsets(int64_t s) const { __builtin_prefetch(ptr_.data() + s); }
     void fetch(int64_t s) const {
@@ -129,6 +164,17 @@ class SourceCosts {
     struct Received {
         uint64_t messages, reads;
     };
+    // A tally per destination core: [messages:24 | extra:1 | reads:39] (a sender's
+    // messages in a step to one core are fewer than the entries that name it, which
+    // build() holds below 2^24, and each reads fewer than 2^14 synapses), and, flagged by
+    // the extra bit, what rarer entries add besides (so that the common flush reads one
+    // word per core).
+    static constexpr uint64_t kOneMessage = uint64_t{1} << 40;
+    static constexpr uint64_t kTallyExtra = uint64_t{1} << 39;
+    static constexpr uint64_t kTallyReads = kTallyExtra - 1;
+    struct Extra {
+        uint64_t bits, reads, dense, graded;
+    };
     struct Part {
         // per core, this step: messages received and synapses read, and of the reads
         // dense and graded ones (apart: rare)
@@ -136,6 +182,11 @@ class SourceCosts {
         std::vector<Reads> rare_reads;    // (reads unused)
         std::vector<int32_t> read_cores;  // cores with messages: the first n_read
         size_t n_read = 0;
+        // the sender's tallies, per destination core
+        std::vector<uint64_t> tally;
+        std::vector<Extra> extra;       // where the tally says
+        std::vector<uint32_t> touched;  // destinations tallied: the first n_touched
+        size_t n_touched = 0;
     };
     // The reads of the long entry at w, from its last word or, for an escape, the side table.
     Reads long_reads(const uint16_t* w) const;
@@ -147,8 +198,9 @@ class SourceCosts {
         Reads reads;
     };
     Entry decode(const uint16_t* w, uint32_t id) const;
-    // Counts entry e (of any kind) into part's sums.
+    // Counts entry e (of any kind) into part's sums, or tallies it.
     static void count_entry(const Entry& e, Part& part);
+    static void tally_entry(const Entry& e, uint32_t bits, Part& part);
     // Calls f(destination core, reads) for each entry of s, a source of core `sender`.
     template <class F> void each_entry(int64_t s, int32_t sender, F f) const;
 

@@ -272,6 +272,10 @@ namespace {
 // A thread per this many synapses and neurons, at least, when the count is not exact:
 // below it the barriers between phases cost more than the work they share.
 constexpr uint64_t kMinWorkPerThread = 50000;
+// A sender with this many spikes in a step, or more, has its messages tallied per
+// destination core before they are summed and sent (SourceCosts::tally): spikes of one
+// core share destinations.
+constexpr size_t kTallyFrom = 4;
 // Compartments whose outputs emit_core() tests at once.
 constexpr int32_t kEmitBlock = 16;
 }  // namespace
@@ -341,17 +345,30 @@ void System::count_spikes(int32_t p, const Spikes& own, const Spikes& inputs, bo
     Traffic* const unicast = kUnicast ? traffic_.get() : nullptr;
     Traffic* const multicast = traffic_ && multicast_ ? traffic_.get() : nullptr;
     Traffic::Sender packets{};  // (kUnicast) the packets of the sender being counted
+    bool tallied = false;       // the sender's spikes are tallied first (SourceCosts)
     // Spikes in source order, their entries fetched in stages ahead (prefetch.hpp).
     auto fetch = [&](const Spikes& spikes, size_t k) {
         if (k + 2 * kFetchStage < spikes.n) costs_.fetch_offsets(spikes.src[k + 2 * kFetchStage]);
         if (k + kFetchStage < spikes.n) costs_.fetch(spikes.src[k + kFetchStage]);
+    };
+    auto count = [&](int64_t s, int32_t from, uint32_t bits) {
+        if (tallied) costs_.tally(s, from, bits, p);
+        else costs_.count<kUnicast>(s, from, bits, p, packets);
+    };
+    auto start_sender = [&](int32_t from, size_t spikes) {
+        tallied = per_core && spikes >= kTallyFrom;
+        if (kUnicast) packets = unicast->begin_sender(p, from);
+    };
+    auto finish_sender = [&] {
+        if (tallied) costs_.flush<kUnicast>(p, packets);
+        if (kUnicast) unicast->end_sender(packets);
     };
     // The host's spikes, shared out between the parts (each sums what it counts apart);
     // on multicast targets all on part 0, since channels share the host's trees.
     const int64_t parts = multicast ? 1 : threads();
     if (p < parts) {
         const Spikes host = inputs.part(inputs.n * p / parts, inputs.n * (p + 1) / parts);
-        if (kUnicast && host.n) packets = unicast->begin_sender(p, -1);
+        if (host.n) start_sender(-1, host.n);
         for (size_t k = 0; k < host.n; ++k) {
             const int32_t j = host.src[k];
             fetch(host, k);
@@ -360,35 +377,34 @@ void System::count_spikes(int32_t p, const Spikes& own, const Spikes& inputs, bo
                 continue;
             }
             const uint32_t bits = graded_inputs_[j] ? signed_width(host.payload[k]) : 0;
-            costs_.count<kUnicast>(j, -1, bits, p, packets);
+            count(j, -1, bits);
             if (multicast && input_route_[j] >= 0) multicast->send(p, input_route_[j], 1, bits);
         }
-        if (kUnicast && host.n) unicast->end_sender(packets);
+        if (host.n) finish_sender();
     }
     // The spikes of part p's cores, in the order of their sources (and so of their cores:
     // a source's entries are read relative to its core, and unicast packets are sent a
     // core at a time). Their messages are summed per sender (the core's counters).
-    int32_t sender = own.n ? core_of_source(own.src[0]) : 0;
-    auto next_sender_base = [&] { return sender + 1 < n_cores() ? source_base_[sender + 1] : n_sources_; };
-    int64_t next_base = next_sender_base();
+    int32_t sender = -1;
+    int64_t next_base = 0;
     uint64_t messages = 0, graded = 0, payload_bits = 0;
-    if (kUnicast && own.n) packets = unicast->begin_sender(p, sender);
     auto end_sender = [&] {
         uint64_t* v = cores_[sender].counters().v;
         v[kMessages] += messages;
         v[kGradedMessages] += graded;
         v[kPayloadBits] += payload_bits;
         messages = graded = payload_bits = 0;
-        if (kUnicast) unicast->end_sender(packets);
+        finish_sender();
     };
     for (size_t k = 0; k < own.n; ++k) {
         const int64_t s = own.src[k];
         fetch(own, k);
-        if (s >= next_base) {  // the sender's last spike was counted
-            end_sender();
+        if (s >= next_base) {  // a new sender (the last one's spikes were all counted)
+            if (sender >= 0) end_sender();
             sender = core_of_source(s);
-            next_base = next_sender_base();
-            if (kUnicast) packets = unicast->begin_sender(p, sender);
+            next_base = sender + 1 < n_cores() ? source_base_[sender + 1] : n_sources_;
+            start_sender(sender, static_cast<size_t>(std::lower_bound(own.src + k, own.src + own.n, next_base) -
+                                                     (own.src + k)));
         }
         const uint64_t fanout = costs_.messages(s);
         const uint32_t bits = source_graded_[s] ? signed_width(own.payload[k]) : 0;
@@ -399,13 +415,13 @@ void System::count_spikes(int32_t p, const Spikes& own, const Spikes& inputs, bo
             costs_.count_total(s, total);
             continue;
         }
-        costs_.count<kUnicast>(s, sender, bits, p, packets);
+        count(s, sender, bits);
         if (multicast && fanout) {  // one packet per spike, down its core's tree
             const int32_t r = core_route_[source_core_[s]];
             if (r >= 0) multicast->send(p, r, 1, bits);
         }
     }
-    if (own.n) end_sender();
+    if (sender >= 0) end_sender();
     if (per_core) traffic_->end_part(p);  // (per_core: there is a network)
 }
 
