@@ -163,18 +163,6 @@ void SourceCosts::flush(int32_t p, Traffic::Sender& packets) {
 template void SourceCosts::flush<true>(int32_t, Traffic::Sender&);
 template void SourceCosts::flush<false>(int32_t, Traffic::Sender&);
 
-template <class F> void SourceCosts::each_entry(int64_t s, int32_t sender, F f) const {
-    const uint16_t* w = words_.data() + first_word(s);
-    const uint16_t* const end = words_.data() + first_word(s + 1);
-    uint32_t id = sender < 0 ? 0 : static_cast<uint32_t>(sender);
-    while (w < end) {
-        const Entry e = decode(w, id);
-        f(e.id, e.reads);
-        w = e.next;
-        id = e.id;
-    }
-}
-
 void SourceCosts::end_step(Counters* const* cores, bool unicast_packets) {
     for (Part& part : parts_) {
         for (size_t k = 0; k < part.n_read; ++k) {
@@ -208,12 +196,14 @@ void SourceCosts::count_run(const uint64_t* outputs, Counters* const* cores) con
         while (sender + 1 < n_cores && s >= source_base_[sender + 1]) ++sender;
         const uint64_t m = outputs[s];
         if (!m) continue;
-        each_entry(s, static_cast<int32_t>(sender), [&](uint32_t id, const Reads& r) {
+        auto add = [&](uint32_t id, const Reads& r) {
             uint64_t* v = cores[id]->v;
             v[kSynOps] += r.reads * m;
             v[kSynOpsDense] += r.dense * m;
             v[kSynOpsGraded] += r.graded * m;
-        });
+        };
+        walk(s, static_cast<int32_t>(sender), 0, [&](uint32_t id, uint32_t reads) { add(id, {reads, 0, 0}); },
+             [&](const Entry& e) { add(e.id, e.reads); });
     }
 }
 

@@ -56,63 +56,41 @@ class SourceCosts {
     void count(int64_t s, int32_t sender, uint32_t bits, int32_t p, Traffic::Sender& packets) {
         // locals (the stores into the sums must not make the compiler reload them), and no
         // branch on whether a destination is new: the list has room for every core
-        const uint16_t* w = words_.data() + first_word(s);
-        const uint16_t* const end = words_.data() + first_word(s + 1);
         Part& part = parts_[p];
         Received* const received = part.received.data();
         int32_t* const read_cores = part.read_cores.data();
         size_t n_read = part.n_read;
-        uint32_t id = sender < 0 ? 0 : static_cast<uint32_t>(sender);
-        while (w < end) {
-            const uint32_t x = *w;
-            if (__builtin_expect((x & kShortReads) && !bits, 1)) {  // one message, a few binary reads
-                id += short_step(x);
-                Received& in = received[id];
-                read_cores[n_read] = static_cast<int32_t>(id);
-                n_read += in.messages == 0;
-                in.messages += 1;
-                in.reads += x & kShortReads;
-                if (kUnicast) packets.unicast(static_cast<int32_t>(id), 1, 0);
-                ++w;
-                continue;
-            }
+        walk(s, sender, bits, [&](uint32_t id, uint32_t reads) {
+            Received& in = received[id];
+            read_cores[n_read] = static_cast<int32_t>(id);
+            n_read += in.messages == 0;
+            in.messages += 1;
+            in.reads += reads;
+            if (kUnicast) packets.unicast(static_cast<int32_t>(id), 1, 0);
+        }, [&](const Entry& e) {
             part.n_read = n_read;
-            const Entry e = decode(w, id);
             count_entry(e, part);
-            if (kUnicast) packets.unicast(static_cast<int32_t>(e.id), 1, bits);
-            w = e.next;
-            id = e.id;
             n_read = part.n_read;
-        }
+            if (kUnicast) packets.unicast(static_cast<int32_t>(e.id), 1, bits);
+        });
         part.n_read = n_read;
     }
     // A spike of s as count() has it, tallied per destination core until flush().
     void tally(int64_t s, int32_t sender, uint32_t bits, int32_t p) {
-        const uint16_t* w = words_.data() + first_word(s);
-        const uint16_t* const end = words_.data() + first_word(s + 1);
         Part& part = parts_[p];
         uint64_t* const tally = part.tally.data();
         uint32_t* const touched = part.touched.data();
         size_t n_touched = part.n_touched;
-        uint32_t id = sender < 0 ? 0 : static_cast<uint32_t>(sender);
-        while (w < end) {
-            const uint32_t x = *w;
-            if (__builtin_expect((x & kShortReads) && !bits, 1)) {
-                id += short_step(x);
-                const uint64_t t = tally[id];
-                touched[n_touched] = id;
-                n_touched += t == 0;
-                tally[id] = t + (kOneMessage | (x & kShortReads));
-                ++w;
-                continue;
-            }
+        walk(s, sender, bits, [&](uint32_t id, uint32_t reads) {
+            const uint64_t t = tally[id];
+            touched[n_touched] = id;
+            n_touched += t == 0;
+            tally[id] = t + (kOneMessage | reads);
+        }, [&](const Entry& e) {
             part.n_touched = n_touched;
-            const Entry e = decode(w, id);
             tally_entry(e, bits, part);
-            w = e.next;
-            id = e.id;
             n_touched = part.n_touched;
-        }
+        });
         part.n_touched = n_touched;
     }
     // Part p's tallies into its sums and, with kUnicast, the sender's packets.
@@ -198,11 +176,31 @@ class SourceCosts {
         Reads reads;
     };
     Entry decode(const uint16_t* w, uint32_t id) const;
+    // Walks the entries of s (a source of core `sender`) whose messages carry `bits`
+    // payload bits: on_short(destination, reads) for the common entry (one message of a
+    // few binary reads), on_other(entry) for the rest.
+    template <class Short, class Other>
+    void walk(int64_t s, int32_t sender, uint32_t bits, Short on_short, Other on_other) const {
+        const uint16_t* w = words_.data() + first_word(s);
+        const uint16_t* const end = words_.data() + first_word(s + 1);
+        uint32_t id = sender < 0 ? 0 : static_cast<uint32_t>(sender);
+        while (w < end) {
+            const uint32_t x = *w;
+            if (__builtin_expect((x & kShortReads) && !bits, 1)) {
+                id += short_step(x);
+                on_short(id, x & kShortReads);
+                ++w;
+                continue;
+            }
+            const Entry e = decode(w, id);
+            on_other(e);
+            w = e.next;
+            id = e.id;
+        }
+    }
     // Counts entry e (of any kind) into part's sums, or tallies it.
     static void count_entry(const Entry& e, Part& part);
     static void tally_entry(const Entry& e, uint32_t bits, Part& part);
-    // Calls f(destination core, reads) for each entry of s, a source of core `sender`.
-    template <class F> void each_entry(int64_t s, int32_t sender, F f) const;
 
     HugeVector<uint64_t> ptr_;         // per source, its messages and first word
     HugeVector<uint16_t> words_;
