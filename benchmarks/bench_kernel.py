@@ -189,10 +189,16 @@ def chip_scale_network(scale, seed=0):
     return net
 
 
+def peak_rss():
+    """Bytes this process has held at most (its own: getrusage's ru_maxrss would count the
+    parent's resident set at the fork that started it)."""
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmHWM:"))
+
+
 def chip_scale_run(path, threads, warm=150, steps=200):
     """In a fresh process: load the Program at `path`, run `warm` steps, then time
     `steps`; prints a JSON line."""
-    import resource
     t0 = time.perf_counter()
     program = emulator.Program.load(path)
     sim = emulator.Simulator(program, threads=threads)
@@ -206,12 +212,13 @@ def chip_scale_run(path, threads, warm=150, steps=200):
     t0 = time.perf_counter()
     result = sim.run(steps, raster)
     run_s = time.perf_counter() - t0
+    peak = peak_rss()  # (before the spikes are laid out as dense arrays below)
     layers = sorted(p for p in result.spikes)
     print(json.dumps({
         "load_s": load_s, "threads": sim.threads, "steps_per_s": steps / run_s,
         "synops_per_s": result.counters["synops"] / run_s,
         "rates": [float(np.count_nonzero(result.spikes[p])) / result.spikes[p].size for p in layers],
-        "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "loaded_rss": loaded_rss,
+        "peak_rss": peak, "loaded_rss": loaded_rss,
         "program_bytes": sum(a.nbytes for a in program.arrays.values()),
         "bytes_per_synapse": {k: v / sim.n_synapses for k, v in sim.memory_parts.items()},
         "n_synapses": sim.n_synapses, "n_cores": program.n_cores}))
@@ -251,8 +258,8 @@ def chip_scale(scale):
           f"({one['synops_per_s']:.2e} synaptic events/s), {many['threads']} threads "
           f"{many['steps_per_s']:.1f} steps/s ({many['steps_per_s'] / one['steps_per_s']:.2f}x); "
           f"resident once loaded {many['loaded_rss'] / 2**30:.2f} GiB (the Program's arrays "
-          f"{many['program_bytes'] / 2**30:.2f} GiB), peak while loading "
-          f"{max(one['peak_rss'], many['peak_rss']) / 2**30:.2f} GiB")
+          f"{many['program_bytes'] / 2**30:.2f} GiB), peak {max(one['peak_rss'], many['peak_rss']) / 2**30:.2f} "
+          "GiB (the load and the run's spike record)")
     print("  bytes per synapse: " + ", ".join(f"{k} {v:.2f}" for k, v in one["bytes_per_synapse"].items()))
     print("  firing rate per step, layers h0..h9: " + " ".join(f"{r:.4f}" for r in many["rates"]))
 
