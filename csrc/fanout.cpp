@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <climits>
+#include <cstring>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -63,6 +64,26 @@ struct Targets {
     uint8_t* touched;  // per staging row: something was added
 };
 
+// Synapse k of a sparse segment: its target offset and weight, from a 4-byte word
+// (synapses.hpp) or, kPacked, a 3-byte one: [weight 9 | target offset 15], read as 4
+// bytes whose last is shifted out (the packed words end with a byte to spare).
+struct Synapse {
+    uint32_t target;
+    int32_t weight;
+};
+template <bool kPacked>
+inline Synapse sparse_synapse(const void* data, uint32_t k) {
+    if constexpr (kPacked) {
+        uint32_t x;
+        std::memcpy(&x, static_cast<const uint8_t*>(data) + 3 * static_cast<size_t>(k), sizeof x);
+        return {x & kPackedTargetMask, static_cast<int32_t>(x << (32 - kPackedTargetBits - kWeightBits)) >> (32 - kWeightBits)};
+    } else {
+        const uint32_t x = static_cast<const uint32_t*>(data)[k];
+        return {word_target(x), word_weight(x)};
+    }
+}
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "packed synapse words are read little-endian");
+
 // Adds one segment's synapses weighted by payload p.
 // A binary connection counts any nonzero payload as 1 (spec section 2): only nonzero
 // payloads are delivered, so its contribution is the weight itself.
@@ -72,6 +93,7 @@ void add_segment(const Segment& s, const Targets& to, int64_t p) {
     constexpr bool kDelayed = K & kSegDelayed, kStaged = K & kSegStaged;
     constexpr bool kNarrow = K & kSegNarrow;  // binary, no delay, not staged
     constexpr bool kHalf = kNarrow && (K & kSegHalf);
+    constexpr bool kPacked = !kDense && (K & kSegPacked);
     const int e = s.exp;
     const uint32_t n = s.count;
     auto value = [&](int64_t w) {
@@ -89,12 +111,11 @@ void add_segment(const Segment& s, const Targets& to, int64_t p) {
             if constexpr (kHalf) add_row_half(a, static_cast<const int16_t*>(s.data), n, e);
             else add_row_narrow(a, static_cast<const int16_t*>(s.data), n, e);
         } else {
-            const uint32_t* w = static_cast<const uint32_t*>(s.data);
             auto add = [&](auto shift) {  // the common exponent 0 without a shift per synapse
                 for (uint32_t k = 0; k < n; ++k) {
-                    const uint32_t x = w[k];
-                    auto& t = a[word_target(x)];
-                    t = add_narrow(t, static_cast<uint32_t>(word_weight(x)) << shift);
+                    const Synapse x = sparse_synapse<kPacked>(s.data, k);
+                    auto& t = a[x.target];
+                    t = add_narrow(t, static_cast<uint32_t>(x.weight) << shift);
                 }
             };
             if (e == 0) add(std::integral_constant<int, 0>{});
@@ -115,21 +136,20 @@ void add_segment(const Segment& s, const Targets& to, int64_t p) {
             if constexpr (kStaged) touched[0] = 1;
         }
     } else {
-        const uint32_t* w = static_cast<const uint32_t*>(s.data);
         if constexpr (kDelayed) {
             for (uint32_t k = 0; k < n; ++k) {
-                const uint32_t x = w[k];
+                const Synapse x = sparse_synapse<kPacked>(s.data, k);
                 const uint8_t d = s.delay[k];
-                int64_t& a = slot[d][s.base + word_target(x)];
-                a = wrap_add(a, value(word_weight(x)));
+                int64_t& a = slot[d][s.base + x.target];
+                a = wrap_add(a, value(x.weight));
                 if constexpr (kStaged) touched[d] = 1;
             }
         } else {
             int64_t* a = slot[0] + s.base;
             for (uint32_t k = 0; k < n; ++k) {
-                const uint32_t x = w[k];
-                int64_t& t = a[word_target(x)];
-                t = wrap_add(t, value(word_weight(x)));
+                const Synapse x = sparse_synapse<kPacked>(s.data, k);
+                int64_t& t = a[x.target];
+                t = wrap_add(t, value(x.weight));
             }
             if constexpr (kStaged) touched[0] = 1;
         }
@@ -204,7 +224,12 @@ void Fanout::build(std::vector<Core>& cores, const OutputAxons& out, const std::
             if (!G.dense() && G.plastic()) placed[group_id[c] + g].assign(G.n_synapses(), 0);
         }
     // Capacity for every sparse synapse: the words never move while segments point at them.
+    // Packed words may: their segments learn where they are once all are written.
     words_.reserve(sparse_total);
+    struct PackedAt {
+        size_t segment, first;
+    };
+    std::vector<PackedAt> packed_at;
     delays_.reserve(delayed_total);
 
     struct RowRef {
@@ -263,6 +288,23 @@ void Fanout::build(std::vector<Core>& cores, const OutputAxons& out, const std::
             std::stable_sort(rows.begin(), rows.end(),
                              [](const RowRef& a, const RowRef& b) { return a.key < b.key; });
             Segment* open = nullptr;
+            size_t open_first = 0;       // its first word
+            bool open_packable = false;  // no plastic rows (learning rewrites 4-byte words)
+            int64_t open_span = 0;       // its largest target offset
+            // Moves a finished segment's words to 3 bytes each where they fit.
+            auto close = [&] {
+                if (!open || open->count == 0 || !open_packable || open_span > kPackedTargetMask) return;
+                packed_at.push_back({segments_.size() - 1, packed_.size()});
+                for (size_t k = open_first; k < words_.size(); ++k) {
+                    const uint32_t x = words_[k];
+                    const uint32_t y = word_target(x) | (x >> kTargetBits) << kPackedTargetBits;
+                    packed_.push_back(static_cast<uint8_t>(y));
+                    packed_.push_back(static_cast<uint8_t>(y >> 8));
+                    packed_.push_back(static_cast<uint8_t>(y >> 16));
+                }
+                words_.resize(open_first);
+                open->kind |= kSegPacked;
+            };
             for (size_t i = 0; i < rows.size(); ++i) {
                 const RowRef& ref = rows[i];
                 SynapseGroup& G = *cores[ref.core].groups()[ref.group];
@@ -278,12 +320,18 @@ void Fanout::build(std::vector<Core>& cores, const OutputAxons& out, const std::
                 const uint8_t kind = static_cast<uint8_t>(ref.key & 0xF);
                 if (!open || (i > 0 && rows[i - 1].key != ref.key) || lo < open->base ||
                     hi - open->base > kTargetMask || open->count > UINT32_MAX - (end - b)) {
+                    close();
                     if (open && open->count == 0) segments_.pop_back();
                     segments_.push_back({words_.data() + words_.size(),
                                          (kind & kSegDelayed) ? delays_.data() + delays_.size() : nullptr,
                                          lo, 0, kind, static_cast<int8_t>(ref.key >> 4)});
                     open = &segments_.back();
+                    open_first = words_.size();
+                    open_packable = true;
+                    open_span = 0;
                 }
+                open_packable &= !G.plastic();
+                if (end > b) open_span = std::max(open_span, hi - open->base);
                 std::vector<uint64_t>& where = placed[group_id[ref.core] + ref.group];
                 for (uint64_t k = b; k < end; ++k) {
                     const int16_t w = G.weight_at(k);
@@ -295,11 +343,15 @@ void Fanout::build(std::vector<Core>& cores, const OutputAxons& out, const std::
                     ++open->count;
                 }
             }
+            close();
             if (open && open->count == 0) segments_.pop_back();
         }
         if (segments_.size() > UINT32_MAX) throw LoadError("fanout: 2^32 or more segments of synapses");
         ptr[n_sources_] = static_cast<uint32_t>(segments_.size());
     }
+    packed_.push_back(0);  // (the last word's 4-byte load reads a byte past it)
+    packed_.shrink_to_fit();
+    for (const PackedAt& at : packed_at) segments_[at.segment].data = packed_.data() + at.first;
     mark_narrow(bound);
     // A core nothing adds into the ring for reads its input from its partition's scratch
     // row instead (core_input): its part of the ring is never touched.
@@ -389,7 +441,8 @@ void Fanout::deliver(int32_t p, int64_t t, const Spikes& emitted, const Spikes& 
     auto fetch_synapses = [&](int64_t s) {
         for (uint64_t i = ptr[s], end = ptr[s + 1]; i < end; ++i) {
             const Segment& g = segments[i];
-            prefetch_range(g.data, std::min<uint32_t>(g.count * ((g.kind & kSegDense) ? 2 : 4), kFetchBytes));
+            const uint32_t size = (g.kind & kSegDense) ? 2 : (g.kind & kSegPacked) ? 3 : 4;
+            prefetch_range(g.data, std::min<uint32_t>(g.count * size, kFetchBytes));
             if (g.delay) prefetch_range(g.delay, std::min<uint32_t>(g.count, kFetchBytes));
         }
     };
@@ -436,7 +489,7 @@ void Fanout::reset() {
 }
 
 uint64_t Fanout::memory_bytes() const {
-    return words_.size() * sizeof(uint32_t) + delays_.size() + segments_.size() * sizeof(Segment) +
+    return words_.size() * sizeof(uint32_t) + packed_.size() + delays_.size() + segments_.size() * sizeof(Segment) +
            seg_ptr_.size() * sizeof(uint32_t);
 }
 

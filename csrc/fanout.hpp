@@ -6,7 +6,9 @@
 //
 //   segments of source s (partition p) = seg_ptr[p][s] .. seg_ptr[p][s + 1]
 //   Segment  {data, delays, count, base, kind, exp}
-//     sparse: data -> count words, each  [weight:9 | target - base:23]  (4 bytes)
+//     sparse: data -> count words, each  [weight:9 | target - base:23]  (4 bytes), or
+//             where every offset fits 15 bits and no weight learns (kSegPacked)
+//                                        [weight:9 | target - base:15]  (3 bytes)
 //     dense:  data -> a dense group's row of count int16 weights, targets base + i
 //     delays: one byte per synapse (delayed kinds only)
 //
@@ -40,7 +42,7 @@
 namespace emu {
 
 enum SegmentKind : uint8_t { kSegDense = 1, kSegGraded = 2, kSegDelayed = 4, kSegStaged = 8,
-                             kSegNarrow = 16, kSegHalf = 32, kSegKinds = 64 };
+                             kSegNarrow = 16, kSegHalf = 32, kSegPacked = 64, kSegKinds = 128 };
 
 struct Segment {
     const void* data;       // uint32_t words (sparse) or int16_t weights (dense)
@@ -101,6 +103,7 @@ class Fanout {
     int64_t n_sources_ = 0;
     HugeVector<Segment> segments_;
     HugeVector<uint32_t> words_;
+    HugeVector<uint8_t> packed_;  // 3-byte words (kSegPacked), then a byte to spare
     HugeVector<uint8_t> delays_;
     // Staging for negative exponents.
     int64_t stage_len_ = 0;

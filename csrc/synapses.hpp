@@ -37,6 +37,10 @@ inline uint32_t pack_word(uint32_t offset, int32_t weight) {
 }
 inline int32_t word_weight(uint32_t word) { return static_cast<int32_t>(word) >> kTargetBits; }
 inline uint32_t word_target(uint32_t word) { return word & kTargetMask; }
+// The same in 3 bytes where the offset fits 15 bits (bits 0-14, the weight in 15-23).
+constexpr uint32_t kPackedTargetBits = 15;
+constexpr uint32_t kPackedTargetMask = (1u << kPackedTargetBits) - 1;
+constexpr uint32_t kWeightBits = 32 - kTargetBits;
 
 class SynapseGroup {
   public:

@@ -3,6 +3,7 @@ when the magnitudes of the weights reaching each accumulator add up to less than
 bits below 2^31, else the 64-bit input ring. The width is the kernel's choice; the sums
 must not show it."""
 import numpy as np
+import scipy.sparse as sp
 from hypothesis import given, strategies as st
 
 import emulator
@@ -58,3 +59,25 @@ def wide_fan_ins(draw):
 def test_sums_of_wide_fan_ins_equal_the_reference(case):
     net, inputs, steps = case
     assert_mapping_invariant(net, inputs, steps, mappings=[("loihi2", emulator.targets.loihi2(), {})])
+
+
+def test_synapses_stored_in_3_or_4_bytes_add_the_same():
+    """A source's synapses whose targets lie within 2^15 of each other are stored in 3
+    bytes (weight and target offset), farther apart in 4: both sides of that edge, with
+    weights at the ends of their range, in 64-bit sums (delays) and narrow ones."""
+    for span in (2**15 - 1, 2**15, 40_000):
+        for delays in (None, 1):
+            n = span + 1
+            weights = np.zeros((n, 1), np.int64)
+            weights[[0, span // 2, span], 0] = [-256, 254, -2]
+            net = emulator.Network()
+            x = net.input(1, name="x")
+            h = net.population(n, emulator.LIF(**QUIET), name="h")
+            connect = {} if delays is None else {"delays": np.where(weights != 0, delays, 0)}
+            net.connect(x, h, weights=sp.csr_matrix(weights), sign_mode="mixed", **connect)
+            net.probe(h, "u")
+            u = emulator.Simulator(emulator.compile(net)).run(
+                3, inputs={"x": np.array([[1], [0], [0]])}).probes["h.u"]
+            arrived = u[1 + (delays or 0)] // 64
+            assert arrived[[0, span // 2, span]].tolist() == [-256, 254, -2], (span, delays)
+            assert np.count_nonzero(arrived) == 3
